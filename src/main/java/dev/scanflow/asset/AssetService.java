@@ -1,0 +1,130 @@
+package dev.scanflow.asset;
+
+import dev.scanflow.auth.TenantRegistry;
+import dev.scanflow.common.ApiException;
+import dev.scanflow.common.Cursor;
+import dev.scanflow.common.Page;
+import dev.scanflow.common.Timestamps;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Assets of a tenant; (type, name) is unique within a tenant. */
+@ApplicationScoped
+public class AssetService {
+
+    private final TenantRegistry tenants;
+
+    public AssetService(TenantRegistry tenants) {
+        this.tenants = tenants;
+    }
+
+    @WithTransaction
+    public Uni<AssetView> create(UUID tenant, String user, AssetInput input) {
+        AssetInput a = AssetValidator.validate(input);
+        Instant now = Timestamps.now();
+        AssetEntity e = new AssetEntity();
+        e.id = UUID.randomUUID();
+        e.tenantId = tenant;
+        e.createdBy = user;
+        e.createdAt = now;
+        apply(e, a, now);
+        return tenants.ensure(tenant)
+                .chain(() -> ensureUnique(tenant, a, null))
+                .chain(() -> e.<AssetEntity>persist())
+                .map(AssetView::of);
+    }
+
+    @WithSession
+    public Uni<AssetView> get(UUID tenant, UUID id) {
+        return find(tenant, id).map(AssetView::of);
+    }
+
+    /** The asset as an entity, for services that need it (runs). */
+    public Uni<AssetEntity> find(UUID tenant, UUID id) {
+        return AssetEntity.<AssetEntity>find("id = ?1 and tenantId = ?2", id, tenant).firstResult()
+                .map(e -> {
+                    if (e == null) {
+                        throw ApiException.notFound("asset " + id);
+                    }
+                    return e;
+                });
+    }
+
+    @WithTransaction
+    public Uni<AssetView> update(UUID tenant, UUID id, AssetInput input) {
+        AssetInput a = AssetValidator.validate(input);
+        return find(tenant, id)
+                .chain(e -> ensureUnique(tenant, a, id).map(v -> e))
+                .map(e -> {
+                    apply(e, a, Timestamps.now());
+                    return AssetView.of(e);
+                });
+    }
+
+    @WithTransaction
+    public Uni<Void> delete(UUID tenant, UUID id) {
+        return AssetEntity.delete("id = ?1 and tenantId = ?2", id, tenant).map(count -> {
+            if (count == 0) {
+                throw ApiException.notFound("asset " + id);
+            }
+            return null;
+        });
+    }
+
+    @WithSession
+    public Uni<Page<AssetView>> list(UUID tenant, String type, String tag, int limit, Cursor after) {
+        StringBuilder q = new StringBuilder("tenantId = :tenant");
+        Map<String, Object> params = new HashMap<>();
+        params.put("tenant", tenant);
+        if (type != null && !type.isBlank()) {
+            q.append(" and type = :type");
+            params.put("type", type);
+        }
+        if (tag != null && !tag.isBlank()) {
+            q.append(" and array_contains(tags, :tag)");
+            params.put("tag", tag);
+        }
+        if (after != null) {
+            q.append(" and (createdAt < :at or (createdAt = :at and id < :after))");
+            params.put("at", after.createdAt());
+            params.put("after", after.id());
+        }
+        q.append(" order by createdAt desc, id desc");
+        return AssetEntity.<AssetEntity>find(q.toString(), params).range(0, limit).list().map(rows -> {
+            List<AssetEntity> page = rows.size() > limit ? rows.subList(0, limit) : rows;
+            String next = rows.size() > limit
+                    ? new Cursor(page.get(page.size() - 1).createdAt, page.get(page.size() - 1).id).encode()
+                    : null;
+            return new Page<>(page.stream().map(AssetView::of).toList(), next);
+        });
+    }
+
+    private Uni<Void> ensureUnique(UUID tenant, AssetInput a, UUID self) {
+        return AssetEntity.<AssetEntity>find("tenantId = ?1 and type = ?2 and name = ?3", tenant, a.type(), a.name())
+                .firstResult()
+                .map(other -> {
+                    if (other != null && !other.id.equals(self)) {
+                        throw ApiException.conflict("an asset of type " + a.type() + " named '" + a.name()
+                                + "' already exists: " + other.id);
+                    }
+                    return null;
+                });
+    }
+
+    private static void apply(AssetEntity e, AssetInput a, Instant now) {
+        e.type = a.type();
+        e.name = a.name();
+        e.url = a.url();
+        e.tags = a.tags();
+        e.criticality = a.criticality();
+        e.properties = a.properties();
+        e.updatedAt = now;
+    }
+}

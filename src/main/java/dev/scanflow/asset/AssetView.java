@@ -1,0 +1,16 @@
+package dev.scanflow.asset;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** An asset as the API returns it. */
+public record AssetView(UUID id, String type, String name, String url, List<String> tags, String criticality,
+        Map<String, Object> properties, String createdBy, Instant createdAt, Instant updatedAt) {
+
+    static AssetView of(AssetEntity e) {
+        return new AssetView(e.id, e.type, e.name, e.url, e.tags, e.criticality, e.properties, e.createdBy,
+                e.createdAt, e.updatedAt);
+    }
+}

@@ -1,0 +1,43 @@
+package dev.scanflow.auth;
+
+import io.quarkus.security.UnauthorizedException;
+import jakarta.enterprise.context.RequestScoped;
+import java.util.UUID;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/**
+ * Who is calling: the tenant (the token's {@code tenant_id} claim, a UUID) and the user
+ * ({@code sub}, else {@code upn}). The tenant never comes from a request body or path.
+ */
+@RequestScoped
+public class Caller {
+
+    public static final String TENANT_CLAIM = "tenant_id";
+
+    private final JsonWebToken jwt;
+
+    public Caller(JsonWebToken jwt) {
+        this.jwt = jwt;
+    }
+
+    public UUID tenantId() {
+        Object claim = jwt.getClaim(TENANT_CLAIM);
+        if (claim == null) {
+            throw new UnauthorizedException("the token has no tenant_id claim");
+        }
+        String text = claim instanceof jakarta.json.JsonString s ? s.getString() : claim.toString();
+        try {
+            return UUID.fromString(text);
+        } catch (IllegalArgumentException e) {
+            throw new UnauthorizedException("the token's tenant_id is not a UUID");
+        }
+    }
+
+    public String subject() {
+        String sub = jwt.getSubject();
+        if (sub == null || sub.isBlank()) {
+            sub = jwt.getClaim("upn");
+        }
+        return sub;
+    }
+}

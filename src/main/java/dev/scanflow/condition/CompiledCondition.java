@@ -1,0 +1,14 @@
+package dev.scanflow.condition;
+
+import dev.cel.runtime.CelRuntime;
+import java.util.Set;
+
+/**
+ * A checked CEL expression, ready to evaluate many times.
+ *
+ * @param expression      the CEL source
+ * @param program         the planned program
+ * @param referencedSteps step ids the expression reads as {@code steps.<id>}
+ */
+public record CompiledCondition(String expression, CelRuntime.Program program, Set<String> referencedSteps) {
+}

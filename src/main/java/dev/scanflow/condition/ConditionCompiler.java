@@ -1,0 +1,119 @@
+package dev.scanflow.condition;
+
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelFunctionDecl;
+import dev.cel.common.CelIssue;
+import dev.cel.common.CelOptions;
+import dev.cel.common.CelOverloadDecl;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.CelValidationResult;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.navigation.CelNavigableAst;
+import dev.cel.common.navigation.CelNavigableExpr;
+import dev.cel.common.types.ListType;
+import dev.cel.common.types.MapType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.compiler.CelCompiler;
+import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelFunctionBinding;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelRuntimeFactory;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Compiles and type-checks step conditions written in CEL, with limits that keep a tenant from
+ * burning CPU: the expression's size, its parse depth and node count, comprehension iterations
+ * and regular expression size are all bounded.
+ *
+ * <p>Variables: {@code asset}, {@code steps}, {@code context} and {@code run}, each a
+ * {@code map(string, dyn)}. Besides standard CEL, lists have a member {@code contains(x)} so
+ * that {@code asset.tags.contains('production')} works like {@code 'production' in asset.tags}.
+ * Thread-safe; build one and share it.
+ */
+public final class ConditionCompiler {
+
+    public static final List<String> VARIABLES = List.of("asset", "steps", "context", "run");
+    public static final int MAX_EXPRESSION_LENGTH = 2_000;
+    private static final String LIST_CONTAINS = "list_contains_dyn";
+
+    private final CelCompiler compiler;
+    private final CelRuntime runtime;
+
+    public ConditionCompiler() {
+        CelOptions options = CelOptions.newBuilder()
+                .maxExpressionCodePointSize(MAX_EXPRESSION_LENGTH)
+                .maxParseRecursionDepth(32)
+                .maxParseExpressionNodeCount(400)
+                .comprehensionMaxIterations(1_000)
+                .maxRegexProgramSize(200)
+                .build();
+        var mapOfDyn = MapType.create(SimpleType.STRING, SimpleType.DYN);
+        var builder = CelCompilerFactory.standardCelCompilerBuilder()
+                .setOptions(options)
+                .setResultType(SimpleType.BOOL)
+                .addFunctionDeclarations(CelFunctionDecl.newFunctionDeclaration("contains",
+                        CelOverloadDecl.newMemberOverload(LIST_CONTAINS, SimpleType.BOOL,
+                                ListType.create(SimpleType.DYN), SimpleType.DYN)));
+        for (String variable : VARIABLES) {
+            builder.addVar(variable, mapOfDyn);
+        }
+        this.compiler = builder.build();
+        this.runtime = CelRuntimeFactory.standardCelRuntimeBuilder()
+                .setOptions(options)
+                .addFunctionBindings(CelFunctionBinding.from(LIST_CONTAINS, List.class, Object.class,
+                        (list, value) -> list.contains(value)))
+                .build();
+    }
+
+    public CompiledCondition compile(String expression) throws ConditionException {
+        if (expression == null || expression.isBlank()) {
+            throw new ConditionException("expression must not be empty");
+        }
+        if (expression.length() > MAX_EXPRESSION_LENGTH) {
+            throw new ConditionException("expression is longer than " + MAX_EXPRESSION_LENGTH + " characters");
+        }
+        CelValidationResult result = compiler.compile(expression);
+        if (result.hasError()) {
+            throw new ConditionException(describe(result.getErrors()));
+        }
+        try {
+            CelAbstractSyntaxTree ast = result.getAst();
+            CelRuntime.Program program = runtime.createProgram(ast);
+            return new CompiledCondition(expression, program, referencedSteps(ast));
+        } catch (CelValidationException | CelEvaluationException e) {
+            throw new ConditionException(e.getMessage(), e);
+        }
+    }
+
+    private static String describe(List<CelIssue> issues) {
+        return issues.stream()
+                .map(issue -> {
+                    var loc = issue.getSourceLocation();
+                    String where = loc.getLine() > 0
+                            ? "at line " + loc.getLine() + ", column " + (loc.getColumn() + 1) + ": "
+                            : "";
+                    return where + issue.getMessage();
+                })
+                .collect(Collectors.joining("; "));
+    }
+
+    /** The step ids read as {@code steps.<id>} anywhere in the expression. */
+    private static Set<String> referencedSteps(CelAbstractSyntaxTree ast) {
+        Set<String> steps = new LinkedHashSet<>();
+        CelNavigableAst.fromAst(ast).getRoot().allNodes()
+                .map(CelNavigableExpr::expr)
+                .filter(e -> e.exprKind().getKind() == CelExpr.ExprKind.Kind.SELECT)
+                .forEach(e -> {
+                    CelExpr operand = e.select().operand();
+                    if (operand.exprKind().getKind() == CelExpr.ExprKind.Kind.IDENT
+                            && operand.ident().name().equals("steps")) {
+                        steps.add(e.select().field());
+                    }
+                });
+        return steps;
+    }
+}

@@ -1,0 +1,138 @@
+package dev.scanflow.domain;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks the dependency graph of a pipeline: unknown dependencies first, then cycles, with
+ * messages that name the steps ({@code dependency cycle: sast -> dast -> sast}).
+ */
+public final class DagValidator {
+
+    /** A step as the graph sees it: its key, its position in the document, what it waits for. */
+    public record Node(String id, int index, List<String> dependsOn) {
+    }
+
+    private DagValidator() {
+    }
+
+    public static List<ValidationError> validate(List<Node> nodes) {
+        List<ValidationError> errors = new ArrayList<>();
+        Map<String, Node> byId = new LinkedHashMap<>();
+        for (Node node : nodes) {
+            byId.putIfAbsent(node.id(), node);
+        }
+        for (Node node : nodes) {
+            for (int j = 0; j < node.dependsOn().size(); j++) {
+                String dep = node.dependsOn().get(j);
+                if (!byId.containsKey(dep)) {
+                    errors.add(ValidationError.at("$.steps[" + node.index() + "].depends_on[" + j + "]",
+                            "depends on unknown step '" + dep + "'"));
+                }
+            }
+        }
+        findCycle(byId).ifPresent(cycle -> {
+            Node first = byId.get(cycle.get(0));
+            errors.add(ValidationError.at("$.steps[" + first.index() + "].depends_on",
+                    "dependency cycle: " + String.join(" -> ", cycle)));
+        });
+        return errors;
+    }
+
+    /** Every step the given step transitively waits for. Unknown ids are ignored. */
+    public static Set<String> upstreamOf(String id, Map<String, List<String>> dependsOn) {
+        Set<String> seen = new LinkedHashSet<>();
+        Deque<String> todo = new ArrayDeque<>(dependsOn.getOrDefault(id, List.of()));
+        while (!todo.isEmpty()) {
+            String next = todo.pop();
+            if (seen.add(next)) {
+                todo.addAll(dependsOn.getOrDefault(next, List.of()));
+            }
+        }
+        return seen;
+    }
+
+    private static java.util.Optional<List<String>> findCycle(Map<String, Node> byId) {
+        // Iterative DFS with colours; on a back edge the cycle is read off the current path.
+        Map<String, Integer> colour = new HashMap<>();
+        for (String start : byId.keySet()) {
+            if (colour.containsKey(start)) {
+                continue;
+            }
+            List<String> path = new ArrayList<>();
+            Deque<java.util.Iterator<String>> stack = new ArrayDeque<>();
+            colour.put(start, 1);
+            path.add(start);
+            stack.push(byId.get(start).dependsOn().iterator());
+            while (!stack.isEmpty()) {
+                java.util.Iterator<String> it = stack.peek();
+                if (!it.hasNext()) {
+                    stack.pop();
+                    colour.put(path.remove(path.size() - 1), 2);
+                    continue;
+                }
+                String dep = it.next();
+                if (!byId.containsKey(dep)) {
+                    continue;
+                }
+                Integer c = colour.get(dep);
+                if (c == null) {
+                    colour.put(dep, 1);
+                    path.add(dep);
+                    stack.push(byId.get(dep).dependsOn().iterator());
+                } else if (c == 1) {
+                    // path: start ... dep ... current; edges go from a step to what it depends on,
+                    // so print in execution order (dependency first).
+                    List<String> cycle = new ArrayList<>(path.subList(path.indexOf(dep), path.size()));
+                    java.util.Collections.reverse(cycle);
+                    cycle.add(cycle.get(0));
+                    return java.util.Optional.of(cycle);
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** Steps in an order where every step comes after what it depends on (Kahn), ties by input order. */
+    public static List<String> topologicalOrder(List<Node> nodes) {
+        Map<String, Integer> indegree = new LinkedHashMap<>();
+        Map<String, List<String>> dependents = new HashMap<>();
+        for (Node n : nodes) {
+            indegree.put(n.id(), 0);
+        }
+        for (Node n : nodes) {
+            Set<String> unique = new HashSet<>(n.dependsOn());
+            for (String dep : unique) {
+                if (indegree.containsKey(dep)) {
+                    indegree.merge(n.id(), 1, Integer::sum);
+                    dependents.computeIfAbsent(dep, k -> new ArrayList<>()).add(n.id());
+                }
+            }
+        }
+        Deque<String> ready = new ArrayDeque<>();
+        indegree.forEach((id, d) -> {
+            if (d == 0) {
+                ready.add(id);
+            }
+        });
+        List<String> order = new ArrayList<>();
+        while (!ready.isEmpty()) {
+            String id = ready.poll();
+            order.add(id);
+            for (String next : dependents.getOrDefault(id, List.of())) {
+                if (indegree.merge(next, -1, Integer::sum) == 0) {
+                    ready.add(next);
+                }
+            }
+        }
+        return order;
+    }
+}

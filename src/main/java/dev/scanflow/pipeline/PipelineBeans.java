@@ -1,0 +1,21 @@
+package dev.scanflow.pipeline;
+
+import dev.scanflow.condition.ConditionCompiler;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+/** The plain-Java validation pieces as shared beans: built once, thread-safe. */
+public class PipelineBeans {
+
+    @Produces
+    @Singleton
+    ConditionCompiler conditionCompiler() {
+        return new ConditionCompiler();
+    }
+
+    @Produces
+    @Singleton
+    TemplateValidator templateValidator(ConditionCompiler conditions) {
+        return new TemplateValidator(conditions);
+    }
+}

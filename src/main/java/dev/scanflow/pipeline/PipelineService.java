@@ -1,0 +1,323 @@
+package dev.scanflow.pipeline;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.scanflow.auth.TenantRegistry;
+import dev.scanflow.common.ApiException;
+import dev.scanflow.common.Cursor;
+import dev.scanflow.common.Page;
+import dev.scanflow.common.Timestamps;
+import dev.scanflow.domain.DurationText;
+import dev.scanflow.domain.ValidationError;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+/**
+ * Pipeline templates and their versions. Every edit, steps included, writes a new version; the
+ * earlier ones stay readable. All queries are scoped by the caller's tenant: another tenant's
+ * pipeline is simply not found.
+ */
+@ApplicationScoped
+public class PipelineService {
+
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+
+    private static final TypeReference<List<TriggerSpec>> TRIGGERS = new TypeReference<>() {
+    };
+
+    private final ObjectMapper mapper;
+    private final TemplateValidator validator;
+    private final TenantRegistry tenants;
+
+    public PipelineService(ObjectMapper mapper, TemplateValidator validator, TenantRegistry tenants) {
+        this.mapper = mapper;
+        this.validator = validator;
+        this.tenants = tenants;
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    @WithSession
+    public Uni<PipelineView> get(UUID tenant, UUID pipelineId, Integer version) {
+        return find(tenant, pipelineId, version, false).chain(this::view);
+    }
+
+    @WithSession
+    public Uni<List<VersionView>> versions(UUID tenant, UUID pipelineId) {
+        return PipelineTemplateEntity.<PipelineTemplateEntity>list(
+                        "pipelineId = ?1 and tenantId = ?2 order by version desc", pipelineId, tenant)
+                .map(rows -> {
+                    if (rows.isEmpty()) {
+                        throw notFound(pipelineId);
+                    }
+                    return rows.stream()
+                            .map(r -> new VersionView(r.version, r.latest, r.name, r.createdBy, r.updatedAt))
+                            .toList();
+                });
+    }
+
+    @WithSession
+    public Uni<Page<PipelineSummary>> list(UUID tenant, String name, String tag, Boolean active, int limit,
+            Cursor after) {
+        StringBuilder q = new StringBuilder("tenantId = :tenant and latest = true");
+        Map<String, Object> params = new HashMap<>();
+        params.put("tenant", tenant);
+        if (name != null && !name.isBlank()) {
+            q.append(" and lower(name) like :name escape '\\'");
+            params.put("name", "%" + name.toLowerCase().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        }
+        if (tag != null && !tag.isBlank()) {
+            q.append(" and array_contains(tags, :tag)");
+            params.put("tag", tag);
+        }
+        if (active != null) {
+            q.append(" and active = :active");
+            params.put("active", active);
+        }
+        if (after != null) {
+            q.append(" and (createdAt < :at or (createdAt = :at and pipelineId < :after))");
+            params.put("at", after.createdAt());
+            params.put("after", after.id());
+        }
+        q.append(" order by createdAt desc, pipelineId desc");
+        return PipelineTemplateEntity.<PipelineTemplateEntity>find(q.toString(), params)
+                .range(0, limit).list()
+                .map(rows -> {
+                    List<PipelineTemplateEntity> page = rows.size() > limit ? rows.subList(0, limit) : rows;
+                    String next = rows.size() > limit
+                            ? new Cursor(page.get(page.size() - 1).createdAt, page.get(page.size() - 1).pipelineId).encode()
+                            : null;
+                    return new Page<>(page.stream().map(this::summary).toList(), next);
+                });
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    @WithTransaction
+    public Uni<PipelineView> create(UUID tenant, String user, TemplateDefinition definition) {
+        UUID pipelineId = UUID.randomUUID();
+        Instant now = Timestamps.now();
+        return tenants.ensure(tenant)
+                .chain(() -> ensureNameFree(tenant, definition.name(), pipelineId))
+                .chain(() -> insertVersion(tenant, pipelineId, 1, true, definition, user, now, now));
+    }
+
+    @WithTransaction
+    public Uni<PipelineView> update(UUID tenant, String user, UUID pipelineId, TemplateDefinition definition) {
+        return find(tenant, pipelineId, null, true)
+                .chain(latest -> ensureNameFree(tenant, definition.name(), pipelineId)
+                        .chain(() -> newVersion(latest, user, definition)));
+    }
+
+    /** Applies an edit to the latest definition, validates the result, and stores it as a new version. */
+    @WithTransaction
+    public Uni<PipelineView> edit(UUID tenant, String user, UUID pipelineId, UnaryOperator<TemplateDefinition> edit,
+            String focusStepId) {
+        return find(tenant, pipelineId, null, true)
+                .chain(latest -> definition(latest).chain(current -> {
+                    TemplateDefinition changed = edit.apply(current);
+                    TemplateDefinition valid = revalidate(changed, focusPath(changed, focusStepId));
+                    return newVersion(latest, user, valid);
+                }));
+    }
+
+    @WithTransaction
+    public Uni<Void> deactivate(UUID tenant, UUID pipelineId) {
+        return PipelineTemplateEntity.update("active = false where pipelineId = ?1 and tenantId = ?2", pipelineId, tenant)
+                .map(count -> {
+                    if (count == 0) {
+                        throw notFound(pipelineId);
+                    }
+                    return null;
+                });
+    }
+
+    @WithTransaction
+    public Uni<PipelineView> cloneAs(UUID tenant, String user, UUID pipelineId, String newName) {
+        List<ValidationError> errors = new ArrayList<>();
+        String name = TemplateValidator.requiredText(newName, "$.name", 128, errors);
+        if (!errors.isEmpty()) {
+            return Uni.createFrom().failure(ApiException.invalid("Invalid clone request", errors));
+        }
+        UUID cloneId = UUID.randomUUID();
+        Instant now = Timestamps.now();
+        return find(tenant, pipelineId, null, false)
+                .chain(this::definition)
+                .chain(source -> ensureNameFree(tenant, name, cloneId)
+                        .chain(() -> insertVersion(tenant, cloneId, 1, true,
+                                new TemplateDefinition(name, source.description(), source.tags(), source.triggers(),
+                                        source.steps(), source.settings()),
+                                user, now, now)));
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private Uni<PipelineTemplateEntity> find(UUID tenant, UUID pipelineId, Integer version, boolean lock) {
+        var query = version == null
+                ? PipelineTemplateEntity.<PipelineTemplateEntity>find(
+                        "pipelineId = ?1 and tenantId = ?2 and latest = true", pipelineId, tenant)
+                : PipelineTemplateEntity.<PipelineTemplateEntity>find(
+                        "pipelineId = ?1 and tenantId = ?2 and version = ?3", pipelineId, tenant, version);
+        if (lock) {
+            query = query.withLock(LockModeType.PESSIMISTIC_WRITE);
+        }
+        return query.firstResult().map(row -> {
+            if (row == null) {
+                throw version == null ? notFound(pipelineId)
+                        : ApiException.notFound("version " + version + " of pipeline " + pipelineId);
+            }
+            return row;
+        });
+    }
+
+    private Uni<Void> ensureNameFree(UUID tenant, String name, UUID pipelineId) {
+        return PipelineTemplateEntity.<PipelineTemplateEntity>find(
+                        "tenantId = ?1 and lower(name) = lower(?2) and pipelineId <> ?3", tenant, name, pipelineId)
+                .firstResult()
+                .map(other -> {
+                    if (other != null) {
+                        throw ApiException.conflict("the name '" + name + "' is used by pipeline " + other.pipelineId
+                                + " (names stay reserved by every version of a pipeline)");
+                    }
+                    return null;
+                });
+    }
+
+    private Uni<PipelineView> newVersion(PipelineTemplateEntity latest, String user, TemplateDefinition definition) {
+        Instant now = Timestamps.now();
+        // The old row stops being latest before the new one is inserted: the partial unique
+        // index allows one latest row per pipeline, and a concurrent editor fails on it (409).
+        return PipelineTemplateEntity.update("latest = false where id = ?1", latest.id)
+                .chain(() -> insertVersion(latest.tenantId, latest.pipelineId, latest.version + 1, latest.active,
+                        definition, user, latest.createdAt, now));
+    }
+
+    private Uni<PipelineView> insertVersion(UUID tenant, UUID pipelineId, int version, boolean active,
+            TemplateDefinition d, String user, Instant createdAt, Instant updatedAt) {
+        PipelineTemplateEntity row = new PipelineTemplateEntity();
+        row.id = UUID.randomUUID();
+        row.pipelineId = pipelineId;
+        row.tenantId = tenant;
+        row.name = d.name();
+        row.description = d.description();
+        row.version = version;
+        row.latest = true;
+        row.active = active;
+        row.system = false;
+        row.tags = new ArrayList<>(d.tags());
+        row.triggers = Map.of("items", d.triggers().stream().map(t -> mapper.convertValue(t, MAP)).toList());
+        row.settings = mapper.convertValue(d.settings(), MAP);
+        row.createdBy = user;
+        row.createdAt = createdAt;
+        row.updatedAt = updatedAt;
+        List<PipelineStepEntity> steps = d.steps().stream().map(s -> stepRow(row.id, s)).toList();
+        return row.<PipelineTemplateEntity>persist()
+                .chain(() -> PipelineStepEntity.persist(steps))
+                .chain(() -> Panache.getSession().chain(s -> s.flush()))
+                .map(ignored -> view(row, steps));
+    }
+
+    private PipelineStepEntity stepRow(UUID templateId, StepSpec s) {
+        PipelineStepEntity e = new PipelineStepEntity();
+        e.id = UUID.randomUUID();
+        e.templateId = templateId;
+        e.stepKey = s.id();
+        e.name = s.name();
+        e.stepOrder = s.order();
+        e.tool = s.tool();
+        e.capabilities = new ArrayList<>(s.capabilities());
+        e.config = s.config();
+        e.timeoutSeconds = DurationText.parseSeconds(s.timeout()).orElseThrow().intValue();
+        e.dependsOn = new ArrayList<>(s.dependsOn());
+        e.condition = s.condition() == null ? null : mapper.convertValue(s.condition(), MAP);
+        e.maxRetries = s.maxRetries();
+        e.retryDelaySeconds = s.retryDelaySeconds();
+        return e;
+    }
+
+    private Uni<List<PipelineStepEntity>> steps(PipelineTemplateEntity row) {
+        return PipelineStepEntity.<PipelineStepEntity>list("templateId", row.id);
+    }
+
+    private Uni<PipelineView> view(PipelineTemplateEntity row) {
+        return steps(row).map(steps -> view(row, steps));
+    }
+
+    public Uni<TemplateDefinition> definition(PipelineTemplateEntity row) {
+        return steps(row).map(steps -> {
+            PipelineView v = view(row, steps);
+            return new TemplateDefinition(v.name(), v.description(), v.tags(), v.triggers(), v.steps(), v.settings());
+        });
+    }
+
+    private PipelineView view(PipelineTemplateEntity row, List<PipelineStepEntity> stepRows) {
+        List<StepSpec> steps = stepRows.stream()
+                .sorted(Comparator.comparingInt((PipelineStepEntity s) -> s.stepOrder).thenComparing(s -> s.stepKey))
+                .map(this::stepSpec)
+                .toList();
+        return new PipelineView(row.pipelineId, row.name, row.description, row.version, row.active, row.system,
+                row.tags, triggers(row), steps, mapper.convertValue(row.settings, SettingsSpec.class),
+                row.createdBy, row.createdAt, row.updatedAt);
+    }
+
+    private PipelineSummary summary(PipelineTemplateEntity row) {
+        return new PipelineSummary(row.pipelineId, row.name, row.description, row.version, row.active, row.system,
+                row.tags, triggers(row), row.createdBy, row.createdAt, row.updatedAt);
+    }
+
+    private List<TriggerSpec> triggers(PipelineTemplateEntity row) {
+        return mapper.convertValue(row.triggers.get("items"), TRIGGERS);
+    }
+
+    private StepSpec stepSpec(PipelineStepEntity e) {
+        return new StepSpec(e.stepKey, e.name, e.stepOrder, e.tool, e.capabilities, e.config,
+                DurationText.format(e.timeoutSeconds), e.dependsOn,
+                e.condition == null ? null : mapper.convertValue(e.condition, ConditionSpec.class),
+                e.maxRetries, e.retryDelaySeconds);
+    }
+
+    /**
+     * Validates an edited definition. Errors about the edited step are reported relative to
+     * the step body the user sent ({@code $.capabilities}), others with their full path.
+     */
+    private TemplateDefinition revalidate(TemplateDefinition d, String focusStepPath) {
+        TemplateInput input = new TemplateInput(d.name(), d.description(), d.tags(), null,
+                mapper.valueToTree(d.triggers()), d.steps(), d.settings());
+        TemplateValidator.Result result = validator.validate(input);
+        if (!result.valid()) {
+            List<ValidationError> errors = result.errors().stream()
+                    .map(e -> focusStepPath != null && e.path().startsWith(focusStepPath)
+                            ? ValidationError.at("$" + e.path().substring(focusStepPath.length()), e.message())
+                            : e)
+                    .toList();
+            throw ApiException.invalid("Invalid pipeline template", errors);
+        }
+        return result.definition();
+    }
+
+    private static String focusPath(TemplateDefinition d, String stepId) {
+        for (int i = 0; stepId != null && i < d.steps().size(); i++) {
+            if (stepId.equals(d.steps().get(i).id())) {
+                return "$.steps[" + i + "]";
+            }
+        }
+        return null;
+    }
+
+    static ApiException notFound(UUID pipelineId) {
+        return ApiException.notFound("pipeline " + pipelineId);
+    }
+}

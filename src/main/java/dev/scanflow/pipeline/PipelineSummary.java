@@ -1,0 +1,20 @@
+package dev.scanflow.pipeline;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** A pipeline in a list: its latest version, without the steps. */
+public record PipelineSummary(
+        UUID id,
+        String name,
+        String description,
+        int version,
+        boolean isActive,
+        boolean isSystem,
+        List<String> tags,
+        List<TriggerSpec> triggers,
+        String createdBy,
+        Instant createdAt,
+        Instant updatedAt) {
+}

@@ -1,0 +1,22 @@
+package dev.scanflow.pipeline;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** A pipeline template version as the API returns it. */
+public record PipelineView(
+        UUID id,
+        String name,
+        String description,
+        int version,
+        boolean isActive,
+        boolean isSystem,
+        List<String> tags,
+        List<TriggerSpec> triggers,
+        List<StepSpec> steps,
+        SettingsSpec settings,
+        String createdBy,
+        Instant createdAt,
+        Instant updatedAt) {
+}
