@@ -161,7 +161,7 @@ public class DocumentReader {
             return "unknown field '" + u.getPropertyName() + "'" + (known.isEmpty() ? "" : " (known fields: " + String.join(", ", known.stream().map(String::valueOf).toList()) + ")");
         }
         if (e instanceof InvalidFormatException f) {
-            return "value " + f.getValue() + " is not a valid " + simpleType(f.getTargetType());
+            return "wrong type: expected " + simpleType(f.getTargetType()) + ", got " + f.getValue();
         }
         if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
             return "wrong type: expected " + simpleType(m.getTargetType());

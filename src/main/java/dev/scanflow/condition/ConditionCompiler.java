@@ -15,6 +15,7 @@ import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelFunctionBinding;
 import dev.cel.runtime.CelRuntime;
@@ -55,6 +56,7 @@ public final class ConditionCompiler {
         var builder = CelCompilerFactory.standardCelCompilerBuilder()
                 .setOptions(options)
                 .setResultType(SimpleType.BOOL)
+                .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
                 .addFunctionDeclarations(CelFunctionDecl.newFunctionDeclaration("contains",
                         CelOverloadDecl.newMemberOverload(LIST_CONTAINS, SimpleType.BOOL,
                                 ListType.create(SimpleType.DYN), SimpleType.DYN)));

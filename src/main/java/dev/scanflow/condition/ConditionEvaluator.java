@@ -29,7 +29,9 @@ public final class ConditionEvaluator {
             }
             throw new ConditionException("condition did not evaluate to a boolean: " + result);
         } catch (CelEvaluationException e) {
-            throw new ConditionException("evaluation of '" + condition.expression() + "' failed: " + e.getMessage(), e);
+            String expr = condition.expression();
+            String shown = expr.length() > 120 ? expr.substring(0, 117) + "..." : expr;
+            throw new ConditionException("evaluation of '" + shown + "' failed: " + e.getMessage(), e);
         }
     }
 
