@@ -171,10 +171,17 @@ public class PipelineService {
                         "pipelineId = ?1 and tenantId = ?2 and latest = true", pipelineId, tenant)
                 : PipelineTemplateEntity.<PipelineTemplateEntity>find(
                         "pipelineId = ?1 and tenantId = ?2 and version = ?3", pipelineId, tenant, version);
-        if (lock) {
-            query = query.withLock(LockModeType.PESSIMISTIC_WRITE);
-        }
-        return query.firstResult().map(row -> {
+        Uni<PipelineTemplateEntity> found = lock
+                // Edits of one pipeline are serialized on its version-1 row, which never changes:
+                // locking the latest row instead would let a waiting editor find it no longer latest.
+                ? PipelineTemplateEntity.<PipelineTemplateEntity>find(
+                                "pipelineId = ?1 and tenantId = ?2 and version = 1", pipelineId, tenant)
+                        .withLock(LockModeType.PESSIMISTIC_WRITE).<PipelineTemplateEntity>firstResult()
+                        .chain(first -> first == null
+                                ? Uni.createFrom().<PipelineTemplateEntity>nullItem()
+                                : query.<PipelineTemplateEntity>firstResult())
+                : query.<PipelineTemplateEntity>firstResult();
+        return found.map(row -> {
             if (row == null) {
                 throw version == null ? notFound(pipelineId)
                         : ApiException.notFound("version " + version + " of pipeline " + pipelineId);
