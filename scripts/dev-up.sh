@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Starts Scanflow on this machine with what it needs, and shows it doing its job:
+#  1. makes sure PostgreSQL and NATS (JetStream) run (installs them where missing),
+#  2. builds the service (./mvnw package) unless a build is already there,
+#  3. starts it on http://127.0.0.1:8080 with the development key pair (dev/keys/),
+#  4. mints an admin token, creates the "Full Security Scan" template from YAML, reads it
+#     back as YAML, edits a step (version 2) and shows a validation error.
+# Stop it with: scripts/dev-down.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT=${QUARKUS_HTTP_PORT:-8080}
+BASE="http://127.0.0.1:$PORT"
+mkdir -p target
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+say "PostgreSQL and NATS"
+scripts/ensure-services.sh
+if ! command -v jq >/dev/null; then
+  echo "installing jq (used to print the API's answers)"
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq jq >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq jq >/dev/null; fi
+fi
+
+if [ ! -f target/quarkus-app/quarkus-run.jar ] || [ -n "$(find src pom.xml -newer target/quarkus-app/quarkus-run.jar -print -quit)" ]; then
+  say "Building (./mvnw -B package -DskipTests)"
+  ./mvnw -B -q package -DskipTests
+fi
+
+if [ -f target/scanflow.pid ] && kill -0 "$(cat target/scanflow.pid)" 2>/dev/null; then
+  say "Scanflow already runs (pid $(cat target/scanflow.pid))"
+else
+  say "Starting Scanflow on $BASE (log: target/scanflow.log)"
+  MP_JWT_VERIFY_PUBLICKEY_LOCATION=dev/keys/jwt-public.pem MP_JWT_VERIFY_ISSUER=scanflow-dev \
+  QUARKUS_HTTP_PORT=$PORT nohup java -jar target/quarkus-app/quarkus-run.jar > target/scanflow.log 2>&1 &
+  echo $! > target/scanflow.pid
+fi
+deadline=$((SECONDS + 90))
+until curl -sf "$BASE/q/health/ready" >/dev/null; do
+  if [ $SECONDS -ge $deadline ] || ! kill -0 "$(cat target/scanflow.pid)" 2>/dev/null; then
+    echo "Scanflow did not become ready; last log lines:"; tail -n 30 target/scanflow.log; exit 1
+  fi
+  sleep 0.3
+done
+echo "ready: $(curl -s "$BASE/q/health/ready" | jq -c '[.checks[] | {(.name): .status}] | add')"
+
+TOKEN=$(bin/mint-token --role admin --sub demo-admin)
+auth=(-H "Authorization: Bearer $TOKEN")
+name="Full Security Scan $(date +%H%M%S)"
+
+say "POST /api/v1/pipelines (YAML: examples/full-security-scan.yaml, named '$name')"
+sed "s/^name: Full Security Scan$/name: $name/" examples/full-security-scan.yaml |
+  curl -sf "${auth[@]}" -H 'Content-Type: application/yaml' --data-binary @- "$BASE/api/v1/pipelines" > target/demo-pipeline.json
+ID=$(jq -r .id target/demo-pipeline.json)
+jq -c '{id, name, version, steps: [.steps[] | {id, tool, depends_on, condition: .condition.type}]}' target/demo-pipeline.json
+
+say "GET /api/v1/pipelines/$ID as YAML (first lines)"
+curl -sf "${auth[@]}" -H 'Accept: application/yaml' "$BASE/api/v1/pipelines/$ID" | head -n 20
+
+say "PUT /api/v1/pipelines/$ID/steps/sast (timeout 45m) -> version 2"
+curl -sf "${auth[@]}" -X PUT -H 'Content-Type: application/json' \
+  -d '{"name":"Static Analysis","tool":"semgrep","capabilities":["sast"],"timeout":"45m"}' \
+  "$BASE/api/v1/pipelines/$ID/steps/sast" | jq -c '{version, sast: (.steps[] | select(.id == "sast") | {timeout})}'
+
+say "A broken template gets a precise error (HTTP 422, application/problem+json)"
+printf 'name: broken\nsteps:\n  - id: a\n    capabilities: [x]\n    depends_on: [b]\n  - id: b\n    capabilities: [x]\n    depends_on: [a]\n' |
+  curl -s "${auth[@]}" -H 'Content-Type: application/yaml' --data-binary @- "$BASE/api/v1/pipelines" | jq -c '{status, errors}'
+
+cat <<TXT
+
+Scanflow runs at $BASE (OpenAPI: $BASE/q/openapi, health: $BASE/q/health).
+Try it:   export TOKEN=\$(bin/mint-token --role admin)
+          curl -H "Authorization: Bearer \$TOKEN" $BASE/api/v1/pipelines
+Stop it:  scripts/dev-down.sh
+TXT
