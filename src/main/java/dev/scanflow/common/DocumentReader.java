@@ -38,9 +38,12 @@ public class DocumentReader {
     private final ObjectMapper binder;
     private final long maxBytes;
 
-    public DocumentReader(ObjectMapper quarkusMapper,
-            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "scanflow.api.max-document-bytes",
-                    defaultValue = "524288") long maxBytes) {
+    @jakarta.inject.Inject
+    public DocumentReader(ObjectMapper quarkusMapper, dev.scanflow.config.ScanflowConfig config) {
+        this(quarkusMapper, config.api().maxDocumentBytes());
+    }
+
+    public DocumentReader(ObjectMapper quarkusMapper, long maxBytes) {
         this.maxBytes = maxBytes;
         this.json = quarkusMapper.copy().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         this.json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());

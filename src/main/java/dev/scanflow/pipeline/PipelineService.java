@@ -104,6 +104,17 @@ public class PipelineService {
                 });
     }
 
+    /** The latest version of a pipeline, as a run pins it. */
+    public record PinnedTemplate(UUID templateId, UUID pipelineId, int version, String name, boolean active,
+            TemplateDefinition definition) {
+    }
+
+    @WithSession
+    public Uni<PinnedTemplate> pinLatest(UUID tenant, UUID pipelineId) {
+        return find(tenant, pipelineId, null, false).chain(row -> definition(row)
+                .map(d -> new PinnedTemplate(row.id, row.pipelineId, row.version, row.name, row.active, d)));
+    }
+
     // ------------------------------------------------------------------ writes
 
     @WithTransaction

@@ -1,0 +1,174 @@
+package dev.scanflow.run;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.scanflow.domain.RunState;
+import dev.scanflow.domain.StepState;
+import dev.scanflow.domain.StepStatus;
+import dev.scanflow.domain.WorkerMatcher;
+import dev.scanflow.nats.Subjects;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Gives queued steps to workers inside the run's transaction. A worker's slot is claimed with a
+ * conditional update of its row ({@code active_commands < max_concurrency}), so
+ * max_concurrency holds across runs and replicas; the row stays locked until commit.
+ */
+@ApplicationScoped
+public class Dispatcher {
+
+    private final ObjectMapper mapper;
+    private final Subjects subjects;
+
+    public Dispatcher(ObjectMapper mapper, Subjects subjects) {
+        this.mapper = mapper;
+        this.subjects = subjects;
+    }
+
+    /** Assigns what can be assigned now; returns the command rows to insert and publish. */
+    public Uni<List<CommandRow>> assign(SqlClient tx, LoadedRun loaded, Instant now) {
+        RunState run = loaded.state();
+        List<StepState> waiting = run.steps().stream().filter(s -> s.awaitingDispatch(now)).toList();
+        if (waiting.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return tx.preparedQuery("SELECT id, tenant_id, capabilities, tools, max_concurrency, active_commands, status "
+                        + "FROM workers WHERE status = 'online' AND (tenant_id IS NULL OR tenant_id = $1) "
+                        + "AND active_commands < max_concurrency")
+                .execute(Tuple.of(run.tenantId))
+                .chain(rows -> {
+                    List<WorkerMatcher.Candidate> candidates = new ArrayList<>();
+                    for (Row r : rows) {
+                        candidates.add(candidate(r));
+                    }
+                    List<CommandRow> commands = new ArrayList<>();
+                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    for (StepState step : waiting) {
+                        chain = chain.chain(() -> assignOne(tx, loaded, step, candidates, now, new HashSet<>())
+                                .invoke(cmd -> {
+                                    if (cmd != null) {
+                                        commands.add(cmd);
+                                    }
+                                }).replaceWithVoid());
+                    }
+                    return chain.map(v -> commands);
+                });
+    }
+
+    private Uni<CommandRow> assignOne(SqlClient tx, LoadedRun loaded, StepState step,
+            List<WorkerMatcher.Candidate> candidates, Instant now, Set<String> full) {
+        RunState run = loaded.state();
+        List<Collection<String>> otherPending = run.steps().stream()
+                .filter(s -> s != step && (s.status == StepStatus.PENDING || s.awaitingDispatch(now)))
+                .map(s -> (Collection<String>) s.capabilities).toList();
+        var need = new WorkerMatcher.Need(run.tenantId, step.capabilities, step.tool);
+        var available = candidates.stream().filter(c -> !full.contains(c.id())).toList();
+        var choice = WorkerMatcher.choose(available, need, otherPending, Set.of());
+        if (choice.isEmpty()) {
+            return Uni.createFrom().nullItem();
+        }
+        WorkerMatcher.Candidate worker = choice.get();
+        return tx.preparedQuery("UPDATE workers SET active_commands = active_commands + 1 WHERE id = $1 "
+                        + "AND status = 'online' AND active_commands < max_concurrency RETURNING active_commands")
+                .execute(Tuple.of(worker.id()))
+                .chain(rows -> {
+                    if (rows.size() == 0) {
+                        full.add(worker.id());
+                        return assignOne(tx, loaded, step, candidates, now, full);
+                    }
+                    int active = rows.iterator().next().getInteger("active_commands");
+                    candidates.replaceAll(c -> c.id().equals(worker.id())
+                            ? new WorkerMatcher.Candidate(c.id(), c.tenantId(), c.capabilities(), c.tools(),
+                                    c.maxConcurrency(), active, c.online(), c.draining())
+                            : c);
+                    step.commandId = UUID.randomUUID();
+                    step.workerId = worker.id();
+                    step.dispatchedAt = now;
+                    step.errorCode = null;
+                    step.errorMessage = null;
+                    step.nextAttemptAt = null;
+                    step.touch();
+                    return Uni.createFrom().item(scanCommand(loaded, step, now));
+                });
+    }
+
+    CommandRow scanCommand(LoadedRun loaded, StepState step, Instant now) {
+        RunState run = loaded.state();
+        Map<String, Object> stepConfig = new LinkedHashMap<>();
+        stepConfig.put("tool", step.tool);
+        stepConfig.putAll(step.config);
+        Map<String, Object> target = new LinkedHashMap<>();
+        target.put("asset_id", loaded.assetId().toString());
+        target.put("type", run.asset.get("type"));
+        target.put("name", run.asset.get("name"));
+        target.put("url", run.asset.get("url"));
+        target.put("tags", run.asset.get("tags"));
+        target.put("criticality", run.asset.get("criticality"));
+        target.put("properties", run.asset.get("properties"));
+        for (String key : List.of("branch", "commit")) {
+            if (run.context.get(key) != null) {
+                target.put(key, run.context.get(key));
+            }
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("pipeline_run_id", run.id.toString());
+        payload.put("step_id", step.key);
+        payload.put("step_config", stepConfig);
+        payload.put("target", target);
+        payload.put("context", run.context);
+        payload.put("output", Map.of("format", "ris", "include_assets", true));
+        Map<String, Object> command = new LinkedHashMap<>();
+        command.put("id", step.commandId.toString());
+        command.put("type", "scan");
+        command.put("priority", loaded.priority());
+        command.put("tenant_id", run.tenantId.toString());
+        command.put("attempt", step.attempt);
+        command.put("timeout_seconds", step.timeoutSeconds);
+        command.put("payload", payload);
+        return new CommandRow(step.commandId, run.tenantId, run.id, step.id, step.workerId, "scan", loaded.priority(),
+                command, bytes(command), subjects.command(step.workerId), step.attempt, now);
+    }
+
+    CommandRow cancelCommand(RunState run, StepState step, UUID cancelledCommand, String workerId, String priority,
+            Instant now) {
+        Map<String, Object> command = new LinkedHashMap<>();
+        command.put("id", cancelledCommand.toString());
+        command.put("type", "cancel");
+        return new CommandRow(UUID.randomUUID(), run.tenantId, run.id, step.id, workerId, "cancel", priority,
+                command, bytes(command), subjects.command(workerId), step.attempt, now);
+    }
+
+    private byte[] bytes(Object value) {
+        try {
+            return mapper.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("command could not be serialized", e);
+        }
+    }
+
+    private static WorkerMatcher.Candidate candidate(Row r) {
+        return new WorkerMatcher.Candidate(r.getString("id"), r.getUUID("tenant_id"),
+                new HashSet<>(Arrays.asList(r.getArrayOfStrings("capabilities"))),
+                new HashSet<>(Arrays.asList(r.getArrayOfStrings("tools"))), r.getInteger("max_concurrency"),
+                r.getInteger("active_commands"), true, false);
+    }
+
+    /** A command to insert into the commands outbox. */
+    public record CommandRow(UUID id, UUID tenantId, UUID runId, UUID stepRunId, String workerId, String type,
+            String priority, Map<String, Object> body, byte[] payload, String subject, int attempt, Instant createdAt) {
+    }
+}

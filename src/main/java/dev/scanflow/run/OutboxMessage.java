@@ -1,0 +1,17 @@
+package dev.scanflow.run;
+
+import java.util.UUID;
+
+/** A row of the commands or run_events outbox, ready to publish with its id as Nats-Msg-Id. */
+public record OutboxMessage(Kind kind, UUID id, String subject, byte[] payload) {
+
+    public enum Kind {
+        COMMAND("commands"), EVENT("run_events");
+
+        final String table;
+
+        Kind(String table) {
+            this.table = table;
+        }
+    }
+}

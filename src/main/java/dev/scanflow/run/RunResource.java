@@ -1,0 +1,210 @@
+package dev.scanflow.run;
+
+import dev.scanflow.auth.Caller;
+import dev.scanflow.auth.Roles;
+import dev.scanflow.common.ApiException;
+import dev.scanflow.common.Cursor;
+import dev.scanflow.common.DocumentReader;
+import dev.scanflow.common.Page;
+import dev.scanflow.common.Problem;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Pipeline runs: thin HTTP layer over {@link RunService}. */
+@Path("/api/v1")
+@Tag(name = "Pipeline runs")
+@SecurityRequirement(name = "jwt")
+@Produces({MediaType.APPLICATION_JSON, DocumentReader.YAML})
+@APIResponse(responseCode = "401", description = "No valid token, or no UUID tenant_id claim",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "403", description = "The caller's role does not allow this",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+public class RunResource {
+
+    private final RunService service;
+    private final DocumentReader documents;
+    private final Caller caller;
+
+    public RunResource(RunService service, DocumentReader documents, Caller caller) {
+        this.service = service;
+        this.documents = documents;
+        this.caller = caller;
+    }
+
+    public record ItemsResponse<T>(List<T> items, String nextCursor) {
+    }
+
+    @POST
+    @Path("/pipelines/{id}/run")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed({Roles.ADMIN, Roles.OPERATOR})
+    @Operation(summary = "Run the latest version of a pipeline against an asset")
+    @RequestBody(content = @Content(schema = @Schema(implementation = TriggerRequest.class)))
+    @APIResponse(responseCode = "201", description = "The run, already started",
+            content = @Content(schema = @Schema(implementation = RunViews.RunView.class)))
+    @APIResponse(responseCode = "404", description = "No such pipeline for this tenant",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "The pipeline is deactivated",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "Invalid request (unknown asset, bad priority, ...)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> run(@PathParam("id") String id, byte[] body,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
+        UUID pipelineId = uuid(id, "pipeline");
+        TriggerRequest request = documents.bind(documents.parse(body, contentType), TriggerRequest.class,
+                "Invalid run request", Set.of("id", "tenant_id", "status", "trigger_type", "triggered_by"));
+        String user = caller.subject();
+        return service.trigger(caller.tenantId(), pipelineId, request,
+                        new RunService.Trigger("manual", "user:" + user, user))
+                .map(run -> Response.created(URI.create("/api/v1/pipeline-runs/" + run.id())).entity(run).build());
+    }
+
+    @GET
+    @Path("/pipeline-runs")
+    @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
+    @Operation(summary = "List runs, newest first; filter by status, pipeline_id, asset_id and a created_at range [from, to)")
+    public Uni<Page<RunViews.RunSummary>> list(@QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor,
+            @QueryParam("status") String status, @QueryParam("pipeline_id") String pipelineId,
+            @QueryParam("asset_id") String assetId, @QueryParam("from") String from, @QueryParam("to") String to) {
+        if (status != null && !Set.of("pending", "running", "completed", "failed", "cancelled", "timeout").contains(status)) {
+            throw ApiException.badParameter("status", "must be one of pending, running, completed, failed, cancelled, timeout");
+        }
+        return service.list(caller.tenantId(), status, optionalUuid("pipeline_id", pipelineId),
+                optionalUuid("asset_id", assetId), instant("from", from), instant("to", to), Cursor.limit(limit),
+                Cursor.decode(cursor));
+    }
+
+    @GET
+    @Path("/pipeline-runs/{id}")
+    @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
+    @Operation(summary = "A run with its step runs")
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = RunViews.RunView.class)))
+    @APIResponse(responseCode = "404", description = "No such run for this tenant",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<RunViews.RunView> get(@PathParam("id") String id) {
+        return service.get(caller.tenantId(), uuid(id, "run"));
+    }
+
+    @POST
+    @Path("/pipeline-runs/{id}/cancel")
+    @RolesAllowed({Roles.ADMIN, Roles.OPERATOR})
+    @Operation(summary = "Cancel a run: open steps are cancelled and their workers told (idempotent)")
+    @APIResponse(responseCode = "409", description = "The run already ended otherwise",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<RunViews.RunView> cancel(@PathParam("id") String id) {
+        return service.cancel(caller.tenantId(), uuid(id, "run"));
+    }
+
+    @POST
+    @Path("/pipeline-runs/{id}/retry")
+    @RolesAllowed({Roles.ADMIN, Roles.OPERATOR})
+    @Operation(summary = "Retry the failed, timed-out and cancelled steps of an ended run, and the steps they blocked")
+    @APIResponse(responseCode = "409", description = "The run is not failed, cancelled or timed out",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<RunViews.RunView> retry(@PathParam("id") String id) {
+        return service.retry(caller.tenantId(), uuid(id, "run"));
+    }
+
+    @GET
+    @Path("/pipeline-runs/{id}/steps")
+    @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
+    @Operation(summary = "The step runs of a run")
+    public Uni<ItemsResponse<RunViews.StepRunView>> steps(@PathParam("id") String id) {
+        UUID runId = uuid(id, "run");
+        return service.get(caller.tenantId(), runId).map(run -> new ItemsResponse<>(run.stepRuns(), null));
+    }
+
+    @GET
+    @Path("/pipeline-runs/{id}/steps/{stepId}")
+    @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
+    @Operation(summary = "One step run (stepId is the step key)")
+    public Uni<RunViews.StepRunView> step(@PathParam("id") String id, @PathParam("stepId") String stepId) {
+        return service.step(caller.tenantId(), uuid(id, "run"), stepId);
+    }
+
+    @GET
+    @Path("/pipeline-runs/{id}/steps/{stepId}/logs")
+    @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
+    @Operation(summary = "Log lines the worker sent for a step, oldest first (limit up to 1000, cursor)")
+    public Uni<Page<RunViews.LogLine>> logs(@PathParam("id") String id, @PathParam("stepId") String stepId,
+            @QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor) {
+        int max = limit == null ? 500 : limit;
+        if (max < 1 || max > 1000) {
+            throw ApiException.badParameter("limit", "must be between 1 and 1000");
+        }
+        Long after = null;
+        if (cursor != null && !cursor.isEmpty()) {
+            try {
+                after = Long.parseLong(cursor);
+            } catch (NumberFormatException e) {
+                throw ApiException.badParameter("cursor", "not a cursor returned by this API");
+            }
+        }
+        return service.logs(caller.tenantId(), uuid(id, "run"), stepId, max, after);
+    }
+
+    @GET
+    @Path("/pipeline-runs/{id}/history")
+    @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
+    @Operation(summary = "Every event of a run so far, in order (as published on NATS)")
+    public Uni<ItemsResponse<RunViews.RunEvent>> history(@PathParam("id") String id) {
+        UUID runId = uuid(id, "run");
+        return service.get(caller.tenantId(), runId)
+                .chain(run -> service.events(caller.tenantId(), runId, 0))
+                .map(events -> new ItemsResponse<>(events, null));
+    }
+
+    private static UUID uuid(String id, String what) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound(what + " " + id);
+        }
+    }
+
+    private static UUID optionalUuid(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badParameter(name, "must be a UUID");
+        }
+    }
+
+    private static Instant instant(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw ApiException.badParameter(name, "must be an ISO-8601 instant such as 2026-01-31T00:00:00Z");
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.scanflow.run;
+
+import dev.scanflow.domain.RunState;
+import dev.scanflow.domain.RunStatus;
+import dev.scanflow.domain.StepState;
+import dev.scanflow.domain.StepStatus;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * SQL for runs and step runs on the engine's path. The engine uses the reactive client directly
+ * (not Hibernate) so that each transition costs a known, small number of statements
+ * (docs/adr/0001-engine-sql.md).
+ */
+@ApplicationScoped
+public class RunStore {
+
+    static final String RUN_COLUMNS = "id, tenant_id, status, max_parallel_steps, fail_fast, deadline_at, started_at, "
+            + "completed_at, error_message, asset, context, trigger_type, triggered_by, pipeline_id, pipeline_version, "
+            + "asset_id, priority";
+    static final String STEP_COLUMNS = "id, step_key, name, step_order, step_index, tool, capabilities, config, "
+            + "timeout_seconds, depends_on, condition_cel, condition_text, retry_delay_seconds, status, attempt, "
+            + "max_attempts, worker_id, command_id, condition_evaluated, condition_result, skip_reason, skip_kind, "
+            + "findings_count, findings_by_severity, output, error_code, error_message, queued_at, started_at, "
+            + "completed_at, next_attempt_at, dispatched_at, worker_losses";
+
+    /** Locks the run row (waiting for another holder) and loads it with its steps; null when absent. */
+    public Uni<LoadedRun> lock(SqlClient tx, UUID runId, boolean skipLocked) {
+        String sql = "SELECT " + RUN_COLUMNS + " FROM pipeline_runs WHERE id = $1 FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : "");
+        return tx.preparedQuery(sql).execute(Tuple.of(runId)).chain(rows -> {
+            if (rows.size() == 0) {
+                return Uni.createFrom().nullItem();
+            }
+            Row run = rows.iterator().next();
+            return tx.preparedQuery("SELECT " + STEP_COLUMNS + " FROM step_runs WHERE run_id = $1")
+                    .execute(Tuple.of(runId))
+                    .map(steps -> toLoaded(run, steps));
+        });
+    }
+
+    private static LoadedRun toLoaded(Row r, RowSet<Row> stepRows) {
+        List<StepState> steps = new ArrayList<>();
+        for (Row s : stepRows) {
+            steps.add(toStep(s));
+        }
+        Map<String, Object> runVars = new java.util.LinkedHashMap<>();
+        runVars.put("id", r.getUUID("id").toString());
+        runVars.put("trigger_type", r.getString("trigger_type"));
+        runVars.put("triggered_by", r.getString("triggered_by") == null ? "" : r.getString("triggered_by"));
+        RunState state = new RunState(r.getUUID("id"), r.getUUID("tenant_id"), RunStatus.fromWire(r.getString("status")),
+                r.getInteger("max_parallel_steps"), r.getBoolean("fail_fast"), instant(r, "deadline_at"),
+                instant(r, "started_at"), json(r, "asset"), json(r, "context"), runVars, steps);
+        state.completedAt = instant(r, "completed_at");
+        state.errorMessage = r.getString("error_message");
+        return new LoadedRun(state, r.getUUID("pipeline_id"), r.getInteger("pipeline_version"), r.getUUID("asset_id"),
+                r.getString("priority"));
+    }
+
+    private static StepState toStep(Row s) {
+        StepState step = new StepState(s.getUUID("id"), s.getString("step_key"), s.getString("name"),
+                s.getInteger("step_order"), s.getInteger("step_index"), s.getString("tool"),
+                Arrays.asList(s.getArrayOfStrings("capabilities")), json(s, "config"), s.getInteger("timeout_seconds"),
+                Arrays.asList(s.getArrayOfStrings("depends_on")), s.getString("condition_cel"),
+                s.getString("condition_text"), s.getInteger("retry_delay_seconds"),
+                StepStatus.fromWire(s.getString("status")), s.getInteger("attempt"), s.getInteger("max_attempts"));
+        step.workerId = s.getString("worker_id");
+        step.commandId = s.getUUID("command_id");
+        step.conditionEvaluated = s.getBoolean("condition_evaluated");
+        step.conditionResult = s.getBoolean("condition_result");
+        step.skipReason = s.getString("skip_reason");
+        step.skipKind = s.getString("skip_kind");
+        step.findingsCount = s.getInteger("findings_count");
+        step.findingsBySeverity = jsonOrNull(s, "findings_by_severity");
+        step.output = jsonOrNull(s, "output");
+        step.errorCode = s.getString("error_code");
+        step.errorMessage = s.getString("error_message");
+        step.queuedAt = instant(s, "queued_at");
+        step.startedAt = instant(s, "started_at");
+        step.completedAt = instant(s, "completed_at");
+        step.nextAttemptAt = instant(s, "next_attempt_at");
+        step.dispatchedAt = instant(s, "dispatched_at");
+        step.workerLosses = s.getInteger("worker_losses");
+        return step;
+    }
+
+    /** Writes the changed steps (one batched statement) and the run's status and counters. */
+    public Uni<Void> save(SqlClient tx, RunState run, java.util.function.Function<StepState, Instant> dueAt) {
+        List<Tuple> batch = new ArrayList<>();
+        for (StepState s : run.changedSteps()) {
+            batch.add(Tuple.from(Arrays.asList(s.id, s.status.wire(), s.attempt, s.workerId, s.commandId,
+                    s.conditionEvaluated != null && s.conditionEvaluated, s.conditionResult, s.skipReason, s.skipKind,
+                    s.findingsCount, jsonValue(s.findingsBySeverity), jsonValue(s.output), s.errorCode,
+                    s.errorMessage, odt(s.queuedAt), odt(s.startedAt), odt(s.completedAt), odt(s.nextAttemptAt),
+                    odt(s.dispatchedAt), s.workerLosses, odt(dueAt.apply(s)))));
+        }
+        Uni<?> steps = batch.isEmpty() ? Uni.createFrom().voidItem()
+                : tx.preparedQuery("UPDATE step_runs SET status = $2, attempt = $3, worker_id = $4, command_id = $5, "
+                        + "condition_evaluated = $6, condition_result = $7, skip_reason = $8, skip_kind = $9, "
+                        + "findings_count = $10, findings_by_severity = $11, output = $12, error_code = $13, "
+                        + "error_message = $14, queued_at = $15, started_at = $16, completed_at = $17, "
+                        + "next_attempt_at = $18, dispatched_at = $19, worker_losses = $20, due_at = $21 WHERE id = $1")
+                        .executeBatch(batch);
+        if (batch.isEmpty() && !run.dirty()) {
+            return steps.replaceWithVoid();
+        }
+        Tuple runRow = Tuple.from(Arrays.asList(run.id, run.status.wire(), odt(run.startedAt), odt(run.completedAt),
+                run.errorMessage, run.count(StepStatus.COMPLETED),
+                run.count(StepStatus.FAILED) + run.count(StepStatus.TIMEOUT), run.count(StepStatus.SKIPPED),
+                run.totalFindings()));
+        return steps.chain(() -> tx.preparedQuery("UPDATE pipeline_runs SET status = $2, started_at = $3, "
+                        + "completed_at = $4, error_message = $5, completed_steps = $6, failed_steps = $7, "
+                        + "skipped_steps = $8, total_findings = $9, updated_at = now() WHERE id = $1")
+                .execute(runRow)).replaceWithVoid();
+    }
+
+    // ------------------------------------------------------------------ mapping helpers
+
+    static Instant instant(Row row, String column) {
+        OffsetDateTime t = row.getOffsetDateTime(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    static OffsetDateTime odt(Instant i) {
+        return i == null ? null : i.atOffset(ZoneOffset.UTC);
+    }
+
+    static Map<String, Object> json(Row row, String column) {
+        Map<String, Object> m = jsonOrNull(row, column);
+        return m == null ? Map.of() : m;
+    }
+
+    static Map<String, Object> jsonOrNull(Row row, String column) {
+        Object v = row.getValue(column);
+        if (v instanceof JsonObject o) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> plain = (Map<String, Object>) plain(o);
+            return plain;
+        }
+        return null;
+    }
+
+    /** JSON from the database as plain maps and lists (what CEL and Jackson expect). */
+    static Object plain(Object v) {
+        if (v instanceof JsonObject o) {
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            o.forEach(e -> out.put(e.getKey(), plain(e.getValue())));
+            return out;
+        }
+        if (v instanceof io.vertx.core.json.JsonArray a) {
+            List<Object> out = new ArrayList<>();
+            a.forEach(x -> out.add(plain(x)));
+            return out;
+        }
+        if (v instanceof Map<?, ?> m) {
+            return plain(new JsonObject(new java.util.LinkedHashMap<>((Map<String, Object>) m)));
+        }
+        if (v instanceof List<?> l) {
+            return plain(new io.vertx.core.json.JsonArray(new ArrayList<>(l)));
+        }
+        return v;
+    }
+
+    static Object jsonValue(Map<String, Object> map) {
+        return map == null ? null : new JsonObject(map);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.scanflow.run;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** What the runs API returns. */
+public final class RunViews {
+
+    private RunViews() {
+    }
+
+    /** A step run: every field is always present (null when unknown). */
+    public record StepRunView(String stepId, String name, int order, String status, int attempt, int maxAttempts,
+            String workerId, UUID commandId, boolean conditionEvaluated, Boolean conditionResult, String skipReason,
+            Integer findingsCount, Map<String, Object> findingsBySeverity, Map<String, Object> output,
+            String errorCode, String errorMessage, Instant queuedAt, Instant startedAt, Instant completedAt,
+            Instant nextAttemptAt) {
+    }
+
+    /** A run with its step runs. */
+    public record RunView(UUID id, UUID pipelineId, String pipelineName, int pipelineVersion, UUID assetId,
+            String status, String triggerType, String triggeredBy, String priority, Map<String, Object> context,
+            int totalSteps, int completedSteps, int failedSteps, int skippedSteps, int totalFindings,
+            String errorMessage, Instant createdAt, Instant startedAt, Instant completedAt, Long durationMs,
+            List<StepRunView> stepRuns) {
+    }
+
+    /** A run in a list, without its steps. */
+    public record RunSummary(UUID id, UUID pipelineId, String pipelineName, int pipelineVersion, UUID assetId,
+            String status, String triggerType, String triggeredBy, String priority, int totalSteps,
+            int completedSteps, int failedSteps, int skippedSteps, int totalFindings, Instant createdAt,
+            Instant startedAt, Instant completedAt) {
+    }
+
+    /** A line a worker sent for a step. */
+    public record LogLine(long seq, String line, UUID commandId, Instant createdAt) {
+    }
+
+    /** An event of a run, as published on NATS. */
+    public record RunEvent(long seq, String type, String stepId, Map<String, Object> payload, Instant createdAt) {
+    }
+}

@@ -1,0 +1,169 @@
+package dev.scanflow.worker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.scanflow.config.ScanflowConfig;
+import dev.scanflow.nats.NatsClient;
+import dev.scanflow.nats.Subjects;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.nats.client.Dispatcher;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * Workers register by heartbeating on {@code scanflow.workers.heartbeat}: the first heartbeat
+ * makes a worker online, every heartbeat refreshes what it offers, and the sweeper marks it
+ * offline after the configured number of missed intervals.
+ */
+@ApplicationScoped
+public class WorkerRegistry {
+
+    private static final Logger LOG = Logger.getLogger(WorkerRegistry.class);
+    public static final Pattern WORKER_ID = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
+    private static final Pattern TOKEN = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,63}$");
+
+    private final Pool pool;
+    private final NatsClient nats;
+    private final Subjects subjects;
+    private final ObjectMapper mapper;
+    private final MeterRegistry metrics;
+    private final ScanflowConfig config;
+    private volatile Runnable workerAvailable = () -> {
+    };
+    private Dispatcher dispatcher;
+
+    public WorkerRegistry(Pool pool, NatsClient nats, Subjects subjects, ObjectMapper mapper, MeterRegistry metrics,
+            ScanflowConfig config) {
+        this.pool = pool;
+        this.nats = nats;
+        this.subjects = subjects;
+        this.mapper = mapper;
+        this.metrics = metrics;
+        this.config = config;
+    }
+
+    void start(@Observes StartupEvent event) {
+        nats.onConnect(connection -> {
+            synchronized (this) {
+                if (dispatcher == null) {
+                    // jnats restores this subscription after reconnections by itself
+                    dispatcher = connection.createDispatcher(msg -> onHeartbeat(msg.getData()));
+                    dispatcher.subscribe(subjects.heartbeat());
+                }
+            }
+        });
+    }
+
+    /** Called when a worker comes online, so that waiting steps can be dispatched. */
+    public void onWorkerAvailable(Runnable hook) {
+        this.workerAvailable = hook;
+    }
+
+    void onHeartbeat(byte[] data) {
+        WorkerMessages.Heartbeat hb;
+        try {
+            hb = mapper.readValue(data, WorkerMessages.Heartbeat.class);
+        } catch (Exception e) {
+            rejected("unreadable heartbeat: " + e.getMessage());
+            return;
+        }
+        String problem = check(hb);
+        if (problem != null) {
+            rejected(problem);
+            return;
+        }
+        heartbeat(hb).subscribe().with(
+                becameAvailable -> {
+                    if (becameAvailable) {
+                        LOG.infof("worker %s online (capabilities %s, tools %s, max %d)", hb.workerId(),
+                                hb.capabilities(), hb.tools(), hb.maxConcurrency());
+                        workerAvailable.run();
+                    }
+                },
+                error -> LOG.warnf("heartbeat of %s not stored: %s", hb.workerId(), error.getMessage()));
+    }
+
+    private void rejected(String why) {
+        metrics.counter("scanflow.workers.heartbeats.rejected").increment();
+        LOG.debugf("heartbeat rejected: %s", why);
+    }
+
+    static String check(WorkerMessages.Heartbeat hb) {
+        if (hb.workerId() == null || !WORKER_ID.matcher(hb.workerId()).matches()) {
+            return "worker_id must match " + WORKER_ID.pattern();
+        }
+        if (hb.tenantId() != null) {
+            try {
+                UUID.fromString(hb.tenantId());
+            } catch (IllegalArgumentException e) {
+                return "tenant_id must be null or a UUID";
+            }
+        }
+        if (hb.capabilities() == null || hb.capabilities().isEmpty()
+                || hb.capabilities().stream().anyMatch(c -> c == null || !TOKEN.matcher(c).matches())) {
+            return "capabilities must be a non-empty list of names";
+        }
+        if (hb.tools() != null && hb.tools().stream().anyMatch(t -> t == null || !TOKEN.matcher(t).matches())) {
+            return "tools must be a list of names";
+        }
+        if (hb.maxConcurrency() == null || hb.maxConcurrency() < 1 || hb.maxConcurrency() > 1000) {
+            return "max_concurrency must be between 1 and 1000";
+        }
+        return null;
+    }
+
+    /** Stores a heartbeat; true when the worker was not online before (new, or back from offline). */
+    public Uni<Boolean> heartbeat(WorkerMessages.Heartbeat hb) {
+        UUID tenant = hb.tenantId() == null ? null : UUID.fromString(hb.tenantId());
+        String[] capabilities = new LinkedHashSet<>(hb.capabilities()).toArray(String[]::new);
+        String[] tools = hb.tools() == null ? new String[0] : new LinkedHashSet<>(hb.tools()).toArray(String[]::new);
+        Uni<?> ensureTenant = tenant == null ? Uni.createFrom().voidItem()
+                : pool.preparedQuery("INSERT INTO tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING")
+                        .execute(Tuple.of(tenant));
+        return ensureTenant.chain(() -> pool.preparedQuery(
+                        "WITH previous AS (SELECT status FROM workers WHERE id = $1) "
+                                + "INSERT INTO workers (id, tenant_id, capabilities, tools, max_concurrency, reported_active, "
+                                + "status, version, last_heartbeat_at) VALUES ($1, $2, $3, $4, $5, $6, 'online', $7, now()) "
+                                + "ON CONFLICT (id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, "
+                                + "capabilities = EXCLUDED.capabilities, tools = EXCLUDED.tools, "
+                                + "max_concurrency = EXCLUDED.max_concurrency, reported_active = EXCLUDED.reported_active, "
+                                + "version = EXCLUDED.version, last_heartbeat_at = now(), "
+                                + "status = CASE WHEN workers.status = 'draining' THEN 'draining' ELSE 'online' END "
+                                + "RETURNING (SELECT status FROM previous) AS previous")
+                .execute(Tuple.from(Arrays.asList(hb.workerId(), tenant, capabilities, tools, hb.maxConcurrency(),
+                        hb.activeCommands() == null ? 0 : hb.activeCommands(), hb.version()))))
+                .map(rows -> {
+                    String previous = rows.iterator().next().getString("previous");
+                    return previous == null || previous.equals("offline");
+                });
+    }
+
+    /** Marks workers offline that missed their heartbeats; returns their ids. */
+    public Uni<List<String>> markMissing() {
+        long seconds = config.workers().heartbeatInterval().toMillis() * config.workers().missedHeartbeats();
+        return pool.preparedQuery("UPDATE workers SET status = 'offline' WHERE status <> 'offline' "
+                        + "AND last_heartbeat_at < now() - make_interval(secs => $1::double precision / 1000) RETURNING id")
+                .execute(Tuple.of(seconds))
+                .map(rows -> {
+                    List<String> ids = new ArrayList<>();
+                    for (Row r : rows) {
+                        ids.add(r.getString("id"));
+                    }
+                    if (!ids.isEmpty()) {
+                        LOG.infof("workers offline (missed heartbeats): %s", ids);
+                    }
+                    return ids;
+                });
+    }
+}

@@ -1,0 +1,188 @@
+package dev.scanflow.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.Nats;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.awaitility.Awaitility;
+
+/**
+ * A worker that speaks protocol v1 over NATS with jnats, as any worker would: heartbeats, reads
+ * its command subject, reports status, results and logs. What it does with a scan command is up
+ * to the test ({@link #onScan}); by default it completes at once with no findings.
+ */
+public final class TestWorker implements AutoCloseable {
+
+    public static final String PREFIX = "scanflowtest";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String id;
+    private final UUID tenant;
+    private final List<String> capabilities;
+    private final List<String> tools;
+    private final int maxConcurrency;
+    private final Connection connection;
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor();
+    private final List<JsonNode> commands = new CopyOnWriteArrayList<>();
+    private final List<JsonNode> cancels = new CopyOnWriteArrayList<>();
+    private volatile BiConsumer<TestWorker, JsonNode> onScan = (w, cmd) -> w.complete(cmd, 0, Map.of());
+
+    public TestWorker(String id, UUID tenant, List<String> capabilities, List<String> tools, int maxConcurrency)
+            throws Exception {
+        this.id = id;
+        this.tenant = tenant;
+        this.capabilities = capabilities;
+        this.tools = tools;
+        this.maxConcurrency = maxConcurrency;
+        this.connection = Nats.connect("nats://127.0.0.1:4222");
+        Dispatcher dispatcher = connection.createDispatcher(msg -> {
+            try {
+                JsonNode cmd = JSON.readTree(msg.getData());
+                if ("cancel".equals(cmd.path("type").asText())) {
+                    cancels.add(cmd);
+                } else {
+                    commands.add(cmd);
+                    onScan.accept(this, cmd);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        dispatcher.subscribe(PREFIX + ".commands." + id);
+        connection.flush(Duration.ofSeconds(2));
+        heartbeats.scheduleAtFixedRate(this::heartbeat, 0, 300, TimeUnit.MILLISECONDS);
+    }
+
+    /** A worker dedicated to the tenant, with a random id. */
+    public static TestWorker dedicated(UUID tenant, String capability, String tool) throws Exception {
+        return new TestWorker("w-" + capability + "-" + UUID.randomUUID().toString().substring(0, 8), tenant,
+                List.of(capability), tool == null ? List.of() : List.of(tool), 4);
+    }
+
+    public TestWorker onScan(BiConsumer<TestWorker, JsonNode> behaviour) {
+        this.onScan = behaviour;
+        return this;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public void heartbeat() {
+        ObjectNode hb = JSON.createObjectNode();
+        hb.put("worker_id", id);
+        hb.put("tenant_id", tenant == null ? null : tenant.toString());
+        hb.set("capabilities", JSON.valueToTree(capabilities));
+        hb.set("tools", JSON.valueToTree(tools));
+        hb.put("max_concurrency", maxConcurrency);
+        hb.put("active_commands", 0);
+        hb.put("version", "1.0");
+        publish(PREFIX + ".workers.heartbeat", hb);
+    }
+
+    public void stopHeartbeats() {
+        heartbeats.shutdownNow();
+    }
+
+    /** Waits until the service has this worker online (its heartbeat was stored). */
+    public TestWorker awaitRegistered(java.util.function.BooleanSupplier registered) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(registered::getAsBoolean);
+        return this;
+    }
+
+    // ------------------------------------------------------------------ reports
+
+    public void running(JsonNode cmd) {
+        report(cmd, "running", null, null);
+    }
+
+    public void complete(JsonNode cmd, int findings, Map<String, Object> output) {
+        running(cmd);
+        ObjectNode result = JSON.createObjectNode();
+        result.put("findings_count", findings);
+        result.set("findings_by_severity", JSON.valueToTree(Map.of("high", findings)));
+        result.put("duration_ms", 5);
+        result.put("scan_id", "scan-" + cmd.path("id").asText().substring(0, 8));
+        result.set("output", JSON.valueToTree(output));
+        report(cmd, "completed", result, null);
+    }
+
+    public void fail(JsonNode cmd, String code, String message) {
+        running(cmd);
+        ObjectNode error = JSON.createObjectNode();
+        error.put("code", code);
+        error.put("message", message);
+        report(cmd, "failed", null, error);
+    }
+
+    public void cancelled(JsonNode cmd) {
+        report(cmd, "cancelled", null, null);
+    }
+
+    public void log(JsonNode cmd, long seq, String line) {
+        ObjectNode l = JSON.createObjectNode();
+        l.put("command_id", cmd.path("id").asText());
+        l.put("seq", seq);
+        l.put("line", line);
+        publish(PREFIX + ".logs." + id, l);
+    }
+
+    private void report(JsonNode cmd, String status, ObjectNode result, ObjectNode error) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("command_id", cmd.path("id").asText());
+        r.put("worker_id", id);
+        r.put("status", status);
+        if (result != null) {
+            r.set("result", result);
+        }
+        if (error != null) {
+            r.set("error", error);
+        }
+        publish(PREFIX + ".results." + id, r);
+    }
+
+    /** Publishes anything on any subject: for spoofing and garbage tests. */
+    public void publish(String subject, Object body) {
+        try {
+            connection.publish(subject, JSON.writeValueAsBytes(body));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ what it received
+
+    public List<JsonNode> commands() {
+        return List.copyOf(commands);
+    }
+
+    public List<JsonNode> commandsFor(String stepId) {
+        return commands.stream().filter(c -> stepId.equals(c.path("payload").path("step_id").asText())).toList();
+    }
+
+    public List<JsonNode> cancels() {
+        return List.copyOf(cancels);
+    }
+
+    public JsonNode awaitCommand(String stepId) {
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !commandsFor(stepId).isEmpty());
+        return commandsFor(stepId).get(commandsFor(stepId).size() - 1);
+    }
+
+    @Override
+    public void close() throws Exception {
+        heartbeats.shutdownNow();
+        connection.close();
+    }
+}
