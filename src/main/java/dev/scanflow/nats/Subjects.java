@@ -11,6 +11,7 @@ public class Subjects {
     private final String prefix;
     private final String streamPrefix;
 
+    @jakarta.inject.Inject
     public Subjects(ScanflowConfig config) {
         this(config.nats().subjectPrefix(), config.nats().streamPrefix());
     }

@@ -35,7 +35,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Pipeline runs: thin HTTP layer over {@link RunService}. */
-@Path("/api/v1")
+@Path("/api/v1/pipeline-runs")
 @Tag(name = "Pipeline runs")
 @SecurityRequirement(name = "jwt")
 @Produces({MediaType.APPLICATION_JSON, DocumentReader.YAML})
@@ -58,34 +58,8 @@ public class RunResource {
     public record ItemsResponse<T>(List<T> items, String nextCursor) {
     }
 
-    @POST
-    @Path("/pipelines/{id}/run")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @RolesAllowed({Roles.ADMIN, Roles.OPERATOR})
-    @Operation(summary = "Run the latest version of a pipeline against an asset")
-    @RequestBody(content = @Content(schema = @Schema(implementation = TriggerRequest.class)))
-    @APIResponse(responseCode = "201", description = "The run, already started",
-            content = @Content(schema = @Schema(implementation = RunViews.RunView.class)))
-    @APIResponse(responseCode = "404", description = "No such pipeline for this tenant",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "The pipeline is deactivated",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "422", description = "Invalid request (unknown asset, bad priority, ...)",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<Response> run(@PathParam("id") String id, byte[] body,
-            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
-        UUID pipelineId = uuid(id, "pipeline");
-        TriggerRequest request = documents.bind(documents.parse(body, contentType), TriggerRequest.class,
-                "Invalid run request", Set.of("id", "tenant_id", "status", "trigger_type", "triggered_by"));
-        String user = caller.subject();
-        return service.trigger(caller.tenantId(), pipelineId, request,
-                        new RunService.Trigger("manual", "user:" + user, user))
-                .map(run -> Response.created(URI.create("/api/v1/pipeline-runs/" + run.id())).entity(run).build());
-    }
-
     @GET
-    @Path("/pipeline-runs")
-    @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
+        @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "List runs, newest first; filter by status, pipeline_id, asset_id and a created_at range [from, to)")
     public Uni<Page<RunViews.RunSummary>> list(@QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor,
             @QueryParam("status") String status, @QueryParam("pipeline_id") String pipelineId,
@@ -99,7 +73,7 @@ public class RunResource {
     }
 
     @GET
-    @Path("/pipeline-runs/{id}")
+    @Path("/{id}")
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "A run with its step runs")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = RunViews.RunView.class)))
@@ -110,7 +84,7 @@ public class RunResource {
     }
 
     @POST
-    @Path("/pipeline-runs/{id}/cancel")
+    @Path("/{id}/cancel")
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR})
     @Operation(summary = "Cancel a run: open steps are cancelled and their workers told (idempotent)")
     @APIResponse(responseCode = "409", description = "The run already ended otherwise",
@@ -120,7 +94,7 @@ public class RunResource {
     }
 
     @POST
-    @Path("/pipeline-runs/{id}/retry")
+    @Path("/{id}/retry")
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR})
     @Operation(summary = "Retry the failed, timed-out and cancelled steps of an ended run, and the steps they blocked")
     @APIResponse(responseCode = "409", description = "The run is not failed, cancelled or timed out",
@@ -130,7 +104,7 @@ public class RunResource {
     }
 
     @GET
-    @Path("/pipeline-runs/{id}/steps")
+    @Path("/{id}/steps")
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "The step runs of a run")
     public Uni<ItemsResponse<RunViews.StepRunView>> steps(@PathParam("id") String id) {
@@ -139,7 +113,7 @@ public class RunResource {
     }
 
     @GET
-    @Path("/pipeline-runs/{id}/steps/{stepId}")
+    @Path("/{id}/steps/{stepId}")
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "One step run (stepId is the step key)")
     public Uni<RunViews.StepRunView> step(@PathParam("id") String id, @PathParam("stepId") String stepId) {
@@ -147,7 +121,7 @@ public class RunResource {
     }
 
     @GET
-    @Path("/pipeline-runs/{id}/steps/{stepId}/logs")
+    @Path("/{id}/steps/{stepId}/logs")
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "Log lines the worker sent for a step, oldest first (limit up to 1000, cursor)")
     public Uni<Page<RunViews.LogLine>> logs(@PathParam("id") String id, @PathParam("stepId") String stepId,
@@ -168,7 +142,7 @@ public class RunResource {
     }
 
     @GET
-    @Path("/pipeline-runs/{id}/history")
+    @Path("/{id}/history")
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "Every event of a run so far, in order (as published on NATS)")
     public Uni<ItemsResponse<RunViews.RunEvent>> history(@PathParam("id") String id) {
