@@ -27,6 +27,7 @@ public final class TestWorker implements AutoCloseable {
     public static final String PREFIX = "scanflowtest";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final String prefix;
     private final String id;
     private final UUID tenant;
     private final List<String> capabilities;
@@ -40,12 +41,19 @@ public final class TestWorker implements AutoCloseable {
 
     public TestWorker(String id, UUID tenant, List<String> capabilities, List<String> tools, int maxConcurrency)
             throws Exception {
+        this("nats://127.0.0.1:4222", PREFIX, id, tenant, capabilities, tools, maxConcurrency);
+    }
+
+    public TestWorker(String server, String prefix, String id, UUID tenant, List<String> capabilities,
+            List<String> tools, int maxConcurrency) throws Exception {
+        this.prefix = prefix;
         this.id = id;
         this.tenant = tenant;
         this.capabilities = capabilities;
         this.tools = tools;
         this.maxConcurrency = maxConcurrency;
-        this.connection = Nats.connect("nats://127.0.0.1:4222");
+        this.connection = Nats.connect(new io.nats.client.Options.Builder().server(server).maxReconnects(-1)
+                .reconnectWait(Duration.ofMillis(200)).build());
         Dispatcher dispatcher = connection.createDispatcher(msg -> {
             try {
                 JsonNode cmd = JSON.readTree(msg.getData());
@@ -59,7 +67,7 @@ public final class TestWorker implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         });
-        dispatcher.subscribe(PREFIX + ".commands." + id);
+        dispatcher.subscribe(prefix + ".commands." + id);
         connection.flush(Duration.ofSeconds(2));
         heartbeats.scheduleAtFixedRate(this::heartbeat, 0, 300, TimeUnit.MILLISECONDS);
     }
@@ -88,7 +96,7 @@ public final class TestWorker implements AutoCloseable {
         hb.put("max_concurrency", maxConcurrency);
         hb.put("active_commands", 0);
         hb.put("version", "1.0");
-        publish(PREFIX + ".workers.heartbeat", hb);
+        publish(prefix + ".workers.heartbeat", hb);
     }
 
     public void stopHeartbeats() {
@@ -135,7 +143,7 @@ public final class TestWorker implements AutoCloseable {
         l.put("command_id", cmd.path("id").asText());
         l.put("seq", seq);
         l.put("line", line);
-        publish(PREFIX + ".logs." + id, l);
+        publish(prefix + ".logs." + id, l);
     }
 
     private void report(JsonNode cmd, String status, ObjectNode result, ObjectNode error) {
@@ -149,7 +157,7 @@ public final class TestWorker implements AutoCloseable {
         if (error != null) {
             r.set("error", error);
         }
-        publish(PREFIX + ".results." + id, r);
+        publish(prefix + ".results." + id, r);
     }
 
     /** Publishes anything on any subject: for spoofing and garbage tests. */

@@ -1,0 +1,155 @@
+package dev.scanflow.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import org.awaitility.Awaitility;
+
+/**
+ * Real processes for tests that restart things: the packaged service, a private nats-server,
+ * a database of their own. Nothing here is shared with the other tests.
+ */
+public final class LocalProcesses {
+
+    private LocalProcesses() {
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Drops and creates a database on the local PostgreSQL. */
+    public static void freshDatabase(String name) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "")) {
+            c.createStatement().execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            c.createStatement().execute("CREATE DATABASE " + name);
+        }
+    }
+
+    /** A nats-server with JetStream on its own port and store. */
+    public static final class NatsServer implements AutoCloseable {
+        public final int port;
+        private final Path store;
+        private Process process;
+
+        public NatsServer() throws IOException {
+            this.port = freePort();
+            this.store = Files.createTempDirectory("scanflow-it-nats");
+        }
+
+        public String url() {
+            return "nats://127.0.0.1:" + port;
+        }
+
+        public NatsServer start() throws IOException {
+            process = new ProcessBuilder("nats-server", "-a", "127.0.0.1", "-p", String.valueOf(port), "-js", "-sd",
+                    store.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(new File("target/it-nats-" + port + ".log"))
+                    .start();
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> listening(port));
+            return this;
+        }
+
+        public void stop() throws InterruptedException {
+            if (process != null) {
+                process.destroy();
+                process.waitFor();
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !listening(port));
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop();
+        }
+    }
+
+    /** The packaged service (target/quarkus-app), started as its own JVM. */
+    public static final class Service implements AutoCloseable {
+        public final int port;
+        private final Map<String, String> env;
+        private Process process;
+        private int starts;
+
+        public Service(Map<String, String> env) throws IOException {
+            this.port = freePort();
+            this.env = env;
+        }
+
+        public String base() {
+            return "http://127.0.0.1:" + port;
+        }
+
+        public Service start() throws IOException {
+            Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+            if (!Files.exists(jar)) {
+                throw new IllegalStateException("package the service first (./mvnw package)");
+            }
+            ProcessBuilder pb = new ProcessBuilder("java", "-jar", jar.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(new File("target/it-service-" + port + "-" + (++starts) + ".log"));
+            pb.environment().putAll(env);
+            pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
+            process = pb.start();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> ready(base() + "/q/health/ready"));
+            return this;
+        }
+
+        /** kill -9: no shutdown hooks, whatever was in flight is cut. */
+        public void kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (process != null && process.isAlive()) {
+                process.destroy();
+                process.waitFor();
+            }
+        }
+    }
+
+    static boolean listening(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public static boolean ready(String url) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+            c.setConnectTimeout(500);
+            c.setReadTimeout(2000);
+            return c.getResponseCode() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A development token from bin/mint-token (the dev key pair). */
+    public static String mintToken(java.util.UUID tenant, String role) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("bin/mint-token", "--tenant", tenant.toString(), "--role", role).start();
+        String token = new String(p.getInputStream().readAllBytes()).trim();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("bin/mint-token failed: " + new String(p.getErrorStream().readAllBytes()));
+        }
+        return token;
+    }
+}
