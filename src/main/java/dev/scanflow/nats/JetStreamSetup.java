@@ -47,12 +47,22 @@ public class JetStreamSetup {
     }
 
     void start(@Observes @jakarta.annotation.Priority(Interceptor.Priority.LIBRARY_BEFORE) StartupEvent event) {
+        nats.onDisconnect(() -> {
+            if (ready.getCount() == 0) {
+                ready = new CountDownLatch(1);
+            }
+        });
         nats.onConnect(this::ensureStreams);
     }
 
     /** Blocks the calling (non event-loop) thread until the streams exist. */
     public boolean awaitStreams(Duration timeout) throws InterruptedException {
         return ready.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** True once the streams were checked on the current connection. */
+    public boolean ready() {
+        return ready.getCount() == 0;
     }
 
     void ensureStreams(Connection connection) {

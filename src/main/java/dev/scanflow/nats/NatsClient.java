@@ -33,6 +33,7 @@ public class NatsClient {
 
     private final String servers;
     private final List<Consumer<Connection>> onConnect = new CopyOnWriteArrayList<>();
+    private final List<Runnable> onDisconnect = new CopyOnWriteArrayList<>();
     private final ExecutorService setup = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "scanflow-nats-setup");
         t.setDaemon(true);
@@ -54,6 +55,9 @@ public class NatsClient {
                 .reconnectBufferSize(64L * 1024 * 1024)
                 .connectionListener((conn, type) -> {
                     LOG.infof("NATS %s (%s)", type.name().toLowerCase(), servers);
+                    if (type == ConnectionListener.Events.DISCONNECTED) {
+                        onDisconnect.forEach(Runnable::run);
+                    }
                     if (type == ConnectionListener.Events.CONNECTED || type == ConnectionListener.Events.RECONNECTED
                             || type == ConnectionListener.Events.RESUBSCRIBED) {
                         connection = conn;
@@ -87,15 +91,47 @@ public class NatsClient {
         }
     }
 
+    /** Runs (on a NATS thread; keep it short) when the connection is lost. */
+    public void onDisconnect(Runnable hook) {
+        onDisconnect.add(hook);
+    }
+
     private void runHooks(Connection conn) {
         onConnect.forEach(hook -> safely(hook, conn));
     }
 
+    /**
+     * Runs a hook until it succeeds while the connection stays up: right after a NATS restart the
+     * server accepts connections before JetStream has recovered its streams.
+     */
     private static void safely(Consumer<Connection> hook, Connection conn) {
-        try {
-            hook.accept(conn);
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "NATS setup step failed; it runs again on the next reconnection");
+        long delay = 200;
+        long forceReconnectAt = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (conn.getStatus() == Connection.Status.CONNECTED) {
+            try {
+                hook.accept(conn);
+                return;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() > forceReconnectAt) {
+                    // Seen after NATS restarts: the socket is up but JetStream requests get no
+                    // answer. A fresh connection clears it; the hooks run again on RECONNECTED.
+                    LOG.warnf("NATS setup keeps failing (%s); forcing a reconnection", e.getMessage());
+                    try {
+                        conn.forceReconnect();
+                    } catch (java.io.IOException | InterruptedException | RuntimeException re) {
+                        LOG.warnf("forced reconnection failed: %s", re.toString());
+                    }
+                    return;
+                }
+                LOG.warnf("NATS setup step failed (%s); trying again in %d ms", e.getMessage(), delay);
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                delay = Math.min(delay * 2, 5_000);
+            }
         }
     }
 

@@ -76,7 +76,7 @@ public class Sweeper {
         }
         return Multi.createFrom().iterable(lost)
                 .onItem().transformToUniAndConcatenate(worker -> pool.preparedQuery(
-                                "SELECT DISTINCT run_id FROM step_runs WHERE worker_id = $1 "
+                                "SELECT DISTINCT run_id AS id FROM step_runs WHERE worker_id = $1 "
                                         + "AND status IN ('queued', 'running') AND command_id IS NOT NULL")
                         .execute(Tuple.of(worker))
                         .chain(rows -> Multi.createFrom().iterable(ids(rows))

@@ -37,6 +37,8 @@ public final class TestWorker implements AutoCloseable {
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor();
     private final List<JsonNode> commands = new CopyOnWriteArrayList<>();
     private final List<JsonNode> cancels = new CopyOnWriteArrayList<>();
+    private final java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.ExecutorService work = Executors.newSingleThreadExecutor();
     private volatile BiConsumer<TestWorker, JsonNode> onScan = (w, cmd) -> w.complete(cmd, 0, Map.of());
 
     public TestWorker(String id, UUID tenant, List<String> capabilities, List<String> tools, int maxConcurrency)
@@ -54,14 +56,16 @@ public final class TestWorker implements AutoCloseable {
         this.maxConcurrency = maxConcurrency;
         this.connection = Nats.connect(new io.nats.client.Options.Builder().server(server).maxReconnects(-1)
                 .reconnectWait(Duration.ofMillis(200)).build());
+        // Like a real worker: the NATS callback only hands commands over; the work happens on the
+        // worker's own thread, and a command seen before (a re-published one) is not run again.
         Dispatcher dispatcher = connection.createDispatcher(msg -> {
             try {
                 JsonNode cmd = JSON.readTree(msg.getData());
                 if ("cancel".equals(cmd.path("type").asText())) {
                     cancels.add(cmd);
-                } else {
+                } else if (seen.add(cmd.path("id").asText())) {
                     commands.add(cmd);
-                    onScan.accept(this, cmd);
+                    work.submit(() -> onScan.accept(this, cmd));
                 }
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -69,7 +73,13 @@ public final class TestWorker implements AutoCloseable {
         });
         dispatcher.subscribe(prefix + ".commands." + id);
         connection.flush(Duration.ofSeconds(2));
-        heartbeats.scheduleAtFixedRate(this::heartbeat, 0, 300, TimeUnit.MILLISECONDS);
+        heartbeats.scheduleAtFixedRate(() -> {
+            try {
+                heartbeat();
+            } catch (RuntimeException e) {
+                // NATS may be restarting; the next beat tries again
+            }
+        }, 0, 300, TimeUnit.MILLISECONDS);
     }
 
     /** A worker dedicated to the tenant, with a random id. */
@@ -143,7 +153,7 @@ public final class TestWorker implements AutoCloseable {
         l.put("command_id", cmd.path("id").asText());
         l.put("seq", seq);
         l.put("line", line);
-        publish(prefix + ".logs." + id, l);
+        publishDurably(prefix + ".logs." + id, l);
     }
 
     private void report(JsonNode cmd, String status, ObjectNode result, ObjectNode error) {
@@ -157,7 +167,42 @@ public final class TestWorker implements AutoCloseable {
         if (error != null) {
             r.set("error", error);
         }
-        publish(prefix + ".results." + id, r);
+        publishDurably(prefix + ".results." + id, r);
+    }
+
+    /**
+     * Publishes through JetStream and waits for the stream's ack, trying again while NATS
+     * recovers: what a careful worker does with results (a plain publish is at most once).
+     */
+    public void publishDurably(String subject, Object body) {
+        long deadline = System.currentTimeMillis() + 30_000;
+        long reconnectAt = System.currentTimeMillis() + 6_000;
+        while (true) {
+            try {
+                connection.jetStream().publish(subject, JSON.writeValueAsBytes(body));
+                return;
+            } catch (Exception e) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("could not publish to " + subject, e);
+                }
+                if (System.currentTimeMillis() > reconnectAt) {
+                    // the same remedy as the service: a fresh connection after NATS restarted
+                    System.err.println("TestWorker " + id + ": forcing a NATS reconnection");
+                    reconnectAt = Long.MAX_VALUE;
+                    try {
+                        connection.forceReconnect();
+                    } catch (Exception re) {
+                        // keep trying to publish
+                    }
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /** Publishes anything on any subject: for spoofing and garbage tests. */
@@ -191,6 +236,7 @@ public final class TestWorker implements AutoCloseable {
     @Override
     public void close() throws Exception {
         heartbeats.shutdownNow();
+        work.shutdownNow();
         connection.close();
     }
 }
