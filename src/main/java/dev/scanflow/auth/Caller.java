@@ -33,6 +33,10 @@ public class Caller {
         }
     }
 
+    public boolean hasRole(String role) {
+        return jwt.getGroups() != null && jwt.getGroups().contains(role);
+    }
+
     public String subject() {
         String sub = jwt.getSubject();
         if (sub == null || sub.isBlank()) {

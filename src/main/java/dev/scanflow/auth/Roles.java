@@ -7,6 +7,8 @@ public final class Roles {
     public static final String ADMIN = "admin";
     /** Triggers, cancels and retries runs; reads everything. */
     public static final String OPERATOR = "operator";
+    /** Operates the shared infrastructure: may drain and resume shared workers. */
+    public static final String PLATFORM_ADMIN = "platform-admin";
     /** Reads only. */
     public static final String VIEWER = "viewer";
 

@@ -384,6 +384,7 @@ public final class RunDecider {
 
     private void redispatch(StepState step, Instant now, Decision d) {
         release(step, d);
+        step.previousWorkerId = step.workerId;
         step.queuedAt = now; // the queue timeout counts from here, not from the first queueing
         if (step.status == StepStatus.RUNNING) {
             step.moveTo(StepStatus.QUEUED);

@@ -53,6 +53,8 @@ public final class StepState {
     /** When the current command was sent to a worker (null while no worker holds it). */
     public Instant dispatchedAt;
     public int workerLosses;
+    /** The worker the step was last taken from (lost, silent): a re-dispatch prefers another. */
+    public String previousWorkerId;
 
     /** Set by the decider when anything about this step changed. */
     boolean dirty;

@@ -47,8 +47,8 @@ public class Dispatcher {
             return Uni.createFrom().item(List.of());
         }
         return tx.preparedQuery("SELECT id, tenant_id, capabilities, tools, max_concurrency, active_commands, status "
-                        + "FROM workers WHERE status = 'online' AND (tenant_id IS NULL OR tenant_id = $1) "
-                        + "AND active_commands < max_concurrency")
+                        + "FROM workers WHERE status = 'online' AND NOT draining "
+                        + "AND (tenant_id IS NULL OR tenant_id = $1) AND active_commands < max_concurrency")
                 .execute(Tuple.of(run.tenantId))
                 .chain(rows -> {
                     List<WorkerMatcher.Candidate> candidates = new ArrayList<>();
@@ -77,13 +77,15 @@ public class Dispatcher {
                 .map(s -> (Collection<String>) s.capabilities).toList();
         var need = new WorkerMatcher.Need(run.tenantId, step.capabilities, step.tool);
         var available = candidates.stream().filter(c -> !full.contains(c.id())).toList();
-        var choice = WorkerMatcher.choose(available, need, otherPending, Set.of());
+        Set<String> avoid = step.previousWorkerId == null ? Set.of() : Set.of(step.previousWorkerId);
+        var choice = WorkerMatcher.choose(available, need, otherPending, avoid);
         if (choice.isEmpty()) {
             return Uni.createFrom().nullItem();
         }
         WorkerMatcher.Candidate worker = choice.get();
         return tx.preparedQuery("UPDATE workers SET active_commands = active_commands + 1 WHERE id = $1 "
-                        + "AND status = 'online' AND active_commands < max_concurrency RETURNING active_commands")
+                        + "AND status = 'online' AND NOT draining AND active_commands < max_concurrency "
+                        + "RETURNING active_commands")
                 .execute(Tuple.of(worker.id()))
                 .chain(rows -> {
                     if (rows.size() == 0) {
@@ -130,6 +132,7 @@ public class Dispatcher {
         payload.put("step_config", stepConfig);
         payload.put("target", target);
         payload.put("context", run.context);
+        payload.put("upstream", upstream(run, step));
         payload.put("output", Map.of("format", "ris", "include_assets", true));
         Map<String, Object> command = new LinkedHashMap<>();
         command.put("id", step.commandId.toString());
@@ -141,6 +144,22 @@ public class Dispatcher {
         command.put("payload", payload);
         return new CommandRow(step.commandId, run.tenantId, run.id, step.id, step.workerId, "scan", loaded.priority(),
                 command, bytes(command), subjects.command(step.workerId), step.attempt, now);
+    }
+
+    /** What the steps this one depends on (directly or not) produced, for tools that build on them. */
+    private static Map<String, Object> upstream(RunState run, StepState step) {
+        Map<String, java.util.List<String>> deps = new LinkedHashMap<>();
+        run.steps().forEach(s -> deps.put(s.key, s.dependsOn));
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String key : dev.scanflow.domain.DagValidator.upstreamOf(step.key, deps)) {
+            StepState s = run.step(key);
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("status", s.status.wire());
+            v.put("findings_count", s.findingsCount);
+            v.put("output", s.output == null ? Map.of() : s.output);
+            out.put(key, v);
+        }
+        return out;
     }
 
     CommandRow cancelCommand(RunState run, StepState step, UUID cancelledCommand, String workerId, String priority,

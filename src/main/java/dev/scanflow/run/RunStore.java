@@ -35,7 +35,7 @@ public class RunStore {
             + "timeout_seconds, depends_on, condition_cel, condition_text, retry_delay_seconds, status, attempt, "
             + "max_attempts, worker_id, command_id, condition_evaluated, condition_result, skip_reason, skip_kind, "
             + "findings_count, findings_by_severity, output, error_code, error_message, queued_at, started_at, "
-            + "completed_at, next_attempt_at, dispatched_at, worker_losses";
+            + "completed_at, next_attempt_at, dispatched_at, worker_losses, previous_worker_id";
 
     /** Locks the run row (waiting for another holder) and loads it with its steps; null when absent. */
     public Uni<LoadedRun> lock(SqlClient tx, UUID runId, boolean skipLocked) {
@@ -93,6 +93,7 @@ public class RunStore {
         step.nextAttemptAt = instant(s, "next_attempt_at");
         step.dispatchedAt = instant(s, "dispatched_at");
         step.workerLosses = s.getInteger("worker_losses");
+        step.previousWorkerId = s.getString("previous_worker_id");
         return step;
     }
 
@@ -104,14 +105,15 @@ public class RunStore {
                     s.conditionEvaluated != null && s.conditionEvaluated, s.conditionResult, s.skipReason, s.skipKind,
                     s.findingsCount, jsonValue(s.findingsBySeverity), jsonValue(s.output), s.errorCode,
                     s.errorMessage, odt(s.queuedAt), odt(s.startedAt), odt(s.completedAt), odt(s.nextAttemptAt),
-                    odt(s.dispatchedAt), s.workerLosses, odt(dueAt.apply(s)))));
+                    odt(s.dispatchedAt), s.workerLosses, odt(dueAt.apply(s)), s.previousWorkerId)));
         }
         Uni<?> steps = batch.isEmpty() ? Uni.createFrom().voidItem()
                 : tx.preparedQuery("UPDATE step_runs SET status = $2, attempt = $3, worker_id = $4, command_id = $5, "
                         + "condition_evaluated = $6, condition_result = $7, skip_reason = $8, skip_kind = $9, "
                         + "findings_count = $10, findings_by_severity = $11, output = $12, error_code = $13, "
                         + "error_message = $14, queued_at = $15, started_at = $16, completed_at = $17, "
-                        + "next_attempt_at = $18, dispatched_at = $19, worker_losses = $20, due_at = $21 WHERE id = $1")
+                        + "next_attempt_at = $18, dispatched_at = $19, worker_losses = $20, due_at = $21, "
+                        + "previous_worker_id = $22 WHERE id = $1")
                         .executeBatch(batch);
         if (batch.isEmpty() && !run.dirty()) {
             return steps.replaceWithVoid();

@@ -138,8 +138,7 @@ public class WorkerRegistry {
                                 + "ON CONFLICT (id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, "
                                 + "capabilities = EXCLUDED.capabilities, tools = EXCLUDED.tools, "
                                 + "max_concurrency = EXCLUDED.max_concurrency, reported_active = EXCLUDED.reported_active, "
-                                + "version = EXCLUDED.version, last_heartbeat_at = now(), "
-                                + "status = CASE WHEN workers.status = 'draining' THEN 'draining' ELSE 'online' END "
+                                + "version = EXCLUDED.version, last_heartbeat_at = now(), status = 'online' "
                                 + "RETURNING (SELECT status FROM previous) AS previous")
                 .execute(Tuple.from(Arrays.asList(hb.workerId(), tenant, capabilities, tools, hb.maxConcurrency(),
                         hb.activeCommands() == null ? 0 : hb.activeCommands(), hb.version()))))
@@ -152,7 +151,7 @@ public class WorkerRegistry {
     /** Marks workers offline that missed their heartbeats; returns their ids. */
     public Uni<List<String>> markMissing() {
         long seconds = config.workers().heartbeatInterval().toMillis() * config.workers().missedHeartbeats();
-        return pool.preparedQuery("UPDATE workers SET status = 'offline' WHERE status <> 'offline' "
+        return pool.preparedQuery("UPDATE workers SET status = 'offline' WHERE status = 'online' "
                         + "AND last_heartbeat_at < now() - make_interval(secs => $1::double precision / 1000) RETURNING id")
                 .execute(Tuple.of(seconds))
                 .map(rows -> {

@@ -1,0 +1,259 @@
+package dev.scanflow.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One scan command: runs the tool as a child process (no shell), streams its output lines as
+ * logs, enforces the command's timeout, kills the process tree on cancel, and reports
+ * running, then completed (parsed result) or failed (exit code and the last lines of stderr).
+ */
+final class ToolRun implements Runnable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int STDERR_TAIL = 10;
+
+    private final JsonNode command;
+    private final String commandId;
+    private final WorkerConfig config;
+    private final Reporter reporter;
+    private final AtomicLong seq = new AtomicLong();
+    private volatile Process process;
+    private volatile boolean cancelled;
+    private volatile boolean finished;
+
+    ToolRun(JsonNode command, WorkerConfig config, Reporter reporter) {
+        this.command = command;
+        this.commandId = command.path("id").asText();
+        this.config = config;
+        this.reporter = reporter;
+    }
+
+    String commandId() {
+        return commandId;
+    }
+
+    /** Stops the tool; the run reports cancelled. */
+    void cancel() {
+        cancelled = true;
+        Process p = process;
+        if (p != null) {
+            kill(p);
+        } else if (!finished) {
+            finished = true;
+            reporter.cancelled(commandId);
+        }
+    }
+
+    /** The worker is going away: kill the tool and report nothing (Scanflow re-dispatches the step). */
+    void abandon() {
+        finished = true;
+        cancelled = true;
+        Process p = process;
+        if (p != null) {
+            kill(p);
+        }
+    }
+
+    @Override
+    public void run() {
+        if (cancelled) {
+            return; // reported by cancel()
+        }
+        long started = System.currentTimeMillis();
+        Path workdir = null;
+        try {
+            JsonNode stepConfig = command.path("payload").path("step_config");
+            String toolName = stepConfig.path("tool").isTextual() ? stepConfig.path("tool").asText() : null;
+            if (toolName == null && config.tools().size() == 1) {
+                toolName = config.tools().keySet().iterator().next();
+            }
+            WorkerConfig.ToolConfig tool = toolName == null ? null : config.tools().get(toolName);
+            if (tool == null) {
+                String wanted = toolName;
+                finish(() -> reporter.failed(commandId, "NO_TOOL", "this worker has no tool '" + wanted
+                        + "' (it has " + config.tools().keySet() + ")"));
+                return;
+            }
+            workdir = Files.createTempDirectory(Path.of(config.workdir()), "scanflow-" + commandId.substring(0, 8) + "-");
+            Path outputFile = workdir.resolve("result");
+            List<String> args;
+            try {
+                args = ArgumentTemplate.expand(tool.command(), variables(outputFile, workdir));
+            } catch (IllegalArgumentException e) {
+                finish(() -> reporter.failed(commandId, "BAD_ARGUMENTS", e.getMessage()));
+                return;
+            }
+            ProcessBuilder pb = new ProcessBuilder(args).directory(workdir.toFile());
+            if (tool.env() != null) {
+                pb.environment().putAll(tool.env());
+            }
+            reporter.running(commandId);
+            reporter.log(commandId, seq.incrementAndGet(), "$ " + String.join(" ", args));
+            process = pb.start();
+            if (cancelled) {
+                kill(process);
+            }
+            Deque<String> stderrTail = new ArrayDeque<>();
+            Thread out = pump(process.getInputStream(), "", null);
+            Thread err = pump(process.getErrorStream(), "[stderr] ", stderrTail);
+            long timeout = command.path("timeout_seconds").asLong(3600);
+            boolean exited = process.waitFor(timeout, TimeUnit.SECONDS);
+            if (!exited) {
+                kill(process);
+            }
+            out.join(5_000);
+            err.join(5_000);
+            if (cancelled) {
+                finish(() -> reporter.cancelled(commandId));
+                return;
+            }
+            if (!exited) {
+                finish(() -> reporter.failed(commandId, "TIMEOUT", "killed after " + timeout + " s"));
+                return;
+            }
+            int code = process.exitValue();
+            List<Integer> ok = tool.successExitCodes() == null ? List.of(0) : tool.successExitCodes();
+            if (!ok.contains(code)) {
+                String tail;
+                synchronized (stderrTail) {
+                    tail = String.join("\n", stderrTail);
+                }
+                finish(() -> reporter.failed(commandId, "EXIT_" + code, args.get(0) + " exited with " + code
+                        + (tail.isEmpty() ? "" : ":\n" + tail)));
+                return;
+            }
+            String format = tool.format() == null ? "none" : tool.format();
+            ScanReport report;
+            try {
+                report = ResultParser.forFormat(format).parse(outputFile);
+            } catch (IOException e) {
+                finish(() -> reporter.failed(commandId, "BAD_RESULT", "could not read the " + format + " result: "
+                        + e.getMessage()));
+                return;
+            }
+            long duration = System.currentTimeMillis() - started;
+            finish(() -> reporter.completed(commandId, report, duration));
+        } catch (IOException e) {
+            finish(() -> reporter.failed(commandId, "START_FAILED", e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            Process p = process;
+            if (p != null) {
+                kill(p);
+            }
+        } finally {
+            deleteQuietly(workdir);
+        }
+    }
+
+    private void finish(Runnable report) {
+        if (!finished) {
+            finished = true;
+            report.run();
+        }
+    }
+
+    /** The placeholders a tool's command line may use. */
+    Map<String, Object> variables(Path outputFile, Path workdir) {
+        JsonNode payload = command.path("payload");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> target = JSON.convertValue(payload.path("target"), Map.class);
+        target = target == null ? new LinkedHashMap<>() : new LinkedHashMap<>(target);
+        String url = target.get("url") instanceof String s ? s : null;
+        String host = null;
+        Integer port = null;
+        if (url != null && !url.isBlank()) {
+            try {
+                URI uri = URI.create(url);
+                host = uri.getHost();
+                port = uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443
+                        : "http".equals(uri.getScheme()) ? 80 : null;
+            } catch (IllegalArgumentException ignored) {
+                // not a URL: use the name
+            }
+        }
+        if (host == null && target.get("name") instanceof String name) {
+            host = name;
+        }
+        target.put("host", host);
+        target.putIfAbsent("port", port);
+        Map<String, Object> vars = new LinkedHashMap<>();
+        vars.put("target", target);
+        vars.put("config", JSON.convertValue(payload.path("step_config"), Map.class));
+        vars.put("context", JSON.convertValue(payload.path("context"), Map.class));
+        vars.put("upstream", JSON.convertValue(payload.path("upstream"), Map.class));
+        vars.put("output_file", outputFile.toString());
+        vars.put("workdir", workdir.toString());
+        vars.put("timeout_seconds", command.path("timeout_seconds").asLong(3600));
+        vars.put("step_id", payload.path("step_id").asText());
+        return vars;
+    }
+
+    private Thread pump(InputStream in, String prefix, Deque<String> tail) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    reporter.log(commandId, seq.incrementAndGet(), prefix + line);
+                    if (tail != null) {
+                        synchronized (tail) {
+                            tail.addLast(line);
+                            if (tail.size() > STDERR_TAIL) {
+                                tail.removeFirst();
+                            }
+                        }
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process was killed
+            }
+        }, "tool-output-" + commandId.substring(0, 8));
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Ends the tool and everything it started: TERM first, KILL after a grace period. */
+    static void kill(Process p) {
+        List<ProcessHandle> children = p.descendants().toList();
+        p.destroy();
+        children.forEach(ProcessHandle::destroy);
+        try {
+            if (!p.waitFor(3, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+        }
+        children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory
+        }
+    }
+}

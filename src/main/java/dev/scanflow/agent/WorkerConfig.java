@@ -1,0 +1,91 @@
+package dev.scanflow.agent;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The reference worker's configuration (YAML, see examples/worker.yaml). Environment variables
+ * override the file: SCANFLOW_WORKER_ID, SCANFLOW_WORKER_TENANT_ID, SCANFLOW_WORKER_NATS.
+ *
+ * @param tools per tool name, the command line to run and how to read its result
+ */
+public record WorkerConfig(String workerId, String tenantId, String nats, String subjectPrefix,
+        List<String> capabilities, Integer maxConcurrency, Integer heartbeatSeconds, String workdir,
+        Map<String, ToolConfig> tools) {
+
+    private static final Pattern ID = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
+
+    /**
+     * @param command         arguments; {@code {placeholders}} are filled from the command (see {@link ArgumentTemplate})
+     * @param format          sarif, nmap-xml, testssl-json or none
+     * @param successExitCodes exit codes that mean the tool worked (some tools exit 1 when they found something)
+     * @param env             extra environment variables
+     */
+    public record ToolConfig(List<String> command, String format, List<Integer> successExitCodes, Map<String, String> env) {
+    }
+
+    public static WorkerConfig load(Path file, Map<String, String> environment) throws IOException {
+        ObjectMapper yaml = new YAMLMapper()
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        WorkerConfig c = yaml.readValue(file.toFile(), WorkerConfig.class);
+        return c.withEnvironment(environment).validated();
+    }
+
+    WorkerConfig withEnvironment(Map<String, String> env) {
+        return new WorkerConfig(env.getOrDefault("SCANFLOW_WORKER_ID", workerId),
+                env.getOrDefault("SCANFLOW_WORKER_TENANT_ID", tenantId), env.getOrDefault("SCANFLOW_WORKER_NATS", nats),
+                subjectPrefix, capabilities, maxConcurrency, heartbeatSeconds, workdir, tools);
+    }
+
+    /** Fills defaults and refuses what would be refused by Scanflow anyway, with a clear message. */
+    public WorkerConfig validated() {
+        List<String> problems = new ArrayList<>();
+        if (workerId == null || !ID.matcher(workerId).matches()) {
+            problems.add("worker_id must match " + ID.pattern());
+        }
+        if (tenantId != null && !tenantId.isBlank()) {
+            try {
+                UUID.fromString(tenantId);
+            } catch (IllegalArgumentException e) {
+                problems.add("tenant_id must be a UUID (or left out for a shared worker)");
+            }
+        }
+        if (capabilities == null || capabilities.isEmpty()) {
+            problems.add("capabilities must list at least one capability");
+        }
+        if (tools == null || tools.isEmpty()) {
+            problems.add("tools must configure at least one tool");
+        } else {
+            tools.forEach((name, tool) -> {
+                if (tool.command() == null || tool.command().isEmpty()) {
+                    problems.add("tools." + name + ".command is required");
+                }
+                try {
+                    ResultParser.forFormat(tool.format() == null ? "none" : tool.format());
+                } catch (IllegalArgumentException e) {
+                    problems.add("tools." + name + ": " + e.getMessage());
+                }
+            });
+        }
+        if (maxConcurrency != null && (maxConcurrency < 1 || maxConcurrency > 1000)) {
+            problems.add("max_concurrency must be between 1 and 1000");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid worker configuration: " + String.join("; ", problems));
+        }
+        return new WorkerConfig(workerId, tenantId == null || tenantId.isBlank() ? null : tenantId,
+                nats == null ? "nats://127.0.0.1:4222" : nats, subjectPrefix == null ? "scanflow" : subjectPrefix,
+                capabilities, maxConcurrency == null ? 2 : maxConcurrency, heartbeatSeconds == null ? 10 : heartbeatSeconds,
+                workdir == null ? System.getProperty("java.io.tmpdir") : workdir, tools);
+    }
+}

@@ -1,0 +1,11 @@
+package dev.scanflow.worker;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** A worker as the fleet API shows it. {@code tenant_id} null: shared by every tenant. */
+public record WorkerView(String workerId, UUID tenantId, String status, List<String> capabilities, List<String> tools,
+        int maxConcurrency, int activeCommands, double load, int reportedActive, String version,
+        Instant lastHeartbeatAt, Instant registeredAt) {
+}

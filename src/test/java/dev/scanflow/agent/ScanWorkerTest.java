@@ -1,0 +1,226 @@
+package dev.scanflow.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Nats;
+import io.nats.client.api.StreamConfiguration;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The reference worker against the real NATS server, with the test playing Scanflow's part:
+ * it sends commands and reads the worker's heartbeats, results and logs. Real nmap; fake tools
+ * (scripts) for SARIF, crashes and hangs.
+ */
+class ScanWorkerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PREFIX = "agenttest" + UUID.randomUUID().toString().substring(0, 6);
+    private static Connection nats;
+
+    private final List<JsonNode> results = new CopyOnWriteArrayList<>();
+    private final List<JsonNode> logs = new CopyOnWriteArrayList<>();
+    private final List<JsonNode> heartbeats = new CopyOnWriteArrayList<>();
+    private ScanWorker worker;
+    private String workerId;
+    private Path workdir;
+
+    @BeforeAll
+    static void streams() throws Exception {
+        nats = Nats.connect("nats://127.0.0.1:4222");
+        JetStreamManagement jsm = nats.jetStreamManagement();
+        jsm.addStream(StreamConfiguration.builder().name(PREFIX.toUpperCase() + "_RESULTS").subjects(PREFIX + ".results.>").build());
+        jsm.addStream(StreamConfiguration.builder().name(PREFIX.toUpperCase() + "_LOGS").subjects(PREFIX + ".logs.>").build());
+    }
+
+    @AfterAll
+    static void dropStreams() throws Exception {
+        JetStreamManagement jsm = nats.jetStreamManagement();
+        jsm.deleteStream(PREFIX.toUpperCase() + "_RESULTS");
+        jsm.deleteStream(PREFIX.toUpperCase() + "_LOGS");
+        nats.close();
+    }
+
+    @BeforeEach
+    void startWorker(@TempDir Path workdir) throws Exception {
+        this.workdir = workdir;
+        workerId = "w-agent-" + UUID.randomUUID().toString().substring(0, 8);
+        var d = nats.createDispatcher(msg -> {
+            try {
+                JsonNode node = JSON.readTree(msg.getData());
+                if (msg.getSubject().contains(".results.")) {
+                    results.add(node);
+                } else if (msg.getSubject().contains(".logs.")) {
+                    logs.add(node);
+                } else if (workerId.equals(node.path("worker_id").asText())) {
+                    heartbeats.add(node);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        d.subscribe(PREFIX + ".results." + workerId);
+        d.subscribe(PREFIX + ".logs." + workerId);
+        d.subscribe(PREFIX + ".workers.heartbeat");
+        String tools = Path.of("src/test/resources/agent/tools").toAbsolutePath() + "/";
+        WorkerConfig config = new WorkerConfig(workerId, null, "nats://127.0.0.1:4222", PREFIX,
+                List.of("network", "sast"), 3, 1, workdir.toString(), Map.of(
+                        "nmap", new WorkerConfig.ToolConfig(List.of("nmap", "-Pn", "-n", "-p", "{config.ports}", "-oX",
+                                "{output_file}", "{target.host}"), "nmap-xml", null, null),
+                        "semgrep", new WorkerConfig.ToolConfig(List.of("bash", tools + "fake-sarif.sh", "{output_file}",
+                                "{target.name}"), "sarif", List.of(0, 1), null),
+                        "crasher", new WorkerConfig.ToolConfig(List.of("bash", tools + "crash.sh"), "none", null, null),
+                        "hanger", new WorkerConfig.ToolConfig(List.of("bash", tools + "hang.sh", "{workdir}/pids"), "none",
+                                null, null)));
+        worker = new ScanWorker(config).start();
+    }
+
+    @AfterEach
+    void stopWorker() throws Exception {
+        worker.close();
+    }
+
+    private String send(String tool, Map<String, Object> config, Map<String, Object> target, int timeout) throws Exception {
+        String id = UUID.randomUUID().toString();
+        Map<String, Object> stepConfig = new java.util.LinkedHashMap<>(config);
+        stepConfig.put("tool", tool);
+        Map<String, Object> cmd = Map.of("id", id, "type", "scan", "priority", "normal", "tenant_id", UUID.randomUUID().toString(),
+                "attempt", 1, "timeout_seconds", timeout,
+                "payload", Map.of("pipeline_run_id", UUID.randomUUID().toString(), "step_id", "s",
+                        "step_config", stepConfig, "target", target, "context", Map.of(), "upstream", Map.of()));
+        nats.publish(PREFIX + ".commands." + workerId, JSON.writeValueAsBytes(cmd));
+        return id;
+    }
+
+    private JsonNode awaitResult(String commandId, String status) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> results.stream()
+                .anyMatch(r -> r.path("command_id").asText().equals(commandId) && r.path("status").asText().equals(status)));
+        return results.stream().filter(r -> r.path("command_id").asText().equals(commandId)
+                && r.path("status").asText().equals(status)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void heartbeatsAdvertiseWhatTheWorkerHas() {
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !heartbeats.isEmpty());
+        JsonNode hb = heartbeats.get(0);
+        assertTrue(hb.path("tenant_id").isNull());
+        assertEquals(3, hb.path("max_concurrency").asInt());
+        assertEquals(List.of("network", "sast"), JSON.convertValue(hb.path("capabilities"), List.class));
+        assertTrue(JSON.convertValue(hb.path("tools"), List.class).contains("nmap"));
+    }
+
+    @Test
+    void realNmapFindsThePortTheTestOpened() throws Exception {
+        try (ServerSocket open = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            int port = open.getLocalPort();
+            String id = send("nmap", Map.of("ports", List.of(port, port + 1 == 65536 ? 1 : port + 1)),
+                    Map.of("type", "ip_address", "name", "127.0.0.1"), 60);
+            awaitResult(id, "running");
+            JsonNode done = awaitResult(id, "completed");
+            assertEquals(List.of(port), JSON.convertValue(done.path("result").path("output").path("open_ports"), List.class));
+            assertEquals(1, done.path("result").path("findings_count").asInt());
+            assertEquals(workerId, done.path("worker_id").asText());
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> logs.stream()
+                    .anyMatch(l -> l.path("command_id").asText().equals(id) && l.path("line").asText().startsWith("$ nmap")));
+        }
+    }
+
+    @Test
+    void sarifResultsAreParsedAndLogsStreamed() throws Exception {
+        String id = send("semgrep", Map.of(), Map.of("type", "repository", "name", "acme/api"), 60);
+        JsonNode done = awaitResult(id, "completed");
+        assertEquals(4, done.path("result").path("findings_count").asInt());
+        assertEquals(1, done.path("result").path("findings_by_severity").path("critical").asInt());
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> logs.stream()
+                .filter(l -> l.path("command_id").asText().equals(id)).count() >= 4);
+        List<Long> seqs = logs.stream().filter(l -> l.path("command_id").asText().equals(id))
+                .map(l -> l.path("seq").asLong()).sorted().toList();
+        assertEquals(1L, seqs.get(0));
+        assertTrue(logs.stream().anyMatch(l -> l.path("line").asText().equals("scanning acme/api")));
+    }
+
+    @Test
+    void aCrashReportsTheExitCodeAndTheLastLinesOfStderr() throws Exception {
+        String id = send("crasher", Map.of(), Map.of("name", "x"), 60);
+        JsonNode failed = awaitResult(id, "failed");
+        assertEquals("EXIT_3", failed.path("error").path("code").asText());
+        String message = failed.path("error").path("message").asText();
+        assertTrue(message.contains("exited with 3"), message);
+        assertTrue(message.contains("fatal: giving up"), message);
+    }
+
+    @Test
+    void aHangingToolIsKilledAtItsTimeout() throws Exception {
+        String id = send("hanger", Map.of(), Map.of("name", "x"), 1);
+        JsonNode failed = awaitResult(id, "failed");
+        assertEquals("TIMEOUT", failed.path("error").path("code").asText());
+    }
+
+    @Test
+    void cancelKillsTheToolAndItsChildren() throws Exception {
+        String id = send("hanger", Map.of(), Map.of("name", "x"), 600);
+        awaitResult(id, "running");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> worker.runningCount() == 1);
+        // the pid file sits in the command's work directory under the worker's workdir
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            Path p = findPids();
+            return p != null && Files.readAllLines(p).size() == 2;
+        });
+        Path pids = findPids();
+        List<Long> processes = Files.readAllLines(pids).stream().map(Long::parseLong).toList();
+        nats.publish(PREFIX + ".commands." + workerId, JSON.writeValueAsBytes(Map.of("id", id, "type", "cancel")));
+        awaitResult(id, "cancelled");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> processes.stream()
+                .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+        assertFalse(results.stream().anyMatch(r -> r.path("command_id").asText().equals(id)
+                && r.path("status").asText().equals("failed")));
+    }
+
+    @Test
+    void aCommandDeliveredTwiceRunsOnce() throws Exception {
+        String id = UUID.randomUUID().toString();
+        byte[] cmd = JSON.writeValueAsBytes(Map.of("id", id, "type", "scan", "attempt", 1, "timeout_seconds", 60,
+                "payload", Map.of("step_id", "s", "step_config", Map.of("tool", "semgrep"),
+                        "target", Map.of("name", "twice"))));
+        nats.publish(PREFIX + ".commands." + workerId, cmd);
+        nats.publish(PREFIX + ".commands." + workerId, cmd);
+        awaitResult(id, "completed");
+        Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).until(() -> results.stream()
+                .filter(r -> r.path("command_id").asText().equals(id) && r.path("status").asText().equals("running"))
+                .count() == 1);
+    }
+
+    @Test
+    void anUnknownToolFailsClearly() throws Exception {
+        String id = send("zap", Map.of(), Map.of("name", "x"), 60);
+        JsonNode failed = awaitResult(id, "failed");
+        assertEquals("NO_TOOL", failed.path("error").path("code").asText());
+    }
+
+    private Path findPids() throws java.io.IOException {
+        Path root = workdir;
+        try (var files = Files.walk(root)) {
+            return files.filter(p -> p.getFileName().toString().equals("pids")).findFirst().orElse(null);
+        }
+    }
+
+}
