@@ -26,7 +26,7 @@
 #     the executable needs (reflection, resources). Add one only for a native-image error
 #     that asks for it.
 #   - The native-image step itself is memory-hungry (several GB). On a small machine cap it
-#     with -Dquarkus.native.native-image-xmx=4g (pass it through MAVEN_ARGS, see below).
+#     with -Dquarkus.native.native-image-xmx=4g (through MAVEN_ARGS, see below).
 #   - At run time the executable's heap is set with -Xmx, e.g. ./application -Xmx256m; by
 #     default it grows with the memory it sees. k8s/base/deployment.yaml passes -Xmx256m
 #     under a 384Mi limit.
@@ -36,8 +36,8 @@
 #     container build (unset GRAALVM_HOME and take native-image off PATH, or pass
 #     MAVEN_ARGS=-Dquarkus.native.container-build=true).
 #
-# Environment: MAVEN_ARGS (extra Maven arguments, appended), CONTAINER_ENGINE=docker|podman
-# (use only that engine).
+# Environment: MAVEN_ARGS (extra Maven arguments; Maven 3.9, which ./mvnw runs, reads it
+# itself), CONTAINER_ENGINE=docker|podman (try only that engine).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -65,9 +65,6 @@ run() {
   printf '+ %s\n' "$*" >&2
   if [ "$dry_run" = false ]; then "$@"; fi
 }
-
-# shellcheck disable=SC2206 # MAVEN_ARGS is split on purpose
-extra_maven_args=(${MAVEN_ARGS:-})
 
 # The project version: the first <version> directly under <project> in pom.xml.
 version=$(sed -n 's:^  <version>\([^<]*\)</version>.*:\1:p' pom.xml | head -n 1)
@@ -115,7 +112,11 @@ explain_missing() { # explain_missing WHAT
   if [ -n "$native_toolchain" ]; then
     say "  native toolchain: $native_toolchain"
   else
-    say "  native toolchain: native-image is not on PATH and GRAALVM_HOME is not set"
+    if [ -n "${GRAALVM_HOME:-}" ]; then
+      say "  native toolchain: native-image is not on PATH, and GRAALVM_HOME ($GRAALVM_HOME) has no bin/native-image"
+    else
+      say "  native toolchain: native-image is not on PATH and GRAALVM_HOME is not set"
+    fi
   fi
   local line
   for line in "${engine_report[@]}"; do say "  container engine: $line"; done
@@ -140,7 +141,7 @@ EOF
 
 # --- --sources-only ------------------------------------------------------------------------------
 if [ "$sources_only" = true ]; then
-  run ./mvnw -B package -Dnative -Dquarkus.native.sources-only=true -DskipTests "${extra_maven_args[@]}"
+  run ./mvnw -B package -Dnative -Dquarkus.native.sources-only=true -DskipTests
   args_file=target/native-sources/native-image.args
   if [ "$dry_run" = true ]; then
     say "(dry run) would check that $args_file exists"
@@ -164,11 +165,11 @@ fi
 
 if [ -n "$native_toolchain" ]; then
   say "building the native executable with the local toolchain ($native_toolchain)"
-  run ./mvnw -B package -Dnative -DskipTests "${extra_maven_args[@]}"
+  run ./mvnw -B package -Dnative -DskipTests
 elif [ -n "$engine" ]; then
   say "no local native-image; building inside a builder container with $engine"
   run ./mvnw -B package -Dnative -DskipTests -Dquarkus.native.container-build=true \
-    "-Dquarkus.native.container-runtime=$engine" "${extra_maven_args[@]}"
+    "-Dquarkus.native.container-runtime=$engine"
 else
   explain_missing "build the native executable"
   exit 2

@@ -46,12 +46,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class RunResource {
 
     private final RunService service;
-    private final DocumentReader documents;
+    private final RunEventStream live;
     private final Caller caller;
 
-    public RunResource(RunService service, DocumentReader documents, Caller caller) {
+    public RunResource(RunService service, RunEventStream live, Caller caller) {
         this.service = service;
-        this.documents = documents;
+        this.live = live;
         this.caller = caller;
     }
 
@@ -150,6 +150,19 @@ public class RunResource {
         return service.get(caller.tenantId(), runId)
                 .chain(run -> service.events(caller.tenantId(), runId, 0))
                 .map(events -> new ItemsResponse<>(events, null));
+    }
+
+    @GET
+    @Path("/{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @org.jboss.resteasy.reactive.RestStreamElementType(MediaType.APPLICATION_JSON)
+    @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
+    @Operation(summary = "Server-Sent Events: the run's events so far, then as they happen; the stream ends when the run ends")
+    public io.smallrye.mutiny.Multi<RunViews.RunEvent> events(@PathParam("id") String id) {
+        UUID runId = uuid(id, "run");
+        UUID tenant = caller.tenantId();
+        return io.smallrye.mutiny.Multi.createFrom().uni(service.get(tenant, runId))
+                .onItem().transformToMultiAndConcatenate(run -> live.stream(tenant, runId));
     }
 
     private static UUID uuid(String id, String what) {
