@@ -8,40 +8,13 @@
 # Stop it with: scripts/dev-down.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PORT=${QUARKUS_HTTP_PORT:-8080}
-BASE="http://127.0.0.1:$PORT"
-mkdir -p target
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+source scripts/lib/common.sh
 
 say "PostgreSQL and NATS"
 scripts/ensure-services.sh
-if ! command -v jq >/dev/null; then
-  echo "installing jq (used to print the API's answers)"
-  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq jq >/dev/null
-  else sudo apt-get update -qq && sudo apt-get install -y -qq jq >/dev/null; fi
-fi
-
-if [ ! -f target/quarkus-app/quarkus-run.jar ] || [ -n "$(find src pom.xml -newer target/quarkus-app/quarkus-run.jar -print -quit)" ]; then
-  say "Building (./mvnw -B package -DskipTests)"
-  ./mvnw -B -q package -DskipTests
-fi
-
-if [ -f target/scanflow.pid ] && kill -0 "$(cat target/scanflow.pid)" 2>/dev/null; then
-  say "Scanflow already runs (pid $(cat target/scanflow.pid))"
-else
-  say "Starting Scanflow on $BASE (log: target/scanflow.log)"
-  MP_JWT_VERIFY_PUBLICKEY_LOCATION=dev/keys/jwt-public.pem MP_JWT_VERIFY_ISSUER=scanflow-dev \
-  QUARKUS_HTTP_PORT=$PORT nohup java -jar target/quarkus-app/quarkus-run.jar > target/scanflow.log 2>&1 &
-  echo $! > target/scanflow.pid
-fi
-deadline=$((SECONDS + 90))
-until curl -sf "$BASE/q/health/ready" >/dev/null; do
-  if [ $SECONDS -ge $deadline ] || ! kill -0 "$(cat target/scanflow.pid)" 2>/dev/null; then
-    echo "Scanflow did not become ready; last log lines:"; tail -n 30 target/scanflow.log; exit 1
-  fi
-  sleep 0.3
-done
-echo "ready: $(curl -s "$BASE/q/health/ready" | jq -c '[.checks[] | {(.name): .status}] | add')"
+ensure_commands jq:jq curl:curl
+build_if_needed
+start_scanflow
 
 TOKEN=$(bin/mint-token --role admin --sub demo-admin)
 auth=(-H "Authorization: Bearer $TOKEN")

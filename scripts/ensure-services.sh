@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL (127.0.0.1:5432, user postgres without password) and NATS with
 # JetStream (127.0.0.1:4222) answer, installing them from Debian's packages and starting them
-# where missing, and creates the databases Scanflow uses (scanflow, scanflow_test).
+# where missing, creates the databases Scanflow uses (scanflow, scanflow_test), and installs
+# nmap, which the reference worker's tests run.
 # Safe to run again: it only acts on what is missing.
 set -euo pipefail
 
@@ -99,6 +100,15 @@ ensure_nats() {
   fi
 }
 
+# The reference worker's tests run real nmap against ports they open on 127.0.0.1.
+ensure_scanners() {
+  if ! command -v nmap >/dev/null; then
+    log "installing nmap"
+    apt_install nmap
+  fi
+}
+
 ensure_postgres
 ensure_nats
-log "PostgreSQL and NATS (JetStream) are up"
+ensure_scanners
+log "PostgreSQL and NATS (JetStream) are up; nmap is installed"

@@ -78,35 +78,36 @@ mkdir -p "$out"
 rendered=()
 for overlay in "${OVERLAYS[@]}"; do
   say "kubectl kustomize k8s/overlays/$overlay"
-  if ! kubectl kustomize "k8s/overlays/$overlay" > "$out/$overlay.yaml" 2> "$out/$overlay.err"; then
+  if ! kubectl kustomize "k8s/overlays/$overlay" > "$out/overlays-$overlay.yaml" 2> "$out/$overlay.err"; then
     cat "$out/$overlay.err" >&2
     fail "kubectl kustomize k8s/overlays/$overlay"
   fi
-  kinds=$(awk '/^kind: /{print $2}' "$out/$overlay.yaml" | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')
+  kinds=$(awk '/^kind: /{print $2}' "$out/overlays-$overlay.yaml" | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')
   say "  $overlay renders: $kinds"
-  rendered+=("$out/$overlay.yaml")
+  rendered+=("overlays-$overlay.yaml")
 done
 
 # The optional migration Job (k8s/components/migrate-job), as an overlay would include it:
 # rendered from a copy of k8s/ whose prod overlay lists the component.
 say "kubectl kustomize k8s/overlays/prod + components/migrate-job (optional, in a copy)"
-mkdir -p "$out/copy/k8s"
+rm -rf "$out/copy" && mkdir -p "$out/copy/k8s"
 cp -R k8s/base k8s/overlays k8s/components "$out/copy/k8s/"
 rm -f "$out/copy/k8s/overlays/prod/secrets.env"
 printf '\ncomponents:\n  - ../../components/migrate-job\n' >> "$out/copy/k8s/overlays/prod/kustomization.yaml"
-if ! kubectl kustomize "$out/copy/k8s/overlays/prod" > "$out/prod-migrate.yaml" 2> "$out/prod-migrate.err"; then
+if ! kubectl kustomize "$out/copy/k8s/overlays/prod" > "$out/overlays-prod+migrate-job.yaml" 2> "$out/prod-migrate.err"; then
   cat "$out/prod-migrate.err" >&2
   fail "kubectl kustomize of the prod overlay with components/migrate-job"
 fi
-grep -q '^kind: Job$' "$out/prod-migrate.yaml" || fail "components/migrate-job added no Job"
-rendered+=("$out/prod-migrate.yaml")
+grep -q '^kind: Job$' "$out/overlays-prod+migrate-job.yaml" || fail "components/migrate-job added no Job"
+rendered+=("overlays-prod+migrate-job.yaml")
 
 say "schema validation (kubernetes-models $(node -p "require('$ROOT/$VALIDATE_DIR/node_modules/kubernetes-models/package.json').version"))"
-node "$VALIDATE_DIR/validate.js" "${rendered[@]}" k8s/base/secret.example.yaml \
+# Run from the output folder, so that errors name the rendered overlay (overlays-dev.yaml, ...).
+(cd "$out" && node "$ROOT/$VALIDATE_DIR/validate.js" "${rendered[@]}" "$ROOT/k8s/base/secret.example.yaml") \
   || fail "schema validation (errors above: source, Kind/name, field, message)"
 
 # --- 3: no secret values in the prod overlay ---------------------------------------------------
-if grep -q '^kind: Secret$' "$out/prod.yaml"; then
+if grep -q '^kind: Secret$' "$out/overlays-prod.yaml"; then
   fail "k8s/overlays/prod renders a Secret; prod must only reference operator-created Secrets"
 fi
 

@@ -129,8 +129,7 @@ final class ToolRun implements Runnable {
                 return;
             }
             int code = process.exitValue();
-            List<Integer> ok = tool.successExitCodes() == null ? List.of(0) : tool.successExitCodes();
-            if (!ok.contains(code)) {
+            if (!tool.succeeded(code)) {
                 String tail;
                 synchronized (stderrTail) {
                     tail = String.join("\n", stderrTail);

@@ -27,10 +27,31 @@ public record WorkerConfig(String workerId, String tenantId, String nats, String
     /**
      * @param command         arguments; {@code {placeholders}} are filled from the command (see {@link ArgumentTemplate})
      * @param format          sarif, nmap-xml, testssl-json or none
-     * @param successExitCodes exit codes that mean the tool worked (some tools exit 1 when they found something)
+     * @param successExitCodes exit codes that mean the tool worked, numbers or ranges such as {@code "0-241"}
+     *                         (some tools exit non-zero when they found something); default: 0
      * @param env             extra environment variables
      */
-    public record ToolConfig(List<String> command, String format, List<Integer> successExitCodes, Map<String, String> env) {
+    public record ToolConfig(List<String> command, String format, List<String> successExitCodes, Map<String, String> env) {
+
+        /** Whether an exit code counts as success. */
+        public boolean succeeded(int code) {
+            if (successExitCodes == null || successExitCodes.isEmpty()) {
+                return code == 0;
+            }
+            for (String spec : successExitCodes) {
+                String s = spec.trim();
+                int dash = s.indexOf('-', 1);
+                if (dash > 0) {
+                    if (code >= Integer.parseInt(s.substring(0, dash).trim())
+                            && code <= Integer.parseInt(s.substring(dash + 1).trim())) {
+                        return true;
+                    }
+                } else if (code == Integer.parseInt(s)) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     public static WorkerConfig load(Path file, Map<String, String> environment) throws IOException {
@@ -74,6 +95,11 @@ public record WorkerConfig(String workerId, String tenantId, String nats, String
                     ResultParser.forFormat(tool.format() == null ? "none" : tool.format());
                 } catch (IllegalArgumentException e) {
                     problems.add("tools." + name + ": " + e.getMessage());
+                }
+                try {
+                    tool.succeeded(0);
+                } catch (NumberFormatException e) {
+                    problems.add("tools." + name + ".success_exit_codes: numbers or ranges like 0-241");
                 }
             });
         }

@@ -87,7 +87,7 @@ class ScanWorkerTest {
                         "nmap", new WorkerConfig.ToolConfig(List.of("nmap", "-Pn", "-n", "-p", "{config.ports}", "-oX",
                                 "{output_file}", "{target.host}"), "nmap-xml", null, null),
                         "semgrep", new WorkerConfig.ToolConfig(List.of("bash", tools + "fake-sarif.sh", "{output_file}",
-                                "{target.name}"), "sarif", List.of(0, 1), null),
+                                "{target.name}"), "sarif", List.of("0", "1"), null),
                         "crasher", new WorkerConfig.ToolConfig(List.of("bash", tools + "crash.sh"), "none", null, null),
                         "hanger", new WorkerConfig.ToolConfig(List.of("bash", tools + "hang.sh", "{workdir}/pids"), "none",
                                 null, null)));

@@ -225,7 +225,7 @@ class FleetTest {
                         "nmap", new WorkerConfig.ToolConfig(List.of("nmap", "-Pn", "-n", "-p", "{config.ports}", "-oX",
                                 "{output_file}", "{target.host}"), "nmap-xml", null, null),
                         "semgrep", new WorkerConfig.ToolConfig(List.of("bash", tools + "fake-sarif.sh", "{output_file}",
-                                "{target.name}"), "sarif", List.of(0, 1), null)))).start();
+                                "{target.name}"), "sarif", List.of("0", "1"), null)))).start();
         closeables.add(ref);
         awaitWorker(admin, id, "online");
         try (ServerSocket open = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
