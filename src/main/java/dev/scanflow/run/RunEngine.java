@@ -52,12 +52,15 @@ public class RunEngine {
     private final ScanflowConfig config;
     private final RunDecider decider;
     private final ConditionCompiler compiler;
+    private final EngineMetrics engineMetrics;
     private final Map<String, dev.scanflow.condition.CompiledCondition> compiled = new ConcurrentHashMap<>();
     private volatile Runnable capacityFreed = () -> {
     };
 
     public RunEngine(Pool pool, RunStore store, Dispatcher dispatcher, OutboxRelay relay, Subjects subjects,
-            ObjectMapper mapper, MeterRegistry metrics, ScanflowConfig config, ConditionCompiler compiler) {
+            ObjectMapper mapper, MeterRegistry metrics, ScanflowConfig config, ConditionCompiler compiler,
+            EngineMetrics engineMetrics) {
+        this.engineMetrics = engineMetrics;
         this.pool = pool;
         this.store = store;
         this.dispatcher = dispatcher;
@@ -84,6 +87,7 @@ public class RunEngine {
     // ------------------------------------------------------------------ inputs
 
     /** A worker's result. Unknown commands and mismatches are counted and ignored. */
+    /** Applies a worker's result; counted as applied when it changed something. */
     public Uni<Void> onResult(WorkerResult result) {
         return pool.preparedQuery("SELECT run_id FROM commands WHERE id = $1 AND type = 'scan'")
                 .execute(Tuple.of(result.commandId()))
@@ -93,7 +97,13 @@ public class RunEngine {
                         return Uni.createFrom().voidItem();
                     }
                     UUID runId = rows.iterator().next().getUUID("run_id");
-                    return decide(runId, false, (run, now) -> decider.onResult(run, result, now)).replaceWithVoid();
+                    return decide(runId, false, (run, now) -> decider.onResult(run, result, now))
+                            .invoke(d -> {
+                                if (d != null && d.ignored() == null) {
+                                    engineMetrics.resultApplied();
+                                }
+                            })
+                            .replaceWithVoid();
                 });
     }
 
@@ -142,6 +152,10 @@ public class RunEngine {
                 .chain(() -> dispatcher.assign(tx, loaded, now))
                 .chain(scans -> {
                     commands.addAll(scans);
+                    scans.forEach(c -> engineMetrics.dispatched(run.steps().stream()
+                            .filter(st -> st.id.equals(c.stepRunId())).findFirst().orElseThrow(), now));
+                    // steps still waiting for a worker are saved too, so their due time moves on
+                    run.steps().stream().filter(st -> st.awaitingDispatch(now)).forEach(StepState::touch);
                     List<EventRow> events = events(loaded, decision, now);
                     return store.save(tx, run, s -> dueAt(s, now))
                             .chain(() -> insertCommands(tx, commands))
@@ -153,6 +167,7 @@ public class RunEngine {
                                         e.subject, e.payload)));
                             });
                 })
+                .invoke(() -> engineMetrics.decided(run, decision, now))
                 .replaceWith(decision);
     }
 
@@ -160,11 +175,6 @@ public class RunEngine {
         relay.publish(outgoing);
         if (decision == null) {
             return;
-        }
-        for (Decision.Event e : decision.events) {
-            if (e.type().startsWith("pipeline.run.") && !e.type().equals("pipeline.run.started")) {
-                metrics.counter("scanflow.runs.finished", "status", e.type().substring("pipeline.run.".length())).increment();
-            }
         }
         if (!decision.releasedWorkers.isEmpty()) {
             capacityFreed.run();

@@ -39,11 +39,13 @@ public class Sweeper {
     private final OutboxRelay relay;
     private final WorkerRegistry workers;
     private final MeterRegistry metrics;
+    private final EngineMetrics engineMetrics;
     private final AtomicBoolean dispatching = new AtomicBoolean();
     private final AtomicBoolean dispatchAgain = new AtomicBoolean();
 
     public Sweeper(Pool pool, RunEngine engine, OutboxRelay relay, WorkerRegistry workers, MeterRegistry metrics,
-            ScanflowConfig config) {
+            EngineMetrics engineMetrics) {
+        this.engineMetrics = engineMetrics;
         this.pool = pool;
         this.engine = engine;
         this.relay = relay;
@@ -65,6 +67,7 @@ public class Sweeper {
                 .chain(this::dispatchWaiting)
                 .chain(relay::flushMarks)
                 .chain(() -> relay.republishStale().replaceWithVoid())
+                .chain(engineMetrics::refresh)
                 .onFailure().invoke(e -> LOG.warnf("sweep failed: %s", e.toString()))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
@@ -140,8 +143,7 @@ public class Sweeper {
                         .onFailure().recoverWithItem(false))
                 .merge(4)
                 .collect().asList()
-                .invoke(done -> metrics.counter("scanflow.sweeper.actions", "action", why)
-                        .increment(done.stream().filter(b -> b).count()))
+                .invoke(done -> engineMetrics.sweeperAction(why, done.stream().filter(b -> b).count()))
                 .replaceWithVoid();
     }
 

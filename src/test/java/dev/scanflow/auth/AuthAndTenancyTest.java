@@ -42,23 +42,24 @@ class AuthAndTenancyTest {
     void expiredTokenIs401() {
         String expired = Jwt.issuer(TestTokens.ISSUER).subject("late").groups(Set.of("admin"))
                 .claim("tenant_id", UUID.randomUUID().toString())
-                .issuedAt(Instant.now().minusSeconds(7200)).expiresAt(Instant.now().minusSeconds(3600)).sign();
+                .issuedAt(Instant.now().minusSeconds(7200)).expiresAt(Instant.now().minusSeconds(3600))
+                .sign(TestTokens.devKey());
         as(expired).get("/api/v1/pipelines").then().statusCode(401);
     }
 
     @Test
     void wrongIssuerIs401() {
         String other = Jwt.issuer("someone-else").subject("x").groups(Set.of("admin"))
-                .claim("tenant_id", UUID.randomUUID().toString()).sign();
+                .claim("tenant_id", UUID.randomUUID().toString()).sign(TestTokens.devKey());
         as(other).get("/api/v1/pipelines").then().statusCode(401);
     }
 
     @Test
     void tokenWithoutUuidTenantIs401() {
-        String none = Jwt.issuer(TestTokens.ISSUER).subject("x").groups(Set.of("admin")).sign();
+        String none = Jwt.issuer(TestTokens.ISSUER).subject("x").groups(Set.of("admin")).sign(TestTokens.devKey());
         as(none).get("/api/v1/pipelines").then().statusCode(401).contentType("application/problem+json");
         String notUuid = Jwt.issuer(TestTokens.ISSUER).subject("x").groups(Set.of("admin"))
-                .claim("tenant_id", "acme").sign();
+                .claim("tenant_id", "acme").sign(TestTokens.devKey());
         as(notUuid).get("/api/v1/pipelines").then().statusCode(401);
     }
 

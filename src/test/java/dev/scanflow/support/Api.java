@@ -12,17 +12,15 @@ import java.util.UUID;
 /** Small helpers for API tests: a fresh tenant per test class keeps tests independent. */
 public final class Api {
 
-    static {
-        io.restassured.RestAssured.config = io.restassured.RestAssured.config().encoderConfig(
-                io.restassured.config.EncoderConfig.encoderConfig()
-                        .encodeContentTypeAs("application/yaml", io.restassured.http.ContentType.TEXT));
-    }
+    /** YAML bodies are sent as text; set per request, since the test frameworks reset the global config. */
+    private static final io.restassured.config.EncoderConfig YAML_AS_TEXT = io.restassured.config.EncoderConfig
+            .encoderConfig().encodeContentTypeAs("application/yaml", io.restassured.http.ContentType.TEXT);
 
     private Api() {
     }
 
     public static RequestSpecification as(String token) {
-        return given().auth().oauth2(token);
+        return given().config(io.restassured.RestAssured.config().encoderConfig(YAML_AS_TEXT)).auth().oauth2(token);
     }
 
     public static UUID newTenant() {

@@ -12,12 +12,24 @@ public final class TestTokens {
     private TestTokens() {
     }
 
+    private static final java.security.PrivateKey DEV_KEY = devKey();
+
     public static String token(UUID tenant, String... roles) {
         return Jwt.issuer(ISSUER)
                 .subject("user-" + String.join("-", roles))
                 .groups(Set.of(roles))
                 .claim("tenant_id", tenant.toString())
-                .sign();
+                .sign(DEV_KEY);
+    }
+
+    /** The dev key pair's private key (dev/keys), read directly: ITs run outside the Quarkus test profile. */
+    public static java.security.PrivateKey devKey() {
+        try {
+            return io.smallrye.jwt.util.KeyUtils.decodePrivateKey(
+                    java.nio.file.Files.readString(java.nio.file.Path.of("dev/keys/jwt-private.pem")));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read dev/keys/jwt-private.pem", e);
+        }
     }
 
     public static String admin(UUID tenant) {

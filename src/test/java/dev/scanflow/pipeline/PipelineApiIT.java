@@ -1,0 +1,8 @@
+package dev.scanflow.pipeline;
+
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+/** The same scenarios against the packaged artifact (the native executable with -Pnative). */
+@QuarkusIntegrationTest
+class PipelineApiIT extends PipelineApiTest {
+}
