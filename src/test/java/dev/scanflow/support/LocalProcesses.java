@@ -94,6 +94,13 @@ public final class LocalProcesses {
         }
 
         public Service start() throws IOException {
+            launch();
+            awaitReady();
+            return this;
+        }
+
+        /** Starts the process without waiting (to start several at once). */
+        public Service launch() throws IOException {
             Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
             if (!Files.exists(jar)) {
                 throw new IllegalStateException("package the service first (./mvnw package)");
@@ -104,9 +111,25 @@ public final class LocalProcesses {
             pb.environment().putAll(env);
             pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
             process = pb.start();
-            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> ready(base() + "/q/health/ready"));
             return this;
+        }
+
+        public Service awaitReady() {
+            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> ready(base() + "/q/health/ready") || !process.isAlive());
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the service exited with " + process.exitValue() + "; see target/it-service-"
+                        + port + "-" + starts + ".log");
+            }
+            return this;
+        }
+
+        /** A counter from /q/metrics, summed over its tags. */
+        public double metric(String name) throws IOException {
+            HttpURLConnection c = (HttpURLConnection) URI.create(base() + "/q/metrics").toURL().openConnection();
+            String text = new String(c.getInputStream().readAllBytes());
+            return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
         }
 
         /** kill -9: no shutdown hooks, whatever was in flight is cut. */
