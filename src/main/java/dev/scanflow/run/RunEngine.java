@@ -120,13 +120,15 @@ public class RunEngine {
     public Uni<Decision> decide(UUID runId, boolean skipLocked, BiFunction<RunState, Instant, Decision> rule) {
         List<OutboxMessage> outgoing = new ArrayList<>();
         Decision[] decided = new Decision[1];
+        RunState[] state = new RunState[1];
         return pool.withTransaction(tx -> store.lock(tx, runId, skipLocked).chain(loaded -> {
                     if (loaded == null) {
                         return Uni.createFrom().nullItem();
                     }
+                    state[0] = loaded.state();
                     return apply(tx, loaded, rule, outgoing).invoke(d -> decided[0] = d);
                 }))
-                .invoke(() -> afterCommit(decided[0], outgoing));
+                .invoke(() -> afterCommit(state[0], decided[0], outgoing));
     }
 
     /**
@@ -171,10 +173,13 @@ public class RunEngine {
                 .replaceWith(decision);
     }
 
-    void afterCommit(Decision decision, List<OutboxMessage> outgoing) {
+    void afterCommit(RunState run, Decision decision, List<OutboxMessage> outgoing) {
         relay.publish(outgoing);
-        if (decision == null) {
+        if (decision == null || run == null) {
             return;
+        }
+        for (Decision.Event e : decision.events) {
+            EngineLog.event(run, e);
         }
         if (!decision.releasedWorkers.isEmpty()) {
             capacityFreed.run();

@@ -95,6 +95,7 @@ public class RunService {
             Map<String, Object> context, String priority, Trigger trigger) {
         List<OutboxMessage> outgoing = new ArrayList<>();
         Decision[] decided = new Decision[1];
+        RunState[] created = new RunState[1];
         UUID runId = UUID.randomUUID();
         return pool.withTransaction(tx -> loadAsset(tx, tenant, assetId).chain(asset -> {
                     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -113,12 +114,13 @@ public class RunService {
                     RunState state = new RunState(runId, tenant, RunStatus.PENDING, settings.maxParallelSteps(),
                             settings.failFast(), deadline, null, asset, context, runVars, steps);
                     LoadedRun loaded = new LoadedRun(state, pinned.pipelineId(), pinned.version(), assetId, priority);
+                    created[0] = state;
                     return insertRun(tx, loaded, pinned, trigger, now)
                             .chain(() -> insertSteps(tx, state))
                             .chain(() -> engine.apply(tx, loaded, engine.decider()::start, outgoing))
                             .invoke(d -> decided[0] = d);
                 }))
-                .invoke(() -> engine.afterCommit(decided[0], outgoing))
+                .invoke(() -> engine.afterCommit(created[0], decided[0], outgoing))
                 .replaceWith(runId);
     }
 
