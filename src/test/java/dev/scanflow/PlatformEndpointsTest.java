@@ -36,7 +36,10 @@ class PlatformEndpointsTest {
 
     @Test
     void metricsArePrometheusText() {
-        given().get("/q/metrics").then().statusCode(200).body(containsString("http_server_requests"));
+        given().get("/q/metrics").then().statusCode(200).body(containsString("http_server_requests"))
+                .body(containsString("scanflow_steps_queued"))
+                .body(containsString("scanflow_steps_waiting_for_worker"))
+                .body(containsString("scanflow_steps_running"));
     }
 
     @Test
