@@ -1,24 +1,24 @@
 package dev.scanflow.nats;
 
 import io.nats.client.Connection;
-import io.nats.client.JetStreamSubscription;
+import io.nats.client.ConsumeOptions;
+import io.nats.client.ConsumerContext;
 import io.nats.client.Message;
-import io.nats.client.PullSubscribeOptions;
+import io.nats.client.MessageConsumer;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
- * A durable JetStream pull consumer read by one background thread: it fetches a batch, hands it
- * to the handler (which works asynchronously, e.g. database transactions), and acks each message
- * only after the handler reports it done; failures are redelivered after a delay. Survives NATS
- * restarts by binding again. Several replicas may share the durable consumer.
+ * A durable JetStream pull consumer: each message goes to the handler as soon as it arrives (the
+ * handler works asynchronously, e.g. a database transaction) and is acked only after the handler
+ * reports it done; failures are redelivered after a delay. Survives NATS restarts by binding
+ * again. Several replicas may share the durable consumer.
  */
 public final class DurableConsumer {
 
@@ -68,49 +68,69 @@ public final class DurableConsumer {
         }
     }
 
+    /**
+     * Binds the consumer and keeps it bound: messages are handed to the handler as they arrive
+     * (jnats' simplified consume, which keeps pull requests open), each acked or nak'ed when the
+     * handler's work for it is done. The thread only watches the binding and re-binds after errors.
+     */
     private void loop() {
-        JetStreamSubscription sub = null;
+        MessageConsumer consumer = null;
         while (running) {
             try {
-                if (sub == null) {
-                    sub = bind();
-                    if (sub == null) {
+                if (consumer == null || consumer.isFinished() || consumer.isStopped()) {
+                    consumer = bindConsumer();
+                    if (consumer == null) {
                         continue;
                     }
                 }
-                List<Message> batch = sub.fetch(batchSize, Duration.ofMillis(500));
-                if (batch.isEmpty()) {
-                    continue;
-                }
-                List<Outcome> outcomes = handler.apply(batch).get(ackWait.toMillis(), TimeUnit.MILLISECONDS);
-                for (int i = 0; i < batch.size(); i++) {
-                    Message m = batch.get(i);
-                    switch (outcomes.get(i)) {
-                        case DONE -> m.ack();
-                        case DROP -> m.term();
-                        case RETRY -> m.nakWithDelay(Duration.ofSeconds(1));
-                    }
-                }
+                Thread.sleep(500);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
             } catch (Exception e) {
                 if (!running) {
-                    return;
+                    break;
                 }
                 LOG.warnf("%s consumer: %s; binding again", name, e.toString());
-                sub = null;
+                consumer = null;
                 pause(500);
             }
         }
+        if (consumer != null) {
+            consumer.stop();
+        }
     }
 
-    private JetStreamSubscription bind() throws Exception {
+    private void onMessage(Message m) {
+        try {
+            handler.apply(List.of(m)).whenComplete((outcomes, error) -> {
+                DurableConsumer.Outcome outcome = error != null ? Outcome.RETRY : outcomes.get(0);
+                switch (outcome) {
+                    case DONE -> m.ack();
+                    case DROP -> m.term();
+                    case RETRY -> m.nakWithDelay(Duration.ofSeconds(1));
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warnf("%s consumer: handler failed: %s", name, e.toString());
+            m.nakWithDelay(Duration.ofSeconds(1));
+        }
+    }
+
+    private MessageConsumer bindConsumer() throws Exception {
         Connection c = nats.connection().orElse(null);
         if (c == null || c.getStatus() != Connection.Status.CONNECTED || !setup.awaitStreams(Duration.ofSeconds(1))) {
             pause(250);
             return null;
         }
+        ensureConsumer(c);
+        ConsumerContext context = c.getConsumerContext(stream, name);
+        MessageConsumer consumer = context.consume(ConsumeOptions.builder().batchSize(batchSize).build(), this::onMessage);
+        LOG.infof("%s consumer bound to %s (%s)", name, stream, subject);
+        return consumer;
+    }
+
+    private void ensureConsumer(Connection c) throws Exception {
         ConsumerConfiguration consumer = ConsumerConfiguration.builder()
                 .durable(name)
                 .ackPolicy(AckPolicy.Explicit)
@@ -121,8 +141,6 @@ public final class DurableConsumer {
                 .maxAckPending(20_000)
                 .build();
         c.jetStreamManagement().addOrUpdateConsumer(stream, consumer);
-        LOG.infof("%s consumer bound to %s (%s)", name, stream, subject);
-        return c.jetStream().subscribe(subject, PullSubscribeOptions.bind(stream, name));
     }
 
     private static void pause(long millis) {

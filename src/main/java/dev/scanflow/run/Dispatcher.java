@@ -33,6 +33,11 @@ public class Dispatcher {
 
     private final ObjectMapper mapper;
     private final Subjects subjects;
+    /**
+     * Set when a step could not get a worker, cleared by a dispatch pass that finds nothing
+     * waiting: a freed slot asks for a pass only then (the sweeper covers other replicas' steps).
+     */
+    private final java.util.concurrent.atomic.AtomicBoolean stepsWaiting = new java.util.concurrent.atomic.AtomicBoolean(true);
 
     public Dispatcher(ObjectMapper mapper, Subjects subjects) {
         this.mapper = mapper;
@@ -80,6 +85,7 @@ public class Dispatcher {
         Set<String> avoid = step.previousWorkerId == null ? Set.of() : Set.of(step.previousWorkerId);
         var choice = WorkerMatcher.choose(available, need, otherPending, avoid);
         if (choice.isEmpty()) {
+            stepsWaiting.set(true);
             return Uni.createFrom().nullItem();
         }
         WorkerMatcher.Candidate worker = choice.get();
@@ -106,6 +112,16 @@ public class Dispatcher {
                     step.touch();
                     return Uni.createFrom().item(scanCommand(loaded, step, now));
                 });
+    }
+
+    /** Whether some step recently found no worker (see {@link #stepsWaiting}). */
+    public boolean someStepWaits() {
+        return stepsWaiting.get();
+    }
+
+    /** A dispatch pass found no waiting step. */
+    public void noStepWaits() {
+        stepsWaiting.set(false);
     }
 
     CommandRow scanCommand(LoadedRun loaded, StepState step, Instant now) {

@@ -89,22 +89,27 @@ public class RunEngine {
     /** A worker's result. Unknown commands and mismatches are counted and ignored. */
     /** Applies a worker's result; counted as applied when it changed something. */
     public Uni<Void> onResult(WorkerResult result) {
-        return pool.preparedQuery("SELECT run_id FROM commands WHERE id = $1 AND type = 'scan'")
-                .execute(Tuple.of(result.commandId()))
-                .chain(rows -> {
-                    if (rows.size() == 0) {
-                        ignored("unknown");
-                        return Uni.createFrom().voidItem();
+        List<OutboxMessage> outgoing = new ArrayList<>();
+        Decision[] decided = new Decision[1];
+        RunState[] state = new RunState[1];
+        // one transaction: find and lock the command's run, decide, write
+        return pool.withTransaction(tx -> store.lockByCommand(tx, result.commandId()).chain(loaded -> {
+                    if (loaded == null) {
+                        return Uni.createFrom().nullItem();
                     }
-                    UUID runId = rows.iterator().next().getUUID("run_id");
-                    return decide(runId, false, (run, now) -> decider.onResult(run, result, now))
-                            .invoke(d -> {
-                                if (d != null && d.ignored() == null) {
-                                    engineMetrics.resultApplied();
-                                }
-                            })
-                            .replaceWithVoid();
-                });
+                    state[0] = loaded.state();
+                    return apply(tx, loaded, (run, now) -> decider.onResult(run, result, now), outgoing)
+                            .invoke(d -> decided[0] = d);
+                }))
+                .invoke(() -> {
+                    if (state[0] == null) {
+                        ignored("unknown");
+                    } else if (decided[0] != null && decided[0].ignored() == null) {
+                        engineMetrics.resultApplied();
+                    }
+                    afterCommit(state[0], decided[0], outgoing);
+                })
+                .replaceWithVoid();
     }
 
     /** The clock for one run; skipped when another transaction holds the run (it will decide). */
@@ -181,7 +186,7 @@ public class RunEngine {
         for (Decision.Event e : decision.events) {
             EngineLog.event(run, e);
         }
-        if (!decision.releasedWorkers.isEmpty()) {
+        if (!decision.releasedWorkers.isEmpty() && dispatcher.someStepWaits()) {
             capacityFreed.run();
         }
     }

@@ -40,13 +40,24 @@ public class RunStore {
     /** Locks the run row (waiting for another holder) and loads it with its steps; null when absent. */
     public Uni<LoadedRun> lock(SqlClient tx, UUID runId, boolean skipLocked) {
         String sql = "SELECT " + RUN_COLUMNS + " FROM pipeline_runs WHERE id = $1 FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : "");
-        return tx.preparedQuery(sql).execute(Tuple.of(runId)).chain(rows -> {
+        return load(tx, sql, runId);
+    }
+
+    /** Locks and loads the run a scan command belongs to, in the same round trip; null when unknown. */
+    public Uni<LoadedRun> lockByCommand(SqlClient tx, UUID commandId) {
+        String sql = "SELECT " + RUN_COLUMNS + " FROM pipeline_runs WHERE id = "
+                + "(SELECT run_id FROM commands WHERE id = $1 AND type = 'scan') FOR UPDATE";
+        return load(tx, sql, commandId);
+    }
+
+    private Uni<LoadedRun> load(SqlClient tx, String sql, UUID key) {
+        return tx.preparedQuery(sql).execute(Tuple.of(key)).chain(rows -> {
             if (rows.size() == 0) {
                 return Uni.createFrom().nullItem();
             }
             Row run = rows.iterator().next();
             return tx.preparedQuery("SELECT " + STEP_COLUMNS + " FROM step_runs WHERE run_id = $1")
-                    .execute(Tuple.of(runId))
+                    .execute(Tuple.of(run.getUUID("id")))
                     .map(steps -> toLoaded(run, steps));
         });
     }

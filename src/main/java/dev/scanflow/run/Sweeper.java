@@ -40,12 +40,14 @@ public class Sweeper {
     private final WorkerRegistry workers;
     private final MeterRegistry metrics;
     private final EngineMetrics engineMetrics;
+    private final Dispatcher dispatcher;
     private final AtomicBoolean dispatching = new AtomicBoolean();
     private final AtomicBoolean dispatchAgain = new AtomicBoolean();
 
     public Sweeper(Pool pool, RunEngine engine, OutboxRelay relay, WorkerRegistry workers, MeterRegistry metrics,
-            EngineMetrics engineMetrics) {
+            EngineMetrics engineMetrics, Dispatcher dispatcher) {
         this.engineMetrics = engineMetrics;
+        this.dispatcher = dispatcher;
         this.pool = pool;
         this.engine = engine;
         this.relay = relay;
@@ -130,7 +132,12 @@ public class Sweeper {
                         + "AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= now()) "
                         + "AND r.status = 'running' GROUP BY s.run_id ORDER BY rank, since LIMIT " + BATCH)
                 .execute()
-                .chain(rows -> tick(ids(rows), "dispatch"));
+                .chain(rows -> {
+                    if (rows.size() == 0) {
+                        dispatcher.noStepWaits();
+                    }
+                    return tick(ids(rows), "dispatch");
+                });
     }
 
     private Uni<Void> tick(List<UUID> runs, String why) {

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Renders bench/out/*.json as Markdown (medians of the repeated phases, ratios to the bare loop).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=bench/out
+smoke=${1:-false}
+m() { jq -s "map(.$2 // 0) | sort | .[length/2|floor]" "$OUT"/$1-*.json; }
+r() { jq -n "$1" | awk '{printf "%.2f", $1}'; }
+f() { awk -v v="$1" 'BEGIN{printf "%.2f", v}'; }
+bare=$(m bare transitions_per_s); sat=$(m sat10 transitions_per_s)
+cat <<MD
+# Benchmark results
+$( $smoke && echo "> SMOKE RUN: a few seconds per phase; the figures prove the benchmark runs, not how fast Scanflow is." )
+
+- Command: \`bench/run.sh\`; date: $(date -u +%Y-%m-%dT%H:%MZ)
+- Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/Mem:/{print $2}') GiB;
+  PostgreSQL $(psql -tAh 127.0.0.1 -U postgres -c 'show server_version' | cut -d' ' -f1), nats-server $(nats-server --version | awk '{print $NF}'),
+  $(java -version 2>&1 | head -1); everything on this one machine.
+- Medians of $(ls $OUT/sat10-*.json | wc -l) runs where repeated; 32 runs (chains) in flight.
+
+## Saturation (chain of 10 steps)
+
+| | transitions/s | p50 ms | p95 ms | p99 ms | commits/transition | runs/s | service CPU (cores) | service RSS MB |
+|---|---|---|---|---|---|---|---|---|
+| bare loop | $(f $bare) | $(f $(m bare latency_p50_ms)) | $(f $(m bare latency_p95_ms)) | $(f $(m bare latency_p99_ms)) | $(f $(m bare commits_per_transition)) | | | |
+| Scanflow | $(f $sat) | $(f $(m sat10 latency_p50_ms)) | $(f $(m sat10 latency_p95_ms)) | $(f $(m sat10 latency_p99_ms)) | $(f $(m sat10 commits_per_transition)) | $(f $(m sat10 runs_per_s)) | $(f $(m sat10 service_cpu_cores)) | $(f $(m sat10 service_rss_mb)) |
+
+Scanflow / bare loop throughput: **$(r "$sat / $bare")**.
+
+## Latency at about 50 % of saturation
+
+Workers wait $(jq .delay_ms $OUT/half-1.json) ms per step; latency is from a worker's result
+being published to the next command arriving (the worker's wait excluded).
+
+| | transitions/s | p50 ms | p95 ms | p99 ms |
+|---|---|---|---|---|
+| bare loop | $(f $(m barehalf transitions_per_s)) | $(f $(m barehalf latency_p50_ms)) | $(f $(m barehalf latency_p95_ms)) | $(f $(m barehalf latency_p99_ms)) |
+| Scanflow | $(f $(m half transitions_per_s)) | $(f $(m half latency_p50_ms)) | $(f $(m half latency_p95_ms)) | $(f $(m half latency_p99_ms)) |
+
+p50 difference: $(r "$(m half latency_p50_ms) - $(m barehalf latency_p50_ms)") ms; p99 ratio: $(r "$(m half latency_p99_ms) / $(m barehalf latency_p99_ms)").
+
+## Shapes (one run each)
+
+| pipeline | transitions/s | runs/s | p50 ms | p99 ms | commits/transition |
+|---|---|---|---|---|---|
+$(for s in sat1:"1 step" sat5:"chain of 5" fan5:"fan-out 1 -> 4" sat10:"chain of 10"; do k=${s%%:*}; n=${s#*:};
+  echo "| $n | $(f $(m $k transitions_per_s)) | $(f $(m $k runs_per_s)) | $(f $(m $k latency_p50_ms)) | $(f $(m $k latency_p99_ms)) | $(f $(m $k commits_per_transition)) |"; done)
+
+## Scaling with waiting runs in the database
+
+| waiting runs | transitions/s | ratio to the first measurement | p50 ms | p99 ms |
+|---|---|---|---|---|
+| ~0 | $(f $sat) | 1.00 | $(f $(m sat10 latency_p50_ms)) | $(f $(m sat10 latency_p99_ms)) |
+$(for f in $(ls $OUT/waiting*-1.json 2>/dev/null | sort -V); do lvl=$(basename $f .json | sed 's/waiting//; s/-1//');
+  echo "| $lvl | $(f $(jq .transitions_per_s $f)) | $(r "$(jq .transitions_per_s $f) / $sat") | $(f $(jq .latency_p50_ms $f)) | $(f $(jq .latency_p99_ms $f)) |"; done)
+
+Idle service with $(jq .waiting_runs $OUT/idle-1.json) waiting runs: **$(f $(jq .idle_cpu_percent_of_one_core $OUT/idle-1.json)) %** of one core.
+MD

@@ -1,0 +1,434 @@
+package dev.scanflow.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.PullSubscribeOptions;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.StreamConfiguration;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The orchestration benchmark (bench/run.sh drives it). Modes:
+ * <ul>
+ *   <li>{@code service}: simulated workers speak protocol v1 to a running Scanflow; {@code chains}
+ *       runs of a {@code steps}-step chain are kept in flight (closed loop). A transition is a
+ *       worker's result turning into the next command; its latency is measured from the result's
+ *       publish to the next command's arrival, in this process.</li>
+ *   <li>{@code bare}: the floor: per transition one transaction with the statements a transition
+ *       needs in principle (lock the run, update two steps, insert the command, commit), a
+ *       JetStream publish of the command, its receipt on a plain subscription, a JetStream publish
+ *       of the result and its fetch from a durable pull consumer with an ack.</li>
+ * </ul>
+ * Prints one JSON object with the figures.
+ */
+public final class Bench {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        Map<String, Object> result = switch (a.getOrDefault("mode", "service")) {
+            case "service" -> service(a);
+            case "bare" -> bare(a);
+            default -> throw new IllegalArgumentException("mode: service or bare");
+        };
+        String out = JSON.writeValueAsString(result);
+        System.out.println(out);
+        if (a.containsKey("out")) {
+            Files.writeString(Path.of(a.get("out")), out + "\n");
+        }
+        System.exit(0);
+    }
+
+    // ------------------------------------------------------------------ service
+
+    static Map<String, Object> service(Map<String, String> a) throws Exception {
+        String base = a.getOrDefault("base", "http://127.0.0.1:8080");
+        String prefix = a.getOrDefault("prefix", "scanflow");
+        String token = a.get("token");
+        int chains = Integer.parseInt(a.getOrDefault("chains", "32"));
+        int steps = Integer.parseInt(a.getOrDefault("steps", "10"));
+        int seconds = Integer.parseInt(a.getOrDefault("seconds", "20"));
+        int warmup = Integer.parseInt(a.getOrDefault("warmup", "5"));
+        long delayMs = Long.parseLong(a.getOrDefault("delay-ms", "0"));
+        String shape = a.getOrDefault("shape", "chain");
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+        StringBuilder template = new StringBuilder("{\"name\":\"bench-" + shape + "-" + steps + "-" + UUID.randomUUID()
+                + "\",\"settings\":{\"max_parallel_steps\":" + Math.max(steps, 1) + "},\"steps\":[");
+        for (int i = 1; i <= steps; i++) {
+            template.append(i > 1 ? "," : "").append("{\"id\":\"s").append(i).append("\",\"capabilities\":[\"bench\"]");
+            if (i > 1) {
+                template.append(",\"depends_on\":[\"").append(shape.equals("fanout") ? "s1" : "s" + (i - 1)).append("\"]");
+            }
+            template.append("}");
+        }
+        template.append("]}");
+        String pipeline = JSON.readTree(post(http, base + "/api/v1/pipelines", token, template.toString())).path("id").asText();
+        String asset = JSON.readTree(post(http, base + "/api/v1/assets", token,
+                "{\"type\":\"server\",\"name\":\"bench-" + UUID.randomUUID() + "\"}")).path("id").asText();
+
+        AtomicBoolean measuring = new AtomicBoolean(false);
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong transitions = new AtomicLong();
+        AtomicLong runsDone = new AtomicLong();
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        Map<String, Long> resultSentAt = new ConcurrentHashMap<>();
+        Map<String, AtomicLong> sentPerRun = new ConcurrentHashMap<>();
+        ExecutorService starters = Executors.newFixedThreadPool(8);
+        ScheduledExecutorService delays = Executors.newScheduledThreadPool(2);
+        Connection nats = Nats.connect(a.getOrDefault("nats", "nats://127.0.0.1:4222"));
+        JetStream js = nats.jetStream();
+        String workerId = "w-bench-" + UUID.randomUUID().toString().substring(0, 8);
+        Runnable startRun = () -> starters.submit(() -> {
+            if (running.get()) {
+                try {
+                    post(http, base + "/api/v1/pipelines/" + pipeline + "/run", token, "{\"asset_id\":\"" + asset + "\"}");
+                } catch (Exception e) {
+                    System.err.println("run not started: " + e.getMessage());
+                }
+            }
+        });
+        var dispatcher = nats.createDispatcher(msg -> {
+            long now = System.nanoTime();
+            try {
+                JsonNode cmd = JSON.readTree(msg.getData());
+                if (!"scan".equals(cmd.path("type").asText())) {
+                    return;
+                }
+                String run = cmd.path("payload").path("pipeline_run_id").asText();
+                String step = cmd.path("payload").path("step_id").asText();
+                int index = Integer.parseInt(step.substring(1));
+                if (index > 1) {
+                    String previous = run + "/" + (shape.equals("fanout") ? "s1" : "s" + (index - 1));
+                    Long sent = shape.equals("fanout") ? resultSentAt.get(previous) : resultSentAt.remove(previous);
+                    if (sent != null && measuring.get()) {
+                        latencies.add(now - sent);
+                    }
+                    if (measuring.get()) {
+                        transitions.incrementAndGet();
+                    }
+                }
+                Runnable reply = () -> {
+                    try {
+                        byte[] body = JSON.writeValueAsBytes(Map.of("command_id", cmd.path("id").asText(),
+                                "worker_id", workerId, "status", "completed",
+                                "result", Map.of("findings_count", 0, "output", Map.of())));
+                        resultSentAt.put(run + "/" + step, System.nanoTime());
+                        js.publishAsync(prefix + ".results." + workerId, body);
+                        boolean last = sentPerRun.computeIfAbsent(run, k -> new AtomicLong()).incrementAndGet() == steps;
+                        if (last) {
+                            if (measuring.get()) {
+                                runsDone.incrementAndGet();
+                            }
+                            sentPerRun.remove(run);
+                            if (shape.equals("fanout")) {
+                                resultSentAt.remove(run + "/s1");
+                            }
+                            startRun.run();
+                        }
+                    } catch (Exception e) {
+                        System.err.println("reply failed: " + e.getMessage());
+                    }
+                };
+                if (delayMs > 0) {
+                    delays.schedule(reply, delayMs, TimeUnit.MILLISECONDS);
+                } else {
+                    reply.run();
+                }
+            } catch (Exception e) {
+                System.err.println("bad command: " + e.getMessage());
+            }
+        });
+        dispatcher.subscribe(prefix + ".commands." + workerId);
+        ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
+        heartbeat.scheduleAtFixedRate(() -> {
+            try {
+                nats.publish(prefix + ".workers.heartbeat", JSON.writeValueAsBytes(Map.of("worker_id", workerId,
+                        "capabilities", List.of("bench"), "tools", List.of(), "max_concurrency", 1000,
+                        "active_commands", 0, "version", "bench")));
+            } catch (Exception e) {
+                // next beat
+            }
+        }, 0, 2, TimeUnit.SECONDS);
+        // the worker must be online before runs start
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (!get(http, base + "/api/v1/workers/" + workerId, token).contains("\"online\"")) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("the bench worker did not come online");
+            }
+            Thread.sleep(100);
+        }
+        for (int i = 0; i < chains; i++) {
+            startRun.run();
+        }
+        Thread.sleep(warmup * 1000L);
+        long pid = Long.parseLong(a.getOrDefault("service-pid", "0"));
+        long[] cpuBefore = cpu(pid);
+        Map<String, Long> pgBefore = pgStats(a.get("jdbc"));
+        long t0 = System.nanoTime();
+        measuring.set(true);
+        Thread.sleep(seconds * 1000L);
+        measuring.set(false);
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        Map<String, Long> pgAfter = pgStats(a.get("jdbc"));
+        long[] cpuAfter = cpu(pid);
+        running.set(false);
+
+        long n = transitions.get();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("mode", "service");
+        r.put("shape", shape);
+        r.put("steps", steps);
+        r.put("chains", chains);
+        r.put("delay_ms", delayMs);
+        r.put("seconds", elapsed);
+        r.put("transitions", n);
+        r.put("transitions_per_s", n / elapsed);
+        r.put("runs_per_s", runsDone.get() / elapsed);
+        r.putAll(percentiles(latencies));
+        if (pgBefore != null && n > 0) {
+            r.put("commits_per_transition", (pgAfter.get("xact_commit") - pgBefore.get("xact_commit")) / (double) n);
+            r.put("rows_written_per_transition", (pgAfter.get("tup_inserted") - pgBefore.get("tup_inserted")
+                    + pgAfter.get("tup_updated") - pgBefore.get("tup_updated")) / (double) n);
+        }
+        if (pid > 0) {
+            double ticks = 100.0;
+            r.put("service_cpu_cores", ((cpuAfter[0] - cpuBefore[0]) / ticks) / elapsed);
+            r.put("service_rss_mb", cpuAfter[1] / 1024.0);
+        }
+        nats.close();
+        return r;
+    }
+
+    // ------------------------------------------------------------------ bare loop
+
+    static Map<String, Object> bare(Map<String, String> a) throws Exception {
+        int chains = Integer.parseInt(a.getOrDefault("chains", "32"));
+        int seconds = Integer.parseInt(a.getOrDefault("seconds", "20"));
+        int warmup = Integer.parseInt(a.getOrDefault("warmup", "5"));
+        String jdbc = a.get("jdbc");
+        long delayMs = Long.parseLong(a.getOrDefault("delay-ms", "0"));
+        ScheduledExecutorService delays = Executors.newScheduledThreadPool(2);
+        String prefix = "barebench" + UUID.randomUUID().toString().substring(0, 6);
+        Connection nats = Nats.connect(a.getOrDefault("nats", "nats://127.0.0.1:4222"));
+        var jsm = nats.jetStreamManagement();
+        jsm.addStream(StreamConfiguration.builder().name(prefix.toUpperCase() + "_C").subjects(prefix + ".commands.>").build());
+        jsm.addStream(StreamConfiguration.builder().name(prefix.toUpperCase() + "_R").subjects(prefix + ".results.>").build());
+        try (var setup = DriverManager.getConnection(jdbc, "postgres", "")) {
+            setup.createStatement().execute("CREATE TABLE IF NOT EXISTS bare_runs (id uuid PRIMARY KEY, n bigint)");
+            setup.createStatement().execute("CREATE TABLE IF NOT EXISTS bare_steps (id uuid PRIMARY KEY, run_id uuid, status text, n bigint)");
+            setup.createStatement().execute("CREATE TABLE IF NOT EXISTS bare_commands (id uuid PRIMARY KEY, run_id uuid, payload jsonb)");
+            setup.createStatement().execute("TRUNCATE bare_runs, bare_steps, bare_commands");
+        }
+        JetStream js = nats.jetStream();
+        // the "worker": receives commands on a plain subscription, publishes results to JetStream
+        var worker = nats.createDispatcher(msg -> {
+            Runnable reply = () -> {
+                try {
+                    js.publishAsync(prefix + ".results." + msg.getSubject().substring(msg.getSubject().lastIndexOf('.') + 1),
+                            msg.getData());
+                } catch (Exception e) {
+                    System.err.println(e.getMessage());
+                }
+            };
+            if (delayMs > 0) {
+                delays.schedule(reply, delayMs, TimeUnit.MILLISECONDS);
+            } else {
+                reply.run();
+            }
+        });
+        worker.subscribe(prefix + ".commands.>");
+        AtomicBoolean measuring = new AtomicBoolean(false);
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong transitions = new AtomicLong();
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        CountDownLatch done = new CountDownLatch(chains);
+        for (int c = 0; c < chains; c++) {
+            int chain = c;
+            Thread t = new Thread(() -> {
+                try (var db = DriverManager.getConnection(jdbc, "postgres", "")) {
+                    db.setAutoCommit(false);
+                    UUID run = UUID.randomUUID();
+                    UUID stepA = UUID.randomUUID();
+                    UUID stepB = UUID.randomUUID();
+                    try (var s = db.prepareStatement("INSERT INTO bare_runs VALUES (?, 0)")) {
+                        s.setObject(1, run);
+                        s.execute();
+                    }
+                    try (var s = db.prepareStatement("INSERT INTO bare_steps VALUES (?, ?, 'queued', 0), (?, ?, 'pending', 0)")) {
+                        s.setObject(1, stepA);
+                        s.setObject(2, run);
+                        s.setObject(3, stepB);
+                        s.setObject(4, run);
+                        s.execute();
+                    }
+                    db.commit();
+                    jsm.addOrUpdateConsumer(prefix.toUpperCase() + "_R", ConsumerConfiguration.builder()
+                            .durable("c" + chain).filterSubject(prefix + ".results.c" + chain).build());
+                    JetStreamSubscription results = js.subscribe(prefix + ".results.c" + chain,
+                            PullSubscribeOptions.bind(prefix.toUpperCase() + "_R", "c" + chain));
+                    var lock = db.prepareStatement("SELECT n FROM bare_runs WHERE id = ? FOR UPDATE");
+                    var done1 = db.prepareStatement("UPDATE bare_steps SET status = 'completed', n = n + 1 WHERE id = ?");
+                    var next = db.prepareStatement("UPDATE bare_steps SET status = 'queued', n = n + 1 WHERE id = ?");
+                    var command = db.prepareStatement("INSERT INTO bare_commands VALUES (?, ?, ?::jsonb)");
+                    byte[] payload = JSON.writeValueAsBytes(Map.of("type", "scan", "payload", Map.of("step_id", "s")));
+                    // kick off: the first command
+                    js.publish(prefix + ".commands.c" + chain, payload);
+                    while (running.get()) {
+                        List<Message> got = results.fetch(1, Duration.ofSeconds(2));
+                        if (got.isEmpty()) {
+                            continue;
+                        }
+                        long resultAt = System.nanoTime();
+                        got.get(0).ack();
+                        lock.setObject(1, run);
+                        try (ResultSet rs = lock.executeQuery()) {
+                            rs.next();
+                        }
+                        done1.setObject(1, stepA);
+                        done1.executeUpdate();
+                        next.setObject(1, stepB);
+                        next.executeUpdate();
+                        command.setObject(1, UUID.randomUUID());
+                        command.setObject(2, run);
+                        command.setString(3, new String(payload));
+                        command.executeUpdate();
+                        db.commit();
+                        js.publish(prefix + ".commands.c" + chain, payload);
+                        if (measuring.get()) {
+                            transitions.incrementAndGet();
+                            latencies.add(System.nanoTime() - resultAt);
+                        }
+                    }
+                } catch (Exception e) {
+                    System.err.println("bare chain " + chain + ": " + e);
+                } finally {
+                    done.countDown();
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+        }
+        Thread.sleep(warmup * 1000L);
+        Map<String, Long> pgBefore = pgStats(jdbc);
+        long t0 = System.nanoTime();
+        measuring.set(true);
+        Thread.sleep(seconds * 1000L);
+        measuring.set(false);
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        Map<String, Long> pgAfter = pgStats(jdbc);
+        running.set(false);
+        done.await(10, TimeUnit.SECONDS);
+        jsm.deleteStream(prefix.toUpperCase() + "_C");
+        jsm.deleteStream(prefix.toUpperCase() + "_R");
+        nats.close();
+        long n = transitions.get();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("mode", "bare");
+        r.put("chains", chains);
+        r.put("delay_ms", delayMs);
+        r.put("seconds", elapsed);
+        r.put("transitions", n);
+        r.put("transitions_per_s", n / elapsed);
+        // the bare loop's latency is measured from the result's receipt: add the result's trip
+        r.putAll(percentiles(latencies));
+        if (n > 0) {
+            r.put("commits_per_transition", (pgAfter.get("xact_commit") - pgBefore.get("xact_commit")) / (double) n);
+        }
+        return r;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static Map<String, Object> percentiles(ConcurrentLinkedQueue<Long> nanos) {
+        long[] v = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("latency_samples", v.length);
+        if (v.length > 0) {
+            r.put("latency_p50_ms", v[(int) (v.length * 0.50)] / 1e6);
+            r.put("latency_p95_ms", v[Math.min(v.length - 1, (int) (v.length * 0.95))] / 1e6);
+            r.put("latency_p99_ms", v[Math.min(v.length - 1, (int) (v.length * 0.99))] / 1e6);
+        }
+        return r;
+    }
+
+    static Map<String, Long> pgStats(String jdbc) {
+        if (jdbc == null) {
+            return null;
+        }
+        try (var db = DriverManager.getConnection(jdbc, "postgres", "");
+                ResultSet rs = db.createStatement().executeQuery("SELECT xact_commit, tup_inserted, tup_updated "
+                        + "FROM pg_stat_database WHERE datname = current_database()")) {
+            rs.next();
+            return Map.of("xact_commit", rs.getLong(1), "tup_inserted", rs.getLong(2), "tup_updated", rs.getLong(3));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** utime+stime (clock ticks) and RSS (kB) of a process, from /proc. */
+    static long[] cpu(long pid) {
+        if (pid <= 0) {
+            return new long[] {0, 0};
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            long rss = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+                    .filter(l -> l.startsWith("VmRSS:")).map(l -> Long.parseLong(l.replaceAll("\\D", "")))
+                    .findFirst().orElse(0L);
+            return new long[] {ticks, rss};
+        } catch (Exception e) {
+            return new long[] {0, 0};
+        }
+    }
+
+    static String post(HttpClient http, String url, String token, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() >= 300) {
+            throw new IllegalStateException(url + " -> " + r.statusCode() + " " + r.body());
+        }
+        return r.body();
+    }
+
+    static String get(HttpClient http, String url, String token) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+}
