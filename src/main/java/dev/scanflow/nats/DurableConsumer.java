@@ -36,6 +36,7 @@ public final class DurableConsumer {
     private final Duration ackWait;
     private final Function<List<Message>, CompletableFuture<List<Outcome>>> handler;
     private volatile boolean running;
+    private volatile MessageConsumer current;
     private Thread thread;
 
     public DurableConsumer(String name, NatsClient nats, JetStreamSetup setup, String stream, String subject,
@@ -55,6 +56,13 @@ public final class DurableConsumer {
             return;
         }
         running = true;
+        // after a reconnection, bind again at once instead of waiting for the old pull to time out
+        nats.onConnect(c -> {
+            MessageConsumer mc = current;
+            if (mc != null) {
+                mc.stop();
+            }
+        });
         thread = new Thread(this::loop, "scanflow-consumer-" + name);
         thread.setDaemon(true);
         thread.start();
@@ -79,6 +87,7 @@ public final class DurableConsumer {
             try {
                 if (consumer == null || consumer.isFinished() || consumer.isStopped()) {
                     consumer = bindConsumer();
+                    current = consumer;
                     if (consumer == null) {
                         continue;
                     }
