@@ -6,6 +6,7 @@ import dev.scanflow.common.ApiException;
 import dev.scanflow.common.Cursor;
 import dev.scanflow.common.DocumentReader;
 import dev.scanflow.common.Page;
+import dev.scanflow.common.PathIds;
 import dev.scanflow.common.Problem;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -87,7 +88,7 @@ public class AssetResource {
     @APIResponse(responseCode = "404", description = "No such asset for this tenant",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<AssetView> get(@PathParam("id") String id) {
-        return service.get(caller.tenantId(), assetId(id));
+        return service.get(caller.tenantId(), PathIds.uuid(id, "asset"));
     }
 
     @PUT
@@ -98,7 +99,7 @@ public class AssetResource {
     @RequestBody(content = @Content(schema = @Schema(implementation = AssetInput.class)))
     public Uni<AssetView> update(@PathParam("id") String id, byte[] body,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
-        UUID assetId = assetId(id);
+        UUID assetId = PathIds.uuid(id, "asset");
         return service.update(caller.tenantId(), assetId, read(body, contentType));
     }
 
@@ -108,18 +109,11 @@ public class AssetResource {
     @Operation(summary = "Delete an asset (refused with 409 while runs reference it)")
     @APIResponse(responseCode = "204", description = "Deleted")
     public Uni<Response> delete(@PathParam("id") String id) {
-        return service.delete(caller.tenantId(), assetId(id)).map(v -> Response.noContent().build());
+        return service.delete(caller.tenantId(), PathIds.uuid(id, "asset")).map(v -> Response.noContent().build());
     }
 
     private AssetInput read(byte[] body, String contentType) {
         return documents.bind(documents.parse(body, contentType), AssetInput.class, "Invalid asset", SERVER_MANAGED);
     }
 
-    private static UUID assetId(String id) {
-        try {
-            return UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("asset " + id);
-        }
-    }
 }

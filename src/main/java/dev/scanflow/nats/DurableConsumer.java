@@ -37,10 +37,20 @@ public final class DurableConsumer {
     private final Function<List<Message>, CompletableFuture<List<Outcome>>> handler;
     private volatile boolean running;
     private volatile MessageConsumer current;
+    private final boolean ordered;
+    private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
     private Thread thread;
 
     public DurableConsumer(String name, NatsClient nats, JetStreamSetup setup, String stream, String subject,
             int batchSize, Duration ackWait, Function<List<Message>, CompletableFuture<List<Outcome>>> handler) {
+        this(name, nats, setup, stream, subject, batchSize, ackWait, false, handler);
+    }
+
+    /** @param ordered handle one message at a time, in delivery order (else concurrently) */
+    public DurableConsumer(String name, NatsClient nats, JetStreamSetup setup, String stream, String subject,
+            int batchSize, Duration ackWait, boolean ordered,
+            Function<List<Message>, CompletableFuture<List<Outcome>>> handler) {
+        this.ordered = ordered;
         this.name = name;
         this.nats = nats;
         this.setup = setup;
@@ -111,18 +121,30 @@ public final class DurableConsumer {
     }
 
     private void onMessage(Message m) {
+        if (ordered) {
+            // one at a time, in the order JetStream delivers them
+            synchronized (this) {
+                tail = tail.handle((v, e) -> null).thenCompose(v -> handle(m));
+            }
+        } else {
+            handle(m);
+        }
+    }
+
+    private CompletableFuture<Void> handle(Message m) {
         try {
-            handler.apply(List.of(m)).whenComplete((outcomes, error) -> {
+            return handler.apply(List.of(m)).whenComplete((outcomes, error) -> {
                 DurableConsumer.Outcome outcome = error != null ? Outcome.RETRY : outcomes.get(0);
                 switch (outcome) {
                     case DONE -> m.ack();
                     case DROP -> m.term();
                     case RETRY -> m.nakWithDelay(Duration.ofSeconds(1));
                 }
-            });
+            }).thenApply(outcomes -> (Void) null);
         } catch (RuntimeException e) {
             LOG.warnf("%s consumer: handler failed: %s", name, e.toString());
             m.nakWithDelay(Duration.ofSeconds(1));
+            return CompletableFuture.completedFuture(null);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.scanflow.common.ApiException;
 import dev.scanflow.common.Cursor;
 import dev.scanflow.common.DocumentReader;
 import dev.scanflow.common.Page;
+import dev.scanflow.common.PathIds;
 import dev.scanflow.common.Problem;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -65,8 +66,6 @@ public class PipelineResource {
         this.caller = caller;
     }
 
-    public record ItemsResponse<T>(List<T> items, String nextCursor) {
-    }
 
     public record CloneRequest(String name) {
     }
@@ -113,15 +112,15 @@ public class PipelineResource {
     @APIResponse(responseCode = "404", description = "No such pipeline (or version) for this tenant",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<PipelineView> get(@PathParam("id") String id, @QueryParam("version") String version) {
-        return service.get(caller.tenantId(), pipelineId(id), parseVersion(version));
+        return service.get(caller.tenantId(), PathIds.uuid(id, "pipeline"), parseVersion(version));
     }
 
     @GET
     @Path("/{id}/versions")
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "The versions of a pipeline, newest first")
-    public Uni<ItemsResponse<VersionView>> versions(@PathParam("id") String id) {
-        return service.versions(caller.tenantId(), pipelineId(id)).map(v -> new ItemsResponse<>(v, null));
+    public Uni<Page<VersionView>> versions(@PathParam("id") String id) {
+        return service.versions(caller.tenantId(), PathIds.uuid(id, "pipeline")).map(v -> new Page<>(v, null));
     }
 
     @PUT
@@ -132,7 +131,7 @@ public class PipelineResource {
     @RequestBody(content = @Content(schema = @Schema(implementation = TemplateInput.class)))
     public Uni<PipelineView> update(@PathParam("id") String id, byte[] body,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
-        UUID pipelineId = pipelineId(id);
+        UUID pipelineId = PathIds.uuid(id, "pipeline");
         TemplateDefinition definition = readTemplate(body, contentType);
         return service.update(caller.tenantId(), caller.subject(), pipelineId, definition);
     }
@@ -143,7 +142,7 @@ public class PipelineResource {
     @Operation(summary = "Deactivate a pipeline; its history stays readable")
     @APIResponse(responseCode = "204", description = "Deactivated (also when it already was)")
     public Uni<Response> deactivate(@PathParam("id") String id) {
-        return service.deactivate(caller.tenantId(), pipelineId(id)).map(v -> Response.noContent().build());
+        return service.deactivate(caller.tenantId(), PathIds.uuid(id, "pipeline")).map(v -> Response.noContent().build());
     }
 
     @POST
@@ -153,7 +152,7 @@ public class PipelineResource {
     @Operation(summary = "Copy the latest version under a new name, as version 1 of a new pipeline")
     public Uni<Response> cloneAs(@PathParam("id") String id, byte[] body,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
-        UUID pipelineId = pipelineId(id);
+        UUID pipelineId = PathIds.uuid(id, "pipeline");
         CloneRequest request = documents.bind(documents.parse(body, contentType), CloneRequest.class,
                 "Invalid clone request", Set.of());
         return service.cloneAs(caller.tenantId(), caller.subject(), pipelineId, request.name())
@@ -166,9 +165,9 @@ public class PipelineResource {
     @Path("/{id}/steps")
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "The steps of the latest version (or ?version=N)")
-    public Uni<ItemsResponse<StepSpec>> steps(@PathParam("id") String id, @QueryParam("version") String version) {
-        return service.get(caller.tenantId(), pipelineId(id), parseVersion(version))
-                .map(v -> new ItemsResponse<>(v.steps(), null));
+    public Uni<Page<StepSpec>> steps(@PathParam("id") String id, @QueryParam("version") String version) {
+        return service.get(caller.tenantId(), PathIds.uuid(id, "pipeline"), parseVersion(version))
+                .map(v -> new Page<>(v.steps(), null));
     }
 
     @POST
@@ -179,7 +178,7 @@ public class PipelineResource {
     @RequestBody(content = @Content(schema = @Schema(implementation = StepSpec.class)))
     public Uni<Response> addStep(@PathParam("id") String id, byte[] body,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
-        UUID pipelineId = pipelineId(id);
+        UUID pipelineId = PathIds.uuid(id, "pipeline");
         StepSpec step = readStep(body, contentType);
         if (step.id() == null) {
             throw ApiException.invalid("$.id", "is required");
@@ -202,7 +201,7 @@ public class PipelineResource {
     @RequestBody(content = @Content(schema = @Schema(implementation = StepSpec.class)))
     public Uni<PipelineView> updateStep(@PathParam("id") String id, @PathParam("stepId") String stepId, byte[] body,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
-        UUID pipelineId = pipelineId(id);
+        UUID pipelineId = PathIds.uuid(id, "pipeline");
         StepSpec sent = readStep(body, contentType);
         if (sent.id() != null && !sent.id().equals(stepId)) {
             throw ApiException.invalid("$.id", "must be '" + stepId + "' (the step in the path) or be left out");
@@ -221,7 +220,7 @@ public class PipelineResource {
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Delete a step: writes a new version; 409 while other steps depend on it or read it")
     public Uni<PipelineView> deleteStep(@PathParam("id") String id, @PathParam("stepId") String stepId) {
-        return service.edit(caller.tenantId(), caller.subject(), pipelineId(id), current -> {
+        return service.edit(caller.tenantId(), caller.subject(), PathIds.uuid(id, "pipeline"), current -> {
             List<StepSpec> steps = new ArrayList<>(current.steps());
             steps.remove(indexOf(steps, stepId));
             List<String> dependents = steps.stream()
@@ -246,7 +245,7 @@ public class PipelineResource {
     @Operation(summary = "Set the display order of the steps: body {\"order\": [every step id once]}")
     public Uni<PipelineView> reorder(@PathParam("id") String id, byte[] body,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
-        UUID pipelineId = pipelineId(id);
+        UUID pipelineId = PathIds.uuid(id, "pipeline");
         ReorderRequest request = documents.bind(documents.parse(body, contentType), ReorderRequest.class,
                 "Invalid reorder request", Set.of());
         if (request.order() == null || request.order().isEmpty()) {
@@ -305,13 +304,6 @@ public class PipelineResource {
         throw ApiException.notFound("step '" + stepId + "'");
     }
 
-    static UUID pipelineId(String id) {
-        try {
-            return UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("pipeline " + id);
-        }
-    }
 
     static Integer parseVersion(String version) {
         if (version == null || version.isEmpty()) {

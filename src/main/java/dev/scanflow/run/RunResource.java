@@ -6,6 +6,7 @@ import dev.scanflow.common.ApiException;
 import dev.scanflow.common.Cursor;
 import dev.scanflow.common.DocumentReader;
 import dev.scanflow.common.Page;
+import dev.scanflow.common.PathIds;
 import dev.scanflow.common.Problem;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -55,8 +56,6 @@ public class RunResource {
         this.caller = caller;
     }
 
-    public record ItemsResponse<T>(List<T> items, String nextCursor) {
-    }
 
     @GET
         @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
@@ -80,7 +79,7 @@ public class RunResource {
     @APIResponse(responseCode = "404", description = "No such run for this tenant",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<RunViews.RunView> get(@PathParam("id") String id) {
-        return service.get(caller.tenantId(), uuid(id, "run"));
+        return service.get(caller.tenantId(), PathIds.uuid(id, "run"));
     }
 
     @POST
@@ -90,7 +89,7 @@ public class RunResource {
     @APIResponse(responseCode = "409", description = "The run already ended otherwise",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<RunViews.RunView> cancel(@PathParam("id") String id) {
-        return service.cancel(caller.tenantId(), uuid(id, "run"));
+        return service.cancel(caller.tenantId(), PathIds.uuid(id, "run"));
     }
 
     @POST
@@ -100,16 +99,16 @@ public class RunResource {
     @APIResponse(responseCode = "409", description = "The run is not failed, cancelled or timed out",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<RunViews.RunView> retry(@PathParam("id") String id) {
-        return service.retry(caller.tenantId(), uuid(id, "run"));
+        return service.retry(caller.tenantId(), PathIds.uuid(id, "run"));
     }
 
     @GET
     @Path("/{id}/steps")
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "The step runs of a run")
-    public Uni<ItemsResponse<RunViews.StepRunView>> steps(@PathParam("id") String id) {
-        UUID runId = uuid(id, "run");
-        return service.get(caller.tenantId(), runId).map(run -> new ItemsResponse<>(run.stepRuns(), null));
+    public Uni<Page<RunViews.StepRunView>> steps(@PathParam("id") String id) {
+        UUID runId = PathIds.uuid(id, "run");
+        return service.get(caller.tenantId(), runId).map(run -> new Page<>(run.stepRuns(), null));
     }
 
     @GET
@@ -117,7 +116,7 @@ public class RunResource {
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "One step run (stepId is the step key)")
     public Uni<RunViews.StepRunView> step(@PathParam("id") String id, @PathParam("stepId") String stepId) {
-        return service.step(caller.tenantId(), uuid(id, "run"), stepId);
+        return service.step(caller.tenantId(), PathIds.uuid(id, "run"), stepId);
     }
 
     @GET
@@ -138,18 +137,18 @@ public class RunResource {
                 throw ApiException.badParameter("cursor", "not a cursor returned by this API");
             }
         }
-        return service.logs(caller.tenantId(), uuid(id, "run"), stepId, max, after);
+        return service.logs(caller.tenantId(), PathIds.uuid(id, "run"), stepId, max, after);
     }
 
     @GET
     @Path("/{id}/history")
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "Every event of a run so far, in order (as published on NATS)")
-    public Uni<ItemsResponse<RunViews.RunEvent>> history(@PathParam("id") String id) {
-        UUID runId = uuid(id, "run");
+    public Uni<Page<RunViews.RunEvent>> history(@PathParam("id") String id) {
+        UUID runId = PathIds.uuid(id, "run");
         return service.get(caller.tenantId(), runId)
                 .chain(run -> service.events(caller.tenantId(), runId, 0))
-                .map(events -> new ItemsResponse<>(events, null));
+                .map(events -> new Page<>(events, null));
     }
 
     @GET
@@ -159,19 +158,12 @@ public class RunResource {
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "Server-Sent Events: the run's events so far, then as they happen; the stream ends when the run ends")
     public io.smallrye.mutiny.Multi<RunViews.RunEvent> events(@PathParam("id") String id) {
-        UUID runId = uuid(id, "run");
+        UUID runId = PathIds.uuid(id, "run");
         UUID tenant = caller.tenantId();
         return io.smallrye.mutiny.Multi.createFrom().uni(service.get(tenant, runId))
                 .onItem().transformToMultiAndConcatenate(run -> live.stream(tenant, runId));
     }
 
-    private static UUID uuid(String id, String what) {
-        try {
-            return UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound(what + " " + id);
-        }
-    }
 
     private static UUID optionalUuid(String name, String value) {
         if (value == null || value.isEmpty()) {

@@ -6,6 +6,7 @@ import dev.scanflow.common.ApiException;
 import dev.scanflow.common.Cursor;
 import dev.scanflow.common.DocumentReader;
 import dev.scanflow.common.Page;
+import dev.scanflow.common.PathIds;
 import dev.scanflow.common.Problem;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -70,7 +71,7 @@ public class RunTriggerResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> run(@PathParam("id") String id, byte[] body,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
-        UUID pipelineId = uuid(id, "pipeline");
+        UUID pipelineId = PathIds.uuid(id, "pipeline");
         TriggerRequest request = documents.bind(documents.parse(body, contentType), TriggerRequest.class,
                 "Invalid run request", Set.of("id", "tenant_id", "status", "trigger_type", "triggered_by"));
         String user = caller.subject();
@@ -79,11 +80,4 @@ public class RunTriggerResource {
                 .map(run -> Response.created(URI.create("/api/v1/pipeline-runs/" + run.id())).entity(run).build());
     }
 
-    private static UUID uuid(String id, String what) {
-        try {
-            return UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound(what + " " + id);
-        }
-    }
 }

@@ -21,7 +21,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Stores the log lines workers send, one statement per batch. A line counts only when its
+ * Stores the log lines workers send, in the order they come (so the first of two lines with
+ * the same seq wins, and reading by id gives the worker's order). A line counts only when its
  * command was sent to the worker whose subject it came on; (command, seq) makes redeliveries
  * harmless.
  */
@@ -43,7 +44,7 @@ public class LogConsumer {
         this.subjects = subjects;
         this.metrics = metrics;
         this.consumer = new DurableConsumer("scanflow-logs", nats, setup, subjects.stream("LOGS"), subjects.logs(),
-                256, Duration.ofSeconds(30), this::handle);
+                256, Duration.ofSeconds(30), true, this::handle);
     }
 
     void start(@Observes StartupEvent event) {
