@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -99,40 +98,5 @@ public final class DagValidator {
             }
         }
         return java.util.Optional.empty();
-    }
-
-    /** Steps in an order where every step comes after what it depends on (Kahn), ties by input order. */
-    public static List<String> topologicalOrder(List<Node> nodes) {
-        Map<String, Integer> indegree = new LinkedHashMap<>();
-        Map<String, List<String>> dependents = new HashMap<>();
-        for (Node n : nodes) {
-            indegree.put(n.id(), 0);
-        }
-        for (Node n : nodes) {
-            Set<String> unique = new HashSet<>(n.dependsOn());
-            for (String dep : unique) {
-                if (indegree.containsKey(dep)) {
-                    indegree.merge(n.id(), 1, Integer::sum);
-                    dependents.computeIfAbsent(dep, k -> new ArrayList<>()).add(n.id());
-                }
-            }
-        }
-        Deque<String> ready = new ArrayDeque<>();
-        indegree.forEach((id, d) -> {
-            if (d == 0) {
-                ready.add(id);
-            }
-        });
-        List<String> order = new ArrayList<>();
-        while (!ready.isEmpty()) {
-            String id = ready.poll();
-            order.add(id);
-            for (String next : dependents.getOrDefault(id, List.of())) {
-                if (indegree.merge(next, -1, Integer::sum) == 0) {
-                    ready.add(next);
-                }
-            }
-        }
-        return order;
     }
 }

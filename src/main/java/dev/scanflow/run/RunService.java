@@ -36,7 +36,6 @@ import java.util.UUID;
 public class RunService {
 
     public static final Set<String> PRIORITIES = Set.of("critical", "high", "normal", "low");
-    public static final Set<String> TRIGGER_TYPES = Set.of("manual", "schedule", "webhook", "asset_discovery", "cronjob");
 
     private final Pool pool;
     private final RunStore store;

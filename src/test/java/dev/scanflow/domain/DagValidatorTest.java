@@ -18,7 +18,6 @@ class DagValidatorTest {
     void acceptsADiamond() {
         var nodes = List.of(node("a", 0), node("b", 1, "a"), node("c", 2, "a"), node("d", 3, "b", "c"));
         assertTrue(DagValidator.validate(nodes).isEmpty());
-        assertEquals(List.of("a", "b", "c", "d"), DagValidator.topologicalOrder(nodes));
     }
 
     @Test

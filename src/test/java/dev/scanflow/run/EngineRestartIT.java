@@ -30,13 +30,7 @@ class EngineRestartIT {
     void aRunSurvivesServiceAndNatsRestartsWithoutLosingOrRepeatingAStep() throws Exception {
         LocalProcesses.freshDatabase("scanflow_it");
         try (var nats = new LocalProcesses.NatsServer().start()) {
-            Map<String, String> env = Map.of(
-                    "QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:5432/scanflow_it",
-                    "QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/scanflow_it",
-                    "QUARKUS_MESSAGING_NATS_CONNECTION_SERVERS", nats.url(),
-                    "MP_JWT_VERIFY_PUBLICKEY_LOCATION", "dev/keys/jwt-public.pem",
-                    "MP_JWT_VERIFY_ISSUER", "scanflow-dev",
-                    "SCANFLOW_ENGINE_ACK_TIMEOUT", "2m");
+            Map<String, String> env = LocalProcesses.serviceEnv("scanflow_it", nats.url(), "SCANFLOW_ENGINE_ACK_TIMEOUT", "2m");
             UUID tenant = UUID.randomUUID();
             String token = LocalProcesses.mintToken(tenant, "admin");
             try (var service = new LocalProcesses.Service(env).start();

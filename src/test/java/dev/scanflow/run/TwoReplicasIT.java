@@ -27,13 +27,7 @@ class TwoReplicasIT {
     void twoReplicasStartTogetherAndShareTheWork() throws Exception {
         LocalProcesses.freshDatabase("scanflow_it2");
         try (var nats = new LocalProcesses.NatsServer().start()) {
-            Map<String, String> env = Map.of(
-                    "QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:5432/scanflow_it2",
-                    "QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/scanflow_it2",
-                    "QUARKUS_MESSAGING_NATS_CONNECTION_SERVERS", nats.url(),
-                    "MP_JWT_VERIFY_PUBLICKEY_LOCATION", "dev/keys/jwt-public.pem",
-                    "MP_JWT_VERIFY_ISSUER", "scanflow-dev",
-                    "SCANFLOW_ENGINE_RESULT_BATCH_SIZE", "4");
+            Map<String, String> env = LocalProcesses.serviceEnv("scanflow_it2", nats.url(), "SCANFLOW_ENGINE_RESULT_BATCH_SIZE", "4");
             UUID tenant = UUID.randomUUID();
             String token = LocalProcesses.mintToken(tenant, "admin");
             try (var a = new LocalProcesses.Service(env).launch();

@@ -30,6 +30,20 @@ public final class LocalProcesses {
         }
     }
 
+    /** The environment of a packaged service on its own database and NATS, with the dev key pair. */
+    public static java.util.Map<String, String> serviceEnv(String database, String natsUrl, String... extra) {
+        java.util.Map<String, String> env = new java.util.HashMap<>(java.util.Map.of(
+                "QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:5432/" + database,
+                "QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/" + database,
+                "QUARKUS_MESSAGING_NATS_CONNECTION_SERVERS", natsUrl,
+                "MP_JWT_VERIFY_PUBLICKEY_LOCATION", "dev/keys/jwt-public.pem",
+                "MP_JWT_VERIFY_ISSUER", "scanflow-dev"));
+        for (int i = 0; i + 1 < extra.length; i += 2) {
+            env.put(extra[i], extra[i + 1]);
+        }
+        return env;
+    }
+
     /** Drops and creates a database on the local PostgreSQL. */
     public static void freshDatabase(String name) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "")) {
