@@ -11,32 +11,13 @@ source scripts/lib/common.sh
 SMOKE=false; REPEAT=3; SECONDS_PER=20; WARMUP=5
 [ "${1:-}" = "--smoke" ] && { SMOKE=true; REPEAT=1; SECONDS_PER=3; WARMUP=2; }
 OUT=bench/out; mkdir -p "$OUT"; rm -f "$OUT"/*.json
-PORT=8095; BASE="http://127.0.0.1:$PORT"; DB=scanflow_bench
-JDBC="jdbc:postgresql://127.0.0.1:5432/$DB"
 
 scripts/ensure-services.sh
 ensure_commands jq:jq curl:curl
 say "Build (package, with test classes)"
 ./mvnw -B -q package -DskipTests
-CP="target/test-classes:target/quarkus-app/lib/main/*:target/quarkus-app/lib/boot/*"
-
-psql -qh 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-say "Start Scanflow (port $PORT, database $DB)"
-QUARKUS_HTTP_PORT=$PORT QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:5432/$DB" \
-QUARKUS_DATASOURCE_JDBC_URL="$JDBC" MP_JWT_VERIFY_PUBLICKEY_LOCATION=dev/keys/jwt-public.pem \
-MP_JWT_VERIFY_ISSUER=scanflow-dev SCANFLOW_NATS_SUBJECT_PREFIX=sfbench SCANFLOW_NATS_STREAM_PREFIX=SFBENCH \
-QUARKUS_LOG_CONSOLE_JSON_ENABLED=false \
-  java ${SERVICE_JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar > "$OUT/service.log" 2>&1 &
-SVC=$!
-trap 'kill $SVC 2>/dev/null || true' EXIT
-deadline=$((SECONDS + 90))
-until curl -sf "$BASE/q/health/ready" >/dev/null; do
-  [ $SECONDS -lt $deadline ] && kill -0 $SVC || { tail -30 "$OUT/service.log"; exit 1; }
-  sleep 0.3
-done
-TOKEN=$(bin/mint-token --role admin --tenant "$(cat /proc/sys/kernel/random/uuid)")
-bench() { java -cp "$CP" dev.scanflow.bench.Bench --base "$BASE" --prefix sfbench --token "$TOKEN" --jdbc "$JDBC" \
-            --service-pid $SVC --seconds $SECONDS_PER --warmup $WARMUP "$@" 2>>"$OUT/bench.err"; }
+source bench/lib/service.sh
+start_bench_service
 median() { jq -s "map(.$2) | sort | .[length/2|floor]" "$OUT"/$1-*.json; }
 
 say "Bare loop (the floor): 32 chains"
