@@ -8,8 +8,9 @@ ON CONFLICT DO NOTHING;
 INSERT INTO assets (id, tenant_id, type, name)
 VALUES ('00000000-0000-4000-8000-0000000000f3', '00000000-0000-4000-8000-00000000beef', 'server', 'bench-waiting')
 ON CONFLICT DO NOTHING;
-INSERT INTO workers (id, tenant_id, capabilities, max_concurrency, status, last_heartbeat_at, active_commands)
-VALUES ('w-ghost', '00000000-0000-4000-8000-00000000beef', '{ghost}', 1000000, 'online', now() + interval '10 years', 0)
+-- the ghost worker has no free slot rows: nothing else is ever dispatched to it
+INSERT INTO workers (id, tenant_id, capabilities, max_concurrency, status, last_heartbeat_at)
+VALUES ('w-ghost', '00000000-0000-4000-8000-00000000beef', '{ghost}', 1000, 'online', now() + interval '10 years')
 ON CONFLICT DO NOTHING;
 WITH runs AS (
   INSERT INTO pipeline_runs (id, tenant_id, pipeline_id, template_id, pipeline_version, asset_id, status,

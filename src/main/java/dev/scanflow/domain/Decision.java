@@ -23,6 +23,8 @@ public final class Decision {
     public final List<CancelOrder> cancels = new ArrayList<>();
     /** One entry per slot freed (a worker id may appear several times). */
     public final List<String> releasedWorkers = new ArrayList<>();
+    /** The steps whose worker slots were freed, in the order of {@link #releasedWorkers}. */
+    public final List<UUID> releasedSteps = new ArrayList<>();
     private String ignored;
 
     void ignore(String reason) {

@@ -401,6 +401,7 @@ public final class RunDecider {
     private static void release(StepState step, Decision d) {
         if (step.holdsWorker() && step.commandId != null) {
             d.releasedWorkers.add(step.workerId);
+            d.releasedSteps.add(step.id);
         }
     }
 

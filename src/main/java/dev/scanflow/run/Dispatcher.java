@@ -24,9 +24,10 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Gives queued steps to workers inside the run's transaction. A worker's slot is claimed with a
- * conditional update of its row ({@code active_commands < max_concurrency}), so
- * max_concurrency holds across runs and replicas; the row stays locked until commit.
+ * Gives queued steps to workers inside the run's transaction. A worker's capacity is one
+ * {@code worker_slots} row per slot; a step claims a free one with {@code FOR UPDATE SKIP LOCKED}, so
+ * max_concurrency holds across runs and replicas while transitions of different runs on the same
+ * worker take different rows and never wait for each other (docs/adr/0003-worker-slots.md).
  */
 @ApplicationScoped
 public class Dispatcher {
@@ -38,6 +39,23 @@ public class Dispatcher {
      * waiting: a freed slot asks for a pass only then (the sweeper covers other replicas' steps).
      */
     private final java.util.concurrent.atomic.AtomicBoolean stepsWaiting = new java.util.concurrent.atomic.AtomicBoolean(true);
+
+    /** Online, not draining workers the run's tenant may use that have a free slot, with their load. */
+    static final String CANDIDATES = "SELECT w.id, w.tenant_id, w.capabilities, w.tools, w.max_concurrency, "
+            + "(SELECT count(*) FROM worker_slots b WHERE b.worker_id = w.id AND b.step_run_id IS NOT NULL)::int "
+            + "AS active_commands FROM workers w WHERE w.status = 'online' AND NOT w.draining "
+            + "AND (w.tenant_id IS NULL OR w.tenant_id = $1) AND EXISTS (SELECT 1 FROM worker_slots f "
+            + "WHERE f.worker_id = w.id AND f.step_run_id IS NULL AND f.slot < w.max_concurrency)";
+
+    /**
+     * Takes the lowest free slot of a worker for a step; slots other transactions are freeing or
+     * taking right now are locked and skipped. No row when the worker is full, draining or offline.
+     */
+    static final String CLAIM = "UPDATE worker_slots SET step_run_id = $2 WHERE (worker_id, slot) = ("
+            + "SELECT s.worker_id, s.slot FROM worker_slots s JOIN workers w ON w.id = s.worker_id "
+            + "WHERE s.worker_id = $1 AND s.step_run_id IS NULL AND s.slot < w.max_concurrency "
+            + "AND w.status = 'online' AND NOT w.draining ORDER BY s.slot LIMIT 1 FOR UPDATE OF s SKIP LOCKED) "
+            + "RETURNING slot";
 
     public Dispatcher(ObjectMapper mapper, Subjects subjects) {
         this.mapper = mapper;
@@ -51,9 +69,7 @@ public class Dispatcher {
         if (waiting.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return tx.preparedQuery("SELECT id, tenant_id, capabilities, tools, max_concurrency, active_commands, status "
-                        + "FROM workers WHERE status = 'online' AND NOT draining "
-                        + "AND (tenant_id IS NULL OR tenant_id = $1) AND active_commands < max_concurrency")
+        return tx.preparedQuery(CANDIDATES)
                 .execute(Tuple.of(run.tenantId))
                 .chain(rows -> {
                     List<WorkerMatcher.Candidate> candidates = new ArrayList<>();
@@ -89,19 +105,16 @@ public class Dispatcher {
             return Uni.createFrom().nullItem();
         }
         WorkerMatcher.Candidate worker = choice.get();
-        return tx.preparedQuery("UPDATE workers SET active_commands = active_commands + 1 WHERE id = $1 "
-                        + "AND status = 'online' AND NOT draining AND active_commands < max_concurrency "
-                        + "RETURNING active_commands")
-                .execute(Tuple.of(worker.id()))
+        return tx.preparedQuery(CLAIM)
+                .execute(Tuple.of(worker.id(), step.id))
                 .chain(rows -> {
                     if (rows.size() == 0) {
                         full.add(worker.id());
                         return assignOne(tx, loaded, step, candidates, now, full);
                     }
-                    int active = rows.iterator().next().getInteger("active_commands");
                     candidates.replaceAll(c -> c.id().equals(worker.id())
                             ? new WorkerMatcher.Candidate(c.id(), c.tenantId(), c.capabilities(), c.tools(),
-                                    c.maxConcurrency(), active, c.online(), c.draining())
+                                    c.maxConcurrency(), c.active() + 1, c.online(), c.draining())
                             : c);
                     step.commandId = UUID.randomUUID();
                     step.workerId = worker.id();

@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -155,7 +154,7 @@ public class RunEngine {
             StepState step = run.step(c.stepKey());
             commands.add(dispatcher.cancelCommand(run, step, c.commandId(), c.workerId(), loaded.priority(), now));
         }
-        return releaseSlots(tx, decision.releasedWorkers)
+        return releaseSlots(tx, decision.releasedSteps)
                 .chain(() -> dispatcher.assign(tx, loaded, now))
                 .chain(scans -> {
                     commands.addAll(scans);
@@ -229,15 +228,13 @@ public class RunEngine {
         return null;
     }
 
-    private Uni<Void> releaseSlots(SqlClient tx, List<String> workers) {
-        if (workers.isEmpty()) {
+    /** Frees the slots the steps held (they stay locked by this transaction until it ends). */
+    private Uni<Void> releaseSlots(SqlClient tx, List<UUID> steps) {
+        if (steps.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        Map<String, Long> counts = workers.stream().collect(Collectors.groupingBy(w -> w, Collectors.counting()));
-        List<Tuple> batch = counts.entrySet().stream()
-                .map(e -> Tuple.of(e.getKey(), e.getValue().intValue())).toList();
-        return tx.preparedQuery("UPDATE workers SET active_commands = GREATEST(active_commands - $2, 0) WHERE id = $1")
-                .executeBatch(batch).replaceWithVoid();
+        return tx.preparedQuery("UPDATE worker_slots SET step_run_id = NULL WHERE step_run_id = ANY($1)")
+                .execute(Tuple.of(steps.toArray(UUID[]::new))).replaceWithVoid();
     }
 
     private Uni<Void> insertCommands(SqlClient tx, List<Dispatcher.CommandRow> commands) {

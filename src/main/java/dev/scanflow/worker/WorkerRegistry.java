@@ -131,22 +131,34 @@ public class WorkerRegistry {
         Uni<?> ensureTenant = tenant == null ? Uni.createFrom().voidItem()
                 : pool.preparedQuery("INSERT INTO tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING")
                         .execute(Tuple.of(tenant));
-        return ensureTenant.chain(() -> pool.preparedQuery(
-                        "WITH previous AS (SELECT status FROM workers WHERE id = $1) "
-                                + "INSERT INTO workers (id, tenant_id, capabilities, tools, max_concurrency, reported_active, "
-                                + "status, version, last_heartbeat_at) VALUES ($1, $2, $3, $4, $5, $6, 'online', $7, now()) "
-                                + "ON CONFLICT (id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, "
-                                + "capabilities = EXCLUDED.capabilities, tools = EXCLUDED.tools, "
-                                + "max_concurrency = EXCLUDED.max_concurrency, reported_active = EXCLUDED.reported_active, "
-                                + "version = EXCLUDED.version, last_heartbeat_at = now(), status = 'online' "
-                                + "RETURNING (SELECT status FROM previous) AS previous")
-                .execute(Tuple.from(Arrays.asList(hb.workerId(), tenant, capabilities, tools, hb.maxConcurrency(),
-                        hb.activeCommands() == null ? 0 : hb.activeCommands(), hb.version()))))
-                .map(rows -> {
-                    String previous = rows.iterator().next().getString("previous");
-                    return previous == null || previous.equals("offline");
-                });
+        Tuple row = Tuple.from(Arrays.asList(hb.workerId(), tenant, capabilities, tools, hb.maxConcurrency(),
+                hb.activeCommands() == null ? 0 : hb.activeCommands(), hb.version()));
+        return ensureTenant.chain(() -> pool.withTransaction(tx -> tx.preparedQuery(UPSERT).execute(row)
+                .chain(rows -> {
+                    Row r = rows.iterator().next();
+                    String previous = r.getString("previous");
+                    boolean available = previous == null || previous.equals("offline");
+                    if (Integer.valueOf(hb.maxConcurrency()).equals(r.getInteger("previous_max"))) {
+                        return Uni.createFrom().item(available);
+                    }
+                    // a new worker, or its capacity changed: one row per slot (held slots stay)
+                    return tx.preparedQuery(SLOTS).execute(Tuple.of(hb.workerId(), hb.maxConcurrency()))
+                            .replaceWith(available);
+                })));
     }
+
+    private static final String UPSERT = "WITH previous AS (SELECT status, max_concurrency FROM workers WHERE id = $1) "
+            + "INSERT INTO workers (id, tenant_id, capabilities, tools, max_concurrency, reported_active, "
+            + "status, version, last_heartbeat_at) VALUES ($1, $2, $3, $4, $5, $6, 'online', $7, now()) "
+            + "ON CONFLICT (id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, "
+            + "capabilities = EXCLUDED.capabilities, tools = EXCLUDED.tools, "
+            + "max_concurrency = EXCLUDED.max_concurrency, reported_active = EXCLUDED.reported_active, "
+            + "version = EXCLUDED.version, last_heartbeat_at = now(), status = 'online' "
+            + "RETURNING (SELECT status FROM previous) AS previous, (SELECT max_concurrency FROM previous) AS previous_max";
+
+    private static final String SLOTS = "WITH surplus AS (DELETE FROM worker_slots WHERE worker_id = $1 AND slot >= $2 "
+            + "AND step_run_id IS NULL) INSERT INTO worker_slots (worker_id, slot) "
+            + "SELECT $1, g FROM generate_series(0, $2 - 1) g ON CONFLICT DO NOTHING";
 
     /** Marks workers offline that missed their heartbeats; returns their ids. */
     public Uni<List<String>> markMissing() {

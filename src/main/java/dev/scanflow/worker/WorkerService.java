@@ -20,8 +20,11 @@ import java.util.UUID;
 @ApplicationScoped
 public class WorkerService {
 
-    private static final String COLUMNS = "id, tenant_id, status, draining, capabilities, tools, max_concurrency, "
-            + "active_commands, reported_active, version, last_heartbeat_at, registered_at";
+    /** Columns of {@code workers w}; active_commands counts the slots held now. */
+    private static final String COLUMNS = "w.id, w.tenant_id, w.status, w.draining, w.capabilities, w.tools, "
+            + "w.max_concurrency, (SELECT count(*) FROM worker_slots s WHERE s.worker_id = w.id "
+            + "AND s.step_run_id IS NOT NULL)::int AS active_commands, w.reported_active, w.version, "
+            + "w.last_heartbeat_at, w.registered_at";
 
     private final Pool pool;
     private final Runnable dispatch;
@@ -32,7 +35,7 @@ public class WorkerService {
     }
 
     public Uni<Page<WorkerView>> list(UUID tenant, String status, String capability, int limit, String after) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM workers WHERE (tenant_id IS NULL OR tenant_id = $1)");
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM workers w WHERE (tenant_id IS NULL OR tenant_id = $1)");
         List<Object> params = new ArrayList<>(List.of(tenant));
         if (status != null) {
             switch (status) {
@@ -61,7 +64,7 @@ public class WorkerService {
     }
 
     public Uni<WorkerView> get(UUID tenant, String id) {
-        return pool.preparedQuery("SELECT " + COLUMNS + " FROM workers WHERE id = $1 AND (tenant_id IS NULL OR tenant_id = $2)")
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM workers w WHERE id = $1 AND (tenant_id IS NULL OR tenant_id = $2)")
                 .execute(Tuple.of(id, tenant))
                 .map(rows -> {
                     if (rows.size() == 0) {

@@ -460,6 +460,7 @@ class RunDeciderTest {
         assertEquals(CANCELLED, x.status);
         assertEquals("CANCELLED_BY_WORKER", x.errorCode);
         assertEquals(List.of("w1"), d.releasedWorkers);
+        assertEquals(List.of(x.id), d.releasedSteps, "the slot to free is found by the step that held it");
         assertEquals(SKIPPED, run.step("y").status);
         assertEquals("Dependency 'x' cancelled", run.step("y").skipReason);
         assertEquals("dependency", run.step("y").skipKind);

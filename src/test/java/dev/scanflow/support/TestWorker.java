@@ -32,7 +32,7 @@ public final class TestWorker implements AutoCloseable {
     private final UUID tenant;
     private final List<String> capabilities;
     private final List<String> tools;
-    private final int maxConcurrency;
+    private volatile int maxConcurrency;
     private final Connection connection;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor();
     private final List<JsonNode> commands = new CopyOnWriteArrayList<>();
@@ -107,6 +107,12 @@ public final class TestWorker implements AutoCloseable {
         hb.put("active_commands", 0);
         hb.put("version", "1.0");
         publish(prefix + ".workers.heartbeat", hb);
+    }
+
+    /** Announces a new capacity from the next heartbeat on. */
+    public void maxConcurrency(int max) {
+        this.maxConcurrency = max;
+        heartbeat();
     }
 
     public void stopHeartbeats() {

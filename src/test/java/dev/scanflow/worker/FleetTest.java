@@ -216,6 +216,46 @@ class FleetTest {
     }
 
     @Test
+    void aWorkerThatLowersItsCapacityGetsNoMoreThanTheNewOne() throws Exception {
+        String cap = unique("shrink");
+        Map<String, JsonNode> open = new ConcurrentHashMap<>();
+        TestWorker w = worker(unique("w-shrink"), tenant, cap, 3).onScan((worker, cmd) -> {
+            worker.running(cmd);
+            open.put(cmd.path("id").asText(), cmd);
+        });
+        awaitWorker(admin, w.id(), "online");
+        String pipeline = template(admin, "name: shrink\nsteps:\n  - id: s\n    capabilities: [" + cap + "]\n");
+        String assetId = asset(admin, "server", "shrink", null);
+        List<String> runs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            runs.add(trigger(admin, pipeline, assetId));
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> open.size() == 3);
+        as(admin).get("/api/v1/workers/" + w.id()).then().body("active_commands", equalTo(3));
+        // the worker now takes one command at a time: the three it holds finish, nothing new
+        // starts until the held slots are below the new capacity
+        w.maxConcurrency(1);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                as(admin).get("/api/v1/workers/" + w.id()).jsonPath().getInt("max_concurrency") == 1);
+        for (int i = 0; i < 3; i++) {
+            runs.add(trigger(admin, pipeline, assetId));
+        }
+        for (String id : List.copyOf(open.keySet())) {
+            w.complete(open.remove(id), 0, Map.of());
+        }
+        for (int done = 0; done < 3; done++) {
+            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !open.isEmpty());
+            assertTrue(open.size() <= 1, "max_concurrency lowered to 1, saw " + open.size());
+            String id = open.keySet().iterator().next();
+            w.complete(open.remove(id), 0, Map.of());
+        }
+        for (String run : runs) {
+            awaitRun(admin, run, "completed");
+        }
+        as(admin).get("/api/v1/workers/" + w.id()).then().body("active_commands", equalTo(0));
+    }
+
+    @Test
     void theReferenceWorkerRunsRealNmapAndTheNextStepReadsItsOutput() throws Exception {
         Path workdir = Files.createTempDirectory("scanflow-fleet-test");
         String tools = Path.of("src/test/resources/agent/tools").toAbsolutePath() + "/";
