@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
-SECONDS_PER=${1:-30}; WARMUP=5
+SECONDS_PER=${1:-30}; WARMUP=${WARMUP:-20}
 OUT=bench/out/profile; mkdir -p "$OUT"; rm -f "$OUT"/*
 scripts/ensure-services.sh
 ensure_commands jq:jq curl:curl python3:python3
@@ -28,10 +28,21 @@ say "Load for ${SECONDS_PER}s (after ${WARMUP}s warm-up), sampling PostgreSQL wa
   printf "SELECT coalesce(wait_event_type,'CPU') || ':' || coalesce(wait_event,'-') || ' ' || state || ' ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 60) FROM pg_stat_activity WHERE datname = '%s' AND pid <> pg_backend_pid() AND state <> 'idle';\n\\\\watch 0.05\n" "$DB" \
     | timeout $SECONDS_PER psql -qtAh 127.0.0.1 -U postgres -d $DB > "$OUT/pg-activity.txt" 2>/dev/null || true ) &
 SAMPLER=$!
+# CPU by process (the whole machine) and by thread of the service, over 10 s of the load
+( sleep $((WARMUP + 2))
+  top -b -n 2 -d 10 -w 200 | awk '/^top -/{frame++} frame==2' | sed -n '7,20p' > "$OUT/top-processes.txt"
+  top -H -b -n 2 -d 10 -w 200 -p $SVC | awk '/^top -/{frame++} frame==2' | sed -n '7,30p' > "$OUT/top-threads.txt" ) &
+TOPS=$!
 bench --mode service --steps 10 --chains 32 --out "$OUT/load.json" > /dev/null
 wait $SAMPLER || true
+wait $TOPS || true
 jcmd $SVC JFR.dump name=bench filename="$PWD/$OUT/service.jfr" > /dev/null
 cat "$OUT/load.json"
+
+say "CPU by process (%, 100 = one core; 10 s under load)"
+cat "$OUT/top-processes.txt"
+say "CPU by thread of the service"
+cat "$OUT/top-threads.txt"
 
 say "PostgreSQL backends, by what they were doing (samples)"
 grep -v '^$' "$OUT/pg-activity.txt" | sort | uniq -c | sort -rn | head -25 | tee "$OUT/pg-activity-top.txt"
@@ -63,7 +74,7 @@ for line in open(sys.argv[1]):
             if first_ours:
                 ours[first_ours] += 1
         frames = None
-    elif frames is not None and line:
+    elif frames is not None and line and line != '...':
         frames.append(re.sub(r'\s+line:.*', '', line))
 print(f"{n} samples")
 for title, c in (("self", self_c), ("with callees", incl), ("nearest Scanflow frame", ours)):

@@ -62,32 +62,42 @@ public class Dispatcher {
         this.subjects = subjects;
     }
 
-    /** Assigns what can be assigned now; returns the command rows to insert and publish. */
-    public Uni<List<CommandRow>> assign(SqlClient tx, LoadedRun loaded, Instant now) {
+    /**
+     * The workers that could take the run's waiting steps now (no query when no step waits); the
+     * engine sends this query together with others, then calls {@link #assign}.
+     */
+    public Uni<List<WorkerMatcher.Candidate>> candidates(SqlClient tx, RunState run, Instant now) {
+        if (run.steps().stream().noneMatch(s -> s.awaitingDispatch(now))) {
+            return Uni.createFrom().item(List.of());
+        }
+        return tx.preparedQuery(CANDIDATES).execute(Tuple.of(run.tenantId)).map(rows -> {
+            List<WorkerMatcher.Candidate> candidates = new ArrayList<>();
+            for (Row r : rows) {
+                candidates.add(candidate(r));
+            }
+            return candidates;
+        });
+    }
+
+    /** Assigns what can be assigned now to the candidates; returns the command rows to insert and publish. */
+    public Uni<List<CommandRow>> assign(SqlClient tx, LoadedRun loaded, List<WorkerMatcher.Candidate> found, Instant now) {
         RunState run = loaded.state();
         List<StepState> waiting = run.steps().stream().filter(s -> s.awaitingDispatch(now)).toList();
         if (waiting.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return tx.preparedQuery(CANDIDATES)
-                .execute(Tuple.of(run.tenantId))
-                .chain(rows -> {
-                    List<WorkerMatcher.Candidate> candidates = new ArrayList<>();
-                    for (Row r : rows) {
-                        candidates.add(candidate(r));
-                    }
-                    List<CommandRow> commands = new ArrayList<>();
-                    Uni<Void> chain = Uni.createFrom().voidItem();
-                    for (StepState step : waiting) {
-                        chain = chain.chain(() -> assignOne(tx, loaded, step, candidates, now, new HashSet<>())
-                                .invoke(cmd -> {
-                                    if (cmd != null) {
-                                        commands.add(cmd);
-                                    }
-                                }).replaceWithVoid());
-                    }
-                    return chain.map(v -> commands);
-                });
+        List<WorkerMatcher.Candidate> candidates = new ArrayList<>(found);
+        List<CommandRow> commands = new ArrayList<>();
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (StepState step : waiting) {
+            chain = chain.chain(() -> assignOne(tx, loaded, step, candidates, now, new HashSet<>())
+                    .invoke(cmd -> {
+                        if (cmd != null) {
+                            commands.add(cmd);
+                        }
+                    }).replaceWithVoid());
+        }
+        return chain.map(v -> commands);
     }
 
     private Uni<CommandRow> assignOne(SqlClient tx, LoadedRun loaded, StepState step,

@@ -154,8 +154,10 @@ public class RunEngine {
             StepState step = run.step(c.stepKey());
             commands.add(dispatcher.cancelCommand(run, step, c.commandId(), c.workerId(), loaded.priority(), now));
         }
-        return releaseSlots(tx, decision.releasedSteps)
-                .chain(() -> dispatcher.assign(tx, loaded, now))
+        // round trips: free slots and find candidate workers (pipelined), claim slots, then
+        // every write at once (pipelined); the caller commits
+        return Uni.combine().all().unis(releaseSlots(tx, decision.releasedSteps), dispatcher.candidates(tx, run, now))
+                .withUni((freed, found) -> dispatcher.assign(tx, loaded, found, now))
                 .chain(scans -> {
                     commands.addAll(scans);
                     scans.forEach(c -> engineMetrics.dispatched(run.steps().stream()
@@ -163,9 +165,8 @@ public class RunEngine {
                     // steps still waiting for a worker are saved too, so their due time moves on
                     run.steps().stream().filter(st -> st.awaitingDispatch(now)).forEach(StepState::touch);
                     List<EventRow> events = events(loaded, decision, now);
-                    return store.save(tx, run, s -> dueAt(s, now))
-                            .chain(() -> insertCommands(tx, commands))
-                            .chain(() -> insertEvents(tx, events))
+                    return Uni.combine().all().unis(store.save(tx, run, s -> dueAt(s, now)),
+                                    insertCommands(tx, commands), insertEvents(tx, events)).discardItems()
                             .invoke(() -> {
                                 commands.forEach(c -> outgoing.add(new OutboxMessage(OutboxMessage.Kind.COMMAND,
                                         c.id(), c.subject(), c.payload())));

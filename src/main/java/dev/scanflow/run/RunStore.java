@@ -40,26 +40,26 @@ public class RunStore {
     /** Locks the run row (waiting for another holder) and loads it with its steps; null when absent. */
     public Uni<LoadedRun> lock(SqlClient tx, UUID runId, boolean skipLocked) {
         String sql = "SELECT " + RUN_COLUMNS + " FROM pipeline_runs WHERE id = $1 FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : "");
-        return load(tx, sql, runId);
+        return load(tx, sql, "SELECT " + STEP_COLUMNS + " FROM step_runs WHERE run_id = $1", runId);
     }
 
-    /** Locks and loads the run a scan command belongs to, in the same round trip; null when unknown. */
+    /** Locks and loads the run a scan command belongs to; null when the command is unknown. */
     public Uni<LoadedRun> lockByCommand(SqlClient tx, UUID commandId) {
-        String sql = "SELECT " + RUN_COLUMNS + " FROM pipeline_runs WHERE id = "
-                + "(SELECT run_id FROM commands WHERE id = $1 AND type = 'scan') FOR UPDATE";
-        return load(tx, sql, commandId);
+        String runOf = "(SELECT run_id FROM commands WHERE id = $1 AND type = 'scan')";
+        return load(tx, "SELECT " + RUN_COLUMNS + " FROM pipeline_runs WHERE id = " + runOf + " FOR UPDATE",
+                "SELECT " + STEP_COLUMNS + " FROM step_runs WHERE run_id = " + runOf, commandId);
     }
 
-    private Uni<LoadedRun> load(SqlClient tx, String sql, UUID key) {
-        return tx.preparedQuery(sql).execute(Tuple.of(key)).chain(rows -> {
-            if (rows.size() == 0) {
-                return Uni.createFrom().nullItem();
-            }
-            Row run = rows.iterator().next();
-            return tx.preparedQuery("SELECT " + STEP_COLUMNS + " FROM step_runs WHERE run_id = $1")
-                    .execute(Tuple.of(run.getUUID("id")))
-                    .map(steps -> toLoaded(run, steps));
-        });
+    /**
+     * Sends both queries at once (pipelined on the transaction's connection): PostgreSQL runs
+     * them in order, so the steps are read after the run's lock is held, in one round trip.
+     */
+    private Uni<LoadedRun> load(SqlClient tx, String runSql, String stepsSql, UUID key) {
+        return Uni.combine().all()
+                .unis(tx.preparedQuery(runSql).execute(Tuple.of(key)), tx.preparedQuery(stepsSql).execute(Tuple.of(key)))
+                .asTuple()
+                .map(both -> both.getItem1().size() == 0 ? null
+                        : toLoaded(both.getItem1().iterator().next(), both.getItem2()));
     }
 
     private static LoadedRun toLoaded(Row r, RowSet<Row> stepRows) {
@@ -108,7 +108,7 @@ public class RunStore {
         return step;
     }
 
-    /** Writes the changed steps (one batched statement) and the run's status and counters. */
+    /** Writes the changed steps (one batched statement) and the run's status and counters, pipelined. */
     public Uni<Void> save(SqlClient tx, RunState run, java.util.function.Function<StepState, Instant> dueAt) {
         List<Tuple> batch = new ArrayList<>();
         for (StepState s : run.changedSteps()) {
@@ -133,10 +133,12 @@ public class RunStore {
                 run.errorMessage, run.count(StepStatus.COMPLETED),
                 run.count(StepStatus.FAILED) + run.count(StepStatus.TIMEOUT), run.count(StepStatus.SKIPPED),
                 run.totalFindings()));
-        return steps.chain(() -> tx.preparedQuery("UPDATE pipeline_runs SET status = $2, started_at = $3, "
+        Uni<?> runUpdate = tx.preparedQuery("UPDATE pipeline_runs SET status = $2, started_at = $3, "
                         + "completed_at = $4, error_message = $5, completed_steps = $6, failed_steps = $7, "
                         + "skipped_steps = $8, total_findings = $9, updated_at = now() WHERE id = $1")
-                .execute(runRow)).replaceWithVoid();
+                .execute(runRow);
+        // both sent at once (pipelined): one round trip
+        return Uni.combine().all().unis(steps, runUpdate).discardItems();
     }
 
     // ------------------------------------------------------------------ mapping helpers
