@@ -51,6 +51,9 @@ public final class ConditionCompiler {
                 .maxParseExpressionNodeCount(400)
                 .comprehensionMaxIterations(1_000)
                 .maxRegexProgramSize(200)
+                // JSON numbers arrive as Long: without a separate unsigned type, arithmetic on two
+                // dyn values matches both add_int64 and add_uint64 and fails as ambiguous
+                .enableUnsignedLongs(true)
                 .build();
         var mapOfDyn = MapType.create(SimpleType.STRING, SimpleType.DYN);
         var builder = CelCompilerFactory.standardCelCompilerBuilder()
