@@ -8,15 +8,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
-SECONDS_PER=${1:-30}; WARMUP=${WARMUP:-20}
+SECONDS_PER=${1:-30}; WARMUP=5
 OUT=bench/out/profile; mkdir -p "$OUT"; rm -f "$OUT"/*
 scripts/ensure-services.sh
 ensure_commands jq:jq curl:curl python3:python3
 say "Build (package, with test classes)"
 ./mvnw -B -q package -DskipTests
-SERVICE_JAVA_OPTS="-XX:StartFlightRecording=name=bench,settings=profile ${SERVICE_JAVA_OPTS:-}"
 source bench/lib/service.sh
 start_bench_service
+warm_up_service
+jcmd $SVC JFR.start name=bench settings=profile > /dev/null
 statements=false
 if psql -tAh 127.0.0.1 -U postgres -c "show shared_preload_libraries" | grep -q pg_stat_statements; then
   psql -qh 127.0.0.1 -U postgres -d $DB -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null

@@ -69,6 +69,14 @@ public interface ScanflowConfig {
         @WithDefault("64")
         int resultBatchSize();
 
+        /** Most worker results applied in one transaction (when that many are waiting). */
+        @WithDefault("64")
+        int transitionBatchSize();
+
+        /** Transactions applying worker results at the same time (each a batch of them). */
+        @WithDefault("4")
+        int transitionConcurrency();
+
         /** Outbox rows left unpublished this long are published again by the sweeper. */
         @WithDefault("3s")
         Duration republishAfter();

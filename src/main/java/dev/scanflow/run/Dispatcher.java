@@ -40,22 +40,26 @@ public class Dispatcher {
      */
     private final java.util.concurrent.atomic.AtomicBoolean stepsWaiting = new java.util.concurrent.atomic.AtomicBoolean(true);
 
-    /** Online, not draining workers the run's tenant may use that have a free slot, with their load. */
+    /** Online, not draining workers the runs' tenants may use that have a free slot, with their load. */
     static final String CANDIDATES = "SELECT w.id, w.tenant_id, w.capabilities, w.tools, w.max_concurrency, "
             + "(SELECT count(*) FROM worker_slots b WHERE b.worker_id = w.id AND b.step_run_id IS NOT NULL)::int "
             + "AS active_commands FROM workers w WHERE w.status = 'online' AND NOT w.draining "
-            + "AND (w.tenant_id IS NULL OR w.tenant_id = $1) AND EXISTS (SELECT 1 FROM worker_slots f "
+            + "AND (w.tenant_id IS NULL OR w.tenant_id = ANY($1)) AND EXISTS (SELECT 1 FROM worker_slots f "
             + "WHERE f.worker_id = w.id AND f.step_run_id IS NULL AND f.slot < w.max_concurrency)";
 
     /**
-     * Takes the lowest free slot of a worker for a step; slots other transactions are freeing or
-     * taking right now are locked and skipped. No row when the worker is full, draining or offline.
+     * Takes the lowest free slots of a worker for steps ($2, in order), one slot each; slots other
+     * transactions are freeing or taking right now are locked and skipped. Returns the steps that
+     * got a slot: fewer than asked (or none) when the worker is full, draining or offline.
      */
-    static final String CLAIM = "UPDATE worker_slots SET step_run_id = $2 WHERE (worker_id, slot) = ("
+    static final String CLAIM = "WITH free AS (SELECT worker_id, slot, row_number() OVER (ORDER BY slot) AS n FROM ("
             + "SELECT s.worker_id, s.slot FROM worker_slots s JOIN workers w ON w.id = s.worker_id "
             + "WHERE s.worker_id = $1 AND s.step_run_id IS NULL AND s.slot < w.max_concurrency "
-            + "AND w.status = 'online' AND NOT w.draining ORDER BY s.slot LIMIT 1 FOR UPDATE OF s SKIP LOCKED) "
-            + "RETURNING slot";
+            + "AND w.status = 'online' AND NOT w.draining ORDER BY s.slot LIMIT cardinality($2::uuid[]) "
+            + "FOR UPDATE OF s SKIP LOCKED) locked), "
+            + "wanted AS (SELECT step, n FROM unnest($2::uuid[]) WITH ORDINALITY AS t(step, n)) "
+            + "UPDATE worker_slots ws SET step_run_id = wanted.step FROM free JOIN wanted USING (n) "
+            + "WHERE ws.worker_id = free.worker_id AND ws.slot = free.slot RETURNING ws.step_run_id";
 
     public Dispatcher(ObjectMapper mapper, Subjects subjects) {
         this.mapper = mapper;
@@ -63,14 +67,16 @@ public class Dispatcher {
     }
 
     /**
-     * The workers that could take the run's waiting steps now (no query when no step waits); the
+     * The workers that could take the runs' waiting steps now (no query when no step waits); the
      * engine sends this query together with others, then calls {@link #assign}.
      */
-    public Uni<List<WorkerMatcher.Candidate>> candidates(SqlClient tx, RunState run, Instant now) {
-        if (run.steps().stream().noneMatch(s -> s.awaitingDispatch(now))) {
+    public Uni<List<WorkerMatcher.Candidate>> candidates(SqlClient tx, List<RunState> runs, Instant now) {
+        UUID[] tenants = runs.stream().filter(r -> r.steps().stream().anyMatch(s -> s.awaitingDispatch(now)))
+                .map(r -> r.tenantId).distinct().toArray(UUID[]::new);
+        if (tenants.length == 0) {
             return Uni.createFrom().item(List.of());
         }
-        return tx.preparedQuery(CANDIDATES).execute(Tuple.of(run.tenantId)).map(rows -> {
+        return tx.preparedQuery(CANDIDATES).execute(Tuple.of(tenants)).map(rows -> {
             List<WorkerMatcher.Candidate> candidates = new ArrayList<>();
             for (Row r : rows) {
                 candidates.add(candidate(r));
@@ -79,62 +85,93 @@ public class Dispatcher {
         });
     }
 
-    /** Assigns what can be assigned now to the candidates; returns the command rows to insert and publish. */
-    public Uni<List<CommandRow>> assign(SqlClient tx, LoadedRun loaded, List<WorkerMatcher.Candidate> found, Instant now) {
-        RunState run = loaded.state();
-        List<StepState> waiting = run.steps().stream().filter(s -> s.awaitingDispatch(now)).toList();
+    /**
+     * Gives the runs' waiting steps to the candidates: each step's worker is chosen in memory
+     * (loads counted as they are taken), then one claim per chosen worker, all sent at once.
+     * Steps whose worker turned out full are matched again among the others, until every step
+     * has a worker or none is left. Returns the command rows to insert and publish.
+     */
+    public Uni<List<CommandRow>> assign(SqlClient tx, List<LoadedRun> runs, List<WorkerMatcher.Candidate> found,
+            Instant now) {
+        List<Waiting> waiting = new ArrayList<>();
+        for (LoadedRun loaded : runs) {
+            loaded.state().steps().stream().filter(s -> s.awaitingDispatch(now))
+                    .forEach(s -> waiting.add(new Waiting(loaded, s)));
+        }
         if (waiting.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        List<WorkerMatcher.Candidate> candidates = new ArrayList<>(found);
         List<CommandRow> commands = new ArrayList<>();
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (StepState step : waiting) {
-            chain = chain.chain(() -> assignOne(tx, loaded, step, candidates, now, new HashSet<>())
-                    .invoke(cmd -> {
-                        if (cmd != null) {
-                            commands.add(cmd);
-                        }
-                    }).replaceWithVoid());
-        }
-        return chain.map(v -> commands);
+        return round(tx, waiting, new ArrayList<>(found), new HashSet<>(), now, commands).replaceWith(commands);
     }
 
-    private Uni<CommandRow> assignOne(SqlClient tx, LoadedRun loaded, StepState step,
-            List<WorkerMatcher.Candidate> candidates, Instant now, Set<String> full) {
-        RunState run = loaded.state();
-        List<Collection<String>> otherPending = run.steps().stream()
-                .filter(s -> s != step && (s.status == StepStatus.PENDING || s.awaitingDispatch(now)))
-                .map(s -> (Collection<String>) s.capabilities).toList();
-        var need = new WorkerMatcher.Need(run.tenantId, step.capabilities, step.tool);
-        var available = candidates.stream().filter(c -> !full.contains(c.id())).toList();
-        Set<String> avoid = step.previousWorkerId == null ? Set.of() : Set.of(step.previousWorkerId);
-        var choice = WorkerMatcher.choose(available, need, otherPending, avoid);
-        if (choice.isEmpty()) {
-            stepsWaiting.set(true);
-            return Uni.createFrom().nullItem();
+    private record Waiting(LoadedRun loaded, StepState step) {
+    }
+
+    private Uni<Void> round(SqlClient tx, List<Waiting> waiting, List<WorkerMatcher.Candidate> candidates,
+            Set<String> full, Instant now, List<CommandRow> commands) {
+        Map<String, List<Waiting>> byWorker = new LinkedHashMap<>();
+        for (Waiting w : waiting) {
+            RunState run = w.loaded().state();
+            List<Collection<String>> otherPending = run.steps().stream()
+                    .filter(s -> s != w.step() && (s.status == StepStatus.PENDING || s.awaitingDispatch(now)))
+                    .map(s -> (Collection<String>) s.capabilities).toList();
+            var need = new WorkerMatcher.Need(run.tenantId, w.step().capabilities, w.step().tool);
+            var available = candidates.stream().filter(c -> !full.contains(c.id())).toList();
+            Set<String> avoid = w.step().previousWorkerId == null ? Set.of() : Set.of(w.step().previousWorkerId);
+            var choice = WorkerMatcher.choose(available, need, otherPending, avoid);
+            if (choice.isEmpty()) {
+                stepsWaiting.set(true);
+                continue;
+            }
+            String id = choice.get().id();
+            byWorker.computeIfAbsent(id, k -> new ArrayList<>()).add(w);
+            candidates.replaceAll(c -> c.id().equals(id)
+                    ? new WorkerMatcher.Candidate(c.id(), c.tenantId(), c.capabilities(), c.tools(),
+                            c.maxConcurrency(), c.active() + 1, c.online(), c.draining())
+                    : c);
         }
-        WorkerMatcher.Candidate worker = choice.get();
-        return tx.preparedQuery(CLAIM)
-                .execute(Tuple.of(worker.id(), step.id))
-                .chain(rows -> {
-                    if (rows.size() == 0) {
-                        full.add(worker.id());
-                        return assignOne(tx, loaded, step, candidates, now, full);
+        if (byWorker.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Uni<Set<UUID>>> claims = new ArrayList<>();
+        for (var e : byWorker.entrySet()) {
+            UUID[] steps = e.getValue().stream().map(w -> w.step().id).toArray(UUID[]::new);
+            claims.add(tx.preparedQuery(CLAIM).execute(Tuple.of(e.getKey(), steps)).map(rows -> {
+                Set<UUID> got = new HashSet<>();
+                rows.forEach(r -> got.add(r.getUUID("step_run_id")));
+                return got;
+            }));
+        }
+        return Uni.combine().all().unis(claims).with(results -> {
+            List<Waiting> again = new ArrayList<>();
+            int i = 0;
+            for (var e : byWorker.entrySet()) {
+                @SuppressWarnings("unchecked")
+                Set<UUID> got = (Set<UUID>) results.get(i++);
+                for (Waiting w : e.getValue()) {
+                    if (got.contains(w.step().id)) {
+                        commands.add(give(w.loaded(), w.step(), e.getKey(), now));
+                    } else {
+                        full.add(e.getKey());
+                        again.add(w);
                     }
-                    candidates.replaceAll(c -> c.id().equals(worker.id())
-                            ? new WorkerMatcher.Candidate(c.id(), c.tenantId(), c.capabilities(), c.tools(),
-                                    c.maxConcurrency(), c.active() + 1, c.online(), c.draining())
-                            : c);
-                    step.commandId = UUID.randomUUID();
-                    step.workerId = worker.id();
-                    step.dispatchedAt = now;
-                    step.errorCode = null;
-                    step.errorMessage = null;
-                    step.nextAttemptAt = null;
-                    step.touch();
-                    return Uni.createFrom().item(scanCommand(loaded, step, now));
-                });
+                }
+            }
+            return again;
+        }).chain(again -> again.isEmpty() ? Uni.createFrom().voidItem()
+                : round(tx, again, candidates, full, now, commands));
+    }
+
+    private CommandRow give(LoadedRun loaded, StepState step, String workerId, Instant now) {
+        step.commandId = UUID.randomUUID();
+        step.workerId = workerId;
+        step.dispatchedAt = now;
+        step.errorCode = null;
+        step.errorMessage = null;
+        step.nextAttemptAt = null;
+        step.touch();
+        return scanCommand(loaded, step, now);
     }
 
     /** Whether some step recently found no worker (see {@link #stepsWaiting}). */

@@ -12,7 +12,9 @@ import dev.scanflow.domain.StepState;
 import dev.scanflow.domain.StepStatus;
 import dev.scanflow.domain.WorkerResult;
 import dev.scanflow.nats.Subjects;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -27,7 +29,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 
@@ -55,6 +60,9 @@ public class RunEngine {
     private final Map<String, dev.scanflow.condition.CompiledCondition> compiled = new ConcurrentHashMap<>();
     private volatile Runnable capacityFreed = () -> {
     };
+    private final ConcurrentLinkedQueue<PendingResult> results = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger resultTransactions = new AtomicInteger();
+    private final DistributionSummary batchSizes;
 
     public RunEngine(Pool pool, RunStore store, Dispatcher dispatcher, OutboxRelay relay, Subjects subjects,
             ObjectMapper mapper, MeterRegistry metrics, ScanflowConfig config, ConditionCompiler compiler,
@@ -70,6 +78,8 @@ public class RunEngine {
         this.config = config;
         this.compiler = compiler;
         var e = config.engine();
+        this.batchSizes = DistributionSummary.builder("scanflow.engine.batch.size")
+                .description("worker results applied in one transaction").register(metrics);
         this.decider = new RunDecider(new RunDecider.Settings(e.queueTimeout(), e.ackTimeout(), e.maxRetryDelay(),
                 e.maxWorkerLosses()), this::evaluate);
     }
@@ -85,30 +95,116 @@ public class RunEngine {
 
     // ------------------------------------------------------------------ inputs
 
-    /** A worker's result. Unknown commands and mismatches are counted and ignored. */
-    /** Applies a worker's result; counted as applied when it changed something. */
+    /** One run's inputs in a transaction: the rules applied in order, and what each decided. */
+    static final class Transition {
+        final LoadedRun loaded;
+        final List<BiFunction<RunState, Instant, Decision>> rules = new ArrayList<>();
+        final List<Decision> decisions = new ArrayList<>();
+
+        Transition(LoadedRun loaded) {
+            this.loaded = loaded;
+        }
+    }
+
+    private record PendingResult(WorkerResult result, CompletableFuture<Void> applied) {
+    }
+
+    /**
+     * Applies a worker's result; completes once it is committed (or was ignored: unknown command,
+     * duplicate, stale, spoofed; counted). Results are applied in batches: while fewer than
+     * {@code transition-concurrency} transactions are open, whatever results are waiting (up to
+     * {@code transition-batch-size}) go into one transaction. An idle engine applies a result at
+     * once, alone; a busy one applies many per transaction, in fewer statements and commits.
+     */
     public Uni<Void> onResult(WorkerResult result) {
+        return Uni.createFrom().deferred(() -> {
+            CompletableFuture<Void> applied = new CompletableFuture<>();
+            results.add(new PendingResult(result, applied));
+            drainResults();
+            return Uni.createFrom().completionStage(applied);
+        });
+    }
+
+    private void drainResults() {
+        while (!results.isEmpty()) {
+            int open = resultTransactions.get();
+            if (open >= config.engine().transitionConcurrency()) {
+                return; // the next transaction to finish drains again
+            }
+            if (!resultTransactions.compareAndSet(open, open + 1)) {
+                continue;
+            }
+            List<PendingResult> batch = new ArrayList<>();
+            PendingResult next;
+            while (batch.size() < config.engine().transitionBatchSize() && (next = results.poll()) != null) {
+                batch.add(next);
+            }
+            if (batch.isEmpty()) {
+                resultTransactions.decrementAndGet();
+                continue;
+            }
+            batchSizes.record(batch.size());
+            applyResults(batch).subscribe().with(v -> resultsDone(), e -> resultsDone());
+        }
+    }
+
+    private void resultsDone() {
+        resultTransactions.decrementAndGet();
+        drainResults();
+    }
+
+    private Uni<Void> applyResults(List<PendingResult> batch) {
+        return applyResultBatch(batch.stream().map(PendingResult::result).toList())
+                .invoke(() -> batch.forEach(p -> p.applied().complete(null)))
+                .onFailure().recoverWithUni(error -> {
+                    if (batch.size() == 1) {
+                        batch.get(0).applied().completeExceptionally(error);
+                        return Uni.createFrom().voidItem();
+                    }
+                    // one result may be at fault: apply each alone, so that the others go through
+                    LOG.debugf("batch of %d results failed (%s); applying them one by one", batch.size(), error);
+                    return Multi.createFrom().iterable(batch)
+                            .onItem().transformToUniAndConcatenate(p -> applyResultBatch(List.of(p.result()))
+                                    .invoke(() -> p.applied().complete(null))
+                                    .onFailure().invoke(p.applied()::completeExceptionally)
+                                    .onFailure().recoverWithNull())
+                            .collect().last().replaceWithVoid();
+                });
+    }
+
+    /** One transaction: lock the results' runs (in id order), decide each result in order, write. */
+    private Uni<Void> applyResultBatch(List<WorkerResult> batch) {
         List<OutboxMessage> outgoing = new ArrayList<>();
-        Decision[] decided = new Decision[1];
-        RunState[] state = new RunState[1];
-        // one transaction: find and lock the command's run, decide, write
-        return pool.withTransaction(tx -> store.lockByCommand(tx, result.commandId()).chain(loaded -> {
-                    if (loaded == null) {
-                        return Uni.createFrom().nullItem();
-                    }
-                    state[0] = loaded.state();
-                    return apply(tx, loaded, (run, now) -> decider.onResult(run, result, now), outgoing)
-                            .invoke(d -> decided[0] = d);
-                }))
+        List<Transition> transitions = new ArrayList<>();
+        int[] unknown = {0};
+        return pool.withTransaction(tx -> store.lockByCommands(tx, batch.stream().map(WorkerResult::commandId).toList())
+                        .chain(locked -> {
+                            transitions.clear();
+                            unknown[0] = 0;
+                            Map<UUID, Transition> byRun = new LinkedHashMap<>();
+                            for (LoadedRun loaded : locked.runs()) {
+                                Transition t = new Transition(loaded);
+                                byRun.put(loaded.state().id, t);
+                                transitions.add(t);
+                            }
+                            for (WorkerResult result : batch) {
+                                Transition t = byRun.get(locked.runOfCommand().get(result.commandId()));
+                                if (t == null) {
+                                    unknown[0]++;
+                                } else {
+                                    t.rules.add((run, now) -> decider.onResult(run, result, now));
+                                }
+                            }
+                            return apply(tx, transitions, outgoing);
+                        }))
                 .invoke(() -> {
-                    if (state[0] == null) {
+                    for (int i = 0; i < unknown[0]; i++) {
                         ignored("unknown");
-                    } else if (decided[0] != null && decided[0].ignored() == null) {
-                        engineMetrics.resultApplied();
                     }
-                    afterCommit(state[0], decided[0], outgoing);
-                })
-                .replaceWithVoid();
+                    transitions.forEach(t -> t.decisions.stream().filter(d -> d.ignored() == null)
+                            .forEach(d -> engineMetrics.resultApplied()));
+                    afterCommit(transitions, outgoing);
+                });
     }
 
     /** The clock for one run; skipped when another transaction holds the run (it will decide). */
@@ -142,30 +238,63 @@ public class RunEngine {
      */
     Uni<Decision> apply(SqlConnection tx, LoadedRun loaded, BiFunction<RunState, Instant, Decision> rule,
             List<OutboxMessage> outgoing) {
+        Transition t = new Transition(loaded);
+        t.rules.add(rule);
+        return apply(tx, List.of(t), outgoing).map(v -> t.decisions.get(0));
+    }
+
+    /**
+     * Decides on locked runs inside the caller's transaction and writes what changed, in four
+     * round trips whatever the number of runs: free slots and find candidate workers
+     * (pipelined), claim slots (one statement per chosen worker, pipelined), then every write at
+     * once (pipelined). The caller commits, then hands {@code outgoing} to {@link #afterCommit}.
+     */
+    Uni<Void> apply(SqlConnection tx, List<Transition> transitions, List<OutboxMessage> outgoing) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        RunState run = loaded.state();
-        Decision decision = rule.apply(run, now);
-        if (decision.ignored() != null) {
-            ignored(decision.ignored());
-            return Uni.createFrom().item(decision);
-        }
+        List<Transition> changed = new ArrayList<>();
+        List<UUID> released = new ArrayList<>();
         List<Dispatcher.CommandRow> commands = new ArrayList<>();
-        for (Decision.CancelOrder c : decision.cancels) {
-            StepState step = run.step(c.stepKey());
-            commands.add(dispatcher.cancelCommand(run, step, c.commandId(), c.workerId(), loaded.priority(), now));
+        for (Transition t : transitions) {
+            RunState run = t.loaded.state();
+            boolean applied = false;
+            for (BiFunction<RunState, Instant, Decision> rule : t.rules) {
+                Decision decision = rule.apply(run, now);
+                t.decisions.add(decision);
+                if (decision.ignored() != null) {
+                    ignored(decision.ignored());
+                    continue;
+                }
+                applied = true;
+                released.addAll(decision.releasedSteps);
+                for (Decision.CancelOrder c : decision.cancels) {
+                    commands.add(dispatcher.cancelCommand(run, run.step(c.stepKey()), c.commandId(), c.workerId(),
+                            t.loaded.priority(), now));
+                }
+            }
+            if (applied) {
+                changed.add(t);
+            }
         }
-        // round trips: free slots and find candidate workers (pipelined), claim slots, then
-        // every write at once (pipelined); the caller commits
-        return Uni.combine().all().unis(releaseSlots(tx, decision.releasedSteps), dispatcher.candidates(tx, run, now))
+        if (changed.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<LoadedRun> loaded = changed.stream().map(t -> t.loaded).toList();
+        List<RunState> runs = loaded.stream().map(LoadedRun::state).toList();
+        return Uni.combine().all().unis(releaseSlots(tx, released), dispatcher.candidates(tx, runs, now))
                 .withUni((freed, found) -> dispatcher.assign(tx, loaded, found, now))
                 .chain(scans -> {
                     commands.addAll(scans);
-                    scans.forEach(c -> engineMetrics.dispatched(run.steps().stream()
-                            .filter(st -> st.id.equals(c.stepRunId())).findFirst().orElseThrow(), now));
+                    Map<UUID, StepState> steps = new java.util.HashMap<>();
+                    runs.forEach(r -> r.steps().forEach(st -> steps.put(st.id, st)));
+                    scans.forEach(c -> engineMetrics.dispatched(steps.get(c.stepRunId()), now));
                     // steps still waiting for a worker are saved too, so their due time moves on
-                    run.steps().stream().filter(st -> st.awaitingDispatch(now)).forEach(StepState::touch);
-                    List<EventRow> events = events(loaded, decision, now);
-                    return Uni.combine().all().unis(store.save(tx, run, s -> dueAt(s, now)),
+                    steps.values().stream().filter(st -> st.awaitingDispatch(now)).forEach(StepState::touch);
+                    List<EventRow> events = new ArrayList<>();
+                    for (Transition t : changed) {
+                        t.decisions.stream().filter(d -> d.ignored() == null)
+                                .forEach(d -> events.addAll(events(t.loaded, d, now)));
+                    }
+                    return Uni.combine().all().unis(store.save(tx, runs, s -> dueAt(s, now)),
                                     insertCommands(tx, commands), insertEvents(tx, events)).discardItems()
                             .invoke(() -> {
                                 commands.forEach(c -> outgoing.add(new OutboxMessage(OutboxMessage.Kind.COMMAND,
@@ -174,8 +303,8 @@ public class RunEngine {
                                         e.subject, e.payload)));
                             });
                 })
-                .invoke(() -> engineMetrics.decided(run, decision, now))
-                .replaceWith(decision);
+                .invoke(() -> changed.forEach(t -> t.decisions.stream().filter(d -> d.ignored() == null)
+                        .forEach(d -> engineMetrics.decided(t.loaded.state(), d, now))));
     }
 
     void afterCommit(RunState run, Decision decision, List<OutboxMessage> outgoing) {
@@ -183,10 +312,28 @@ public class RunEngine {
         if (decision == null || run == null) {
             return;
         }
-        for (Decision.Event e : decision.events) {
-            EngineLog.event(run, e);
+        logAndFree(run, List.of(decision));
+    }
+
+    void afterCommit(List<Transition> transitions, List<OutboxMessage> outgoing) {
+        relay.publish(outgoing);
+        for (Transition t : transitions) {
+            logAndFree(t.loaded.state(), t.decisions);
         }
-        if (!decision.releasedWorkers.isEmpty() && dispatcher.someStepWaits()) {
+    }
+
+    private void logAndFree(RunState run, List<Decision> decisions) {
+        boolean freed = false;
+        for (Decision decision : decisions) {
+            if (decision.ignored() != null) {
+                continue;
+            }
+            for (Decision.Event e : decision.events) {
+                EngineLog.event(run, e);
+            }
+            freed |= !decision.releasedWorkers.isEmpty();
+        }
+        if (freed && dispatcher.someStepWaits()) {
             capacityFreed.run();
         }
     }

@@ -43,11 +43,38 @@ public class RunStore {
         return load(tx, sql, "SELECT " + STEP_COLUMNS + " FROM step_runs WHERE run_id = $1", runId);
     }
 
-    /** Locks and loads the run a scan command belongs to; null when the command is unknown. */
-    public Uni<LoadedRun> lockByCommand(SqlClient tx, UUID commandId) {
-        String runOf = "(SELECT run_id FROM commands WHERE id = $1 AND type = 'scan')";
-        return load(tx, "SELECT " + RUN_COLUMNS + " FROM pipeline_runs WHERE id = " + runOf + " FOR UPDATE",
-                "SELECT " + STEP_COLUMNS + " FROM step_runs WHERE run_id = " + runOf, commandId);
+    /** Runs locked for a batch of results, and which run each known scan command belongs to. */
+    public record LockedBatch(List<LoadedRun> runs, Map<UUID, UUID> runOfCommand) {
+    }
+
+    /**
+     * Locks (in id order, so concurrent batches cannot deadlock) and loads the runs a batch of
+     * scan commands belongs to: three queries sent at once, one round trip.
+     */
+    public Uni<LockedBatch> lockByCommands(SqlClient tx, List<UUID> commandIds) {
+        Tuple ids = Tuple.of(commandIds.toArray(UUID[]::new));
+        String runsOf = "(SELECT run_id FROM commands WHERE id = ANY($1) AND type = 'scan')";
+        return Uni.combine().all()
+                .unis(tx.preparedQuery("SELECT id, run_id FROM commands WHERE id = ANY($1) AND type = 'scan'").execute(ids),
+                        tx.preparedQuery("SELECT " + RUN_COLUMNS + " FROM pipeline_runs WHERE id IN " + runsOf
+                                + " ORDER BY id FOR UPDATE").execute(ids),
+                        tx.preparedQuery("SELECT run_id, " + STEP_COLUMNS + " FROM step_runs WHERE run_id IN " + runsOf)
+                                .execute(ids))
+                .with((commands, runs, steps) -> {
+                    Map<UUID, UUID> runOf = new java.util.HashMap<>();
+                    for (Row c : commands) {
+                        runOf.put(c.getUUID("id"), c.getUUID("run_id"));
+                    }
+                    Map<UUID, List<Row>> stepsOf = new java.util.HashMap<>();
+                    for (Row st : steps) {
+                        stepsOf.computeIfAbsent(st.getUUID("run_id"), k -> new ArrayList<>()).add(st);
+                    }
+                    List<LoadedRun> loaded = new ArrayList<>();
+                    for (Row r : runs) {
+                        loaded.add(toLoaded(r, stepsOf.getOrDefault(r.getUUID("id"), List.of())));
+                    }
+                    return new LockedBatch(loaded, runOf);
+                });
     }
 
     /**
@@ -62,7 +89,7 @@ public class RunStore {
                         : toLoaded(both.getItem1().iterator().next(), both.getItem2()));
     }
 
-    private static LoadedRun toLoaded(Row r, RowSet<Row> stepRows) {
+    private static LoadedRun toLoaded(Row r, Iterable<Row> stepRows) {
         List<StepState> steps = new ArrayList<>();
         for (Row s : stepRows) {
             steps.add(toStep(s));
@@ -108,37 +135,42 @@ public class RunStore {
         return step;
     }
 
-    /** Writes the changed steps (one batched statement) and the run's status and counters, pipelined. */
-    public Uni<Void> save(SqlClient tx, RunState run, java.util.function.Function<StepState, Instant> dueAt) {
-        List<Tuple> batch = new ArrayList<>();
-        for (StepState s : run.changedSteps()) {
-            batch.add(Tuple.from(Arrays.asList(s.id, s.status.wire(), s.attempt, s.workerId, s.commandId,
-                    s.conditionEvaluated != null && s.conditionEvaluated, s.conditionResult, s.skipReason, s.skipKind,
-                    s.findingsCount, jsonValue(s.findingsBySeverity), jsonValue(s.output), s.errorCode,
-                    s.errorMessage, odt(s.queuedAt), odt(s.startedAt), odt(s.completedAt), odt(s.nextAttemptAt),
-                    odt(s.dispatchedAt), s.workerLosses, odt(dueAt.apply(s)), s.previousWorkerId)));
+    /**
+     * Writes the changed steps of the runs (one batched statement) and the runs' status and
+     * counters (another), both sent at once: one round trip.
+     */
+    public Uni<Void> save(SqlClient tx, List<RunState> runs, java.util.function.Function<StepState, Instant> dueAt) {
+        List<Tuple> steps = new ArrayList<>();
+        List<Tuple> runRows = new ArrayList<>();
+        for (RunState run : runs) {
+            for (StepState s : run.changedSteps()) {
+                steps.add(Tuple.from(Arrays.asList(s.id, s.status.wire(), s.attempt, s.workerId, s.commandId,
+                        s.conditionEvaluated != null && s.conditionEvaluated, s.conditionResult, s.skipReason,
+                        s.skipKind, s.findingsCount, jsonValue(s.findingsBySeverity), jsonValue(s.output), s.errorCode,
+                        s.errorMessage, odt(s.queuedAt), odt(s.startedAt), odt(s.completedAt), odt(s.nextAttemptAt),
+                        odt(s.dispatchedAt), s.workerLosses, odt(dueAt.apply(s)), s.previousWorkerId)));
+            }
+            if (!run.changedSteps().isEmpty() || run.dirty()) {
+                runRows.add(Tuple.from(Arrays.asList(run.id, run.status.wire(), odt(run.startedAt),
+                        odt(run.completedAt), run.errorMessage, run.count(StepStatus.COMPLETED),
+                        run.count(StepStatus.FAILED) + run.count(StepStatus.TIMEOUT), run.count(StepStatus.SKIPPED),
+                        run.totalFindings())));
+            }
         }
-        Uni<?> steps = batch.isEmpty() ? Uni.createFrom().voidItem()
+        Uni<?> stepUpdate = steps.isEmpty() ? Uni.createFrom().voidItem()
                 : tx.preparedQuery("UPDATE step_runs SET status = $2, attempt = $3, worker_id = $4, command_id = $5, "
                         + "condition_evaluated = $6, condition_result = $7, skip_reason = $8, skip_kind = $9, "
                         + "findings_count = $10, findings_by_severity = $11, output = $12, error_code = $13, "
                         + "error_message = $14, queued_at = $15, started_at = $16, completed_at = $17, "
                         + "next_attempt_at = $18, dispatched_at = $19, worker_losses = $20, due_at = $21, "
                         + "previous_worker_id = $22 WHERE id = $1")
-                        .executeBatch(batch);
-        if (batch.isEmpty() && !run.dirty()) {
-            return steps.replaceWithVoid();
-        }
-        Tuple runRow = Tuple.from(Arrays.asList(run.id, run.status.wire(), odt(run.startedAt), odt(run.completedAt),
-                run.errorMessage, run.count(StepStatus.COMPLETED),
-                run.count(StepStatus.FAILED) + run.count(StepStatus.TIMEOUT), run.count(StepStatus.SKIPPED),
-                run.totalFindings()));
-        Uni<?> runUpdate = tx.preparedQuery("UPDATE pipeline_runs SET status = $2, started_at = $3, "
+                        .executeBatch(steps);
+        Uni<?> runUpdate = runRows.isEmpty() ? Uni.createFrom().voidItem()
+                : tx.preparedQuery("UPDATE pipeline_runs SET status = $2, started_at = $3, "
                         + "completed_at = $4, error_message = $5, completed_steps = $6, failed_steps = $7, "
                         + "skipped_steps = $8, total_findings = $9, updated_at = now() WHERE id = $1")
-                .execute(runRow);
-        // both sent at once (pipelined): one round trip
-        return Uni.combine().all().unis(steps, runUpdate).discardItems();
+                        .executeBatch(runRows);
+        return Uni.combine().all().unis(stepUpdate, runUpdate).discardItems();
     }
 
     // ------------------------------------------------------------------ mapping helpers
