@@ -1,23 +1,33 @@
 #!/usr/bin/env bash
 # Profiles Scanflow at saturation (chain of 10 steps, 32 runs in flight), to find what limits it:
-#   bench/profile.sh [seconds]      (default 30)
-# Writes to bench/out/profile/: the JFR recording of the service (profile settings), the hottest
-# methods (self and with callees, from its execution samples), what PostgreSQL backends wait on
+#   bench/profile.sh [seconds]      (default 30; WARMUP_SECONDS=60 before it)
+# Writes to bench/out/profile/: CPU by process and by thread, the service's CPU by frame
+# (async-profiler) and its JFR recording with the hottest methods, what PostgreSQL backends wait on
 # (pg_stat_activity sampled every 50 ms), and, when pg_stat_statements is loaded
 # (shared_preload_libraries), the statements by total time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 SECONDS_PER=${1:-30}; WARMUP=5
-OUT=bench/out/profile; mkdir -p "$OUT"; rm -f "$OUT"/*
+OUT=bench/out/profile; rm -rf "$OUT"; mkdir -p "$OUT"
 scripts/ensure-services.sh
 ensure_commands jq:jq curl:curl python3:python3
 say "Build (package, with test classes)"
 ./mvnw -B -q package -DskipTests
+# Profilers are loaded when the JVM starts: attaching them later makes the JIT throw away and
+# recompile thousands of methods, which would then be what gets measured. async-profiler comes
+# from Maven Central; it samples every thread's CPU time (JIT and GC included) each millisecond
+# (itimer), for the measured window only.
+ASPROF_JAR=~/.m2/repository/tools/profiler/async-profiler/3.0/async-profiler-3.0.jar
+[ -f $ASPROF_JAR ] || ./mvnw -q -B dependency:get -Dartifact=tools.profiler:async-profiler:3.0 > /dev/null 2>&1 || true
+ASPROF=""
+if [ -f $ASPROF_JAR ]; then
+  unzip -qo $ASPROF_JAR linux-x64/libasyncProfiler.so -d "$OUT" && ASPROF="$PWD/$OUT/linux-x64/libasyncProfiler.so"
+fi
+SERVICE_JAVA_OPTS="-XX:StartFlightRecording=name=bench,settings=profile ${ASPROF:+-agentpath:$ASPROF} ${SERVICE_JAVA_OPTS:-}"
 source bench/lib/service.sh
 start_bench_service
 warm_up_service
-jcmd $SVC JFR.start name=bench settings=profile > /dev/null
 statements=false
 if psql -tAh 127.0.0.1 -U postgres -c "show shared_preload_libraries" | grep -q pg_stat_statements; then
   psql -qh 127.0.0.1 -U postgres -d $DB -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
@@ -34,7 +44,10 @@ SAMPLER=$!
   top -b -n 2 -d 10 -w 200 | awk '/^top -/{frame++} frame==2' | sed -n '7,20p' > "$OUT/top-processes.txt"
   top -H -b -n 2 -d 10 -w 200 -p $SVC | awk '/^top -/{frame++} frame==2' | sed -n '7,30p' > "$OUT/top-threads.txt" ) &
 TOPS=$!
+# (jcmd wants async-profiler's options quoted)
+( sleep $WARMUP; [ -n "$ASPROF" ] && jcmd $SVC JVMTI.agent_load "$ASPROF" "\"start,event=itimer,interval=1ms\"" > /dev/null ) &
 bench --mode service --steps 10 --chains 32 --out "$OUT/load.json" > /dev/null
+[ -n "$ASPROF" ] && jcmd $SVC JVMTI.agent_load "$ASPROF" "\"stop,file=$PWD/$OUT/cpu.collapsed,collapsed\"" > /dev/null
 wait $SAMPLER || true
 wait $TOPS || true
 jcmd $SVC JFR.dump name=bench filename="$PWD/$OUT/service.jfr" > /dev/null
@@ -55,7 +68,28 @@ if $statements; then
     ORDER BY total_exec_time DESC LIMIT 25" | tee "$OUT/pg-statements.txt"
 fi
 
-say "JVM: hottest methods (share of execution samples)"
+if [ -s "$OUT/cpu.collapsed" ]; then
+  say "JVM (async-profiler, all threads): CPU by frame, self and with callees"
+  python3 - "$OUT/cpu.collapsed" <<'PY' | tee "$OUT/cpu-hot.txt"
+import sys, collections
+self_c, incl, ours, threads, n = collections.Counter(), collections.Counter(), collections.Counter(), collections.Counter(), 0
+for line in open(sys.argv[1]):
+    stack, _, count = line.rstrip().rpartition(' ')
+    k = int(count); n += k
+    frames = stack.split(';')
+    self_c[frames[-1]] += k
+    for f in set(frames):
+        incl[f] += k
+    mine = [f for f in frames if f.startswith('dev/scanflow')]
+    ours[mine[-1] if mine else '(no Scanflow frame)'] += k
+for title, c in (("self", self_c), ("with callees", incl), ("deepest Scanflow frame", ours)):
+    print(f"\n-- {title}")
+    for f, k in c.most_common(30):
+        print(f"{100.0 * k / max(n, 1):5.1f}%  {f}")
+PY
+fi
+
+say "JVM (JFR): hottest methods (share of execution samples)"
 jfr print --events jdk.ExecutionSample "$OUT/service.jfr" > "$OUT/samples.txt"
 python3 - "$OUT/samples.txt" <<'PY' | tee "$OUT/jvm-hot.txt"
 import re, sys, collections

@@ -25,12 +25,13 @@ start_bench_service() {
 bench() { java -cp "$CP" dev.scanflow.bench.Bench --base "$BASE" --prefix sfbench --token "$TOKEN" --jdbc "$JDBC" \
             --service-pid $SVC --seconds $SECONDS_PER --warmup $WARMUP "$@" 2>>"$OUT/bench.err"; }
 
-# Warms the service up before anything is measured: 20 s (WARMUP_SECONDS) of load (the JIT compiles the hot
-# paths), then ANALYZE, which autovacuum would run within its first minute anyway: until then
-# the planner sees the tables as empty and may cache plans that scan them.
+# Warms the service up before anything is measured: 60 s (WARMUP_SECONDS) of load, about what
+# the JIT needs on two shared cores to settle, then ANALYZE, which autovacuum would run within
+# its first minute anyway: until then the planner sees the tables as empty and may cache plans
+# that scan them.
 warm_up_service() {
-  say "Warm-up: ${WARMUP_SECONDS:-20} s of load, then ANALYZE"
+  say "Warm-up: ${WARMUP_SECONDS:-60} s of load, then ANALYZE"
   java -cp "$CP" dev.scanflow.bench.Bench --base "$BASE" --prefix sfbench --token "$TOKEN" --service-pid $SVC \
-    --seconds ${WARMUP_SECONDS:-20} --warmup 0 --mode service --steps 10 --chains 32 > /dev/null 2>>"$OUT/bench.err"
+    --seconds ${WARMUP_SECONDS:-60} --warmup 0 --mode service --steps 10 --chains 32 > /dev/null 2>>"$OUT/bench.err"
   psql -qh 127.0.0.1 -U postgres -d $DB -c "ANALYZE"
 }
