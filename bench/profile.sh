@@ -27,6 +27,7 @@ fi
 SERVICE_JAVA_OPTS="-XX:StartFlightRecording=name=bench,settings=profile ${ASPROF:+-agentpath:$ASPROF} ${SERVICE_JAVA_OPTS:-}"
 source bench/lib/service.sh
 start_bench_service
+start_vacuum_stand_in
 warm_up_service
 statements=false
 if psql -tAh 127.0.0.1 -U postgres -c "show shared_preload_libraries" | grep -q pg_stat_statements; then
@@ -59,7 +60,8 @@ say "CPU by thread of the service"
 cat "$OUT/top-threads.txt"
 
 say "PostgreSQL backends, by what they were doing (samples)"
-grep -v '^$' "$OUT/pg-activity.txt" | sort | uniq -c | sort -rn | head -25 | tee "$OUT/pg-activity-top.txt"
+grep -v '^$' "$OUT/pg-activity.txt" | sort | uniq -c | sort -rn | head -25 > "$OUT/pg-activity-top.txt" || true
+cat "$OUT/pg-activity-top.txt"
 if $statements; then
   say "Statements by total time"
   psql -h 127.0.0.1 -U postgres -d $DB -c "SELECT calls, round(total_exec_time::numeric, 1) AS total_ms, \

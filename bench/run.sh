@@ -18,6 +18,7 @@ say "Build (package, with test classes)"
 ./mvnw -B -q package -DskipTests
 source bench/lib/service.sh
 start_bench_service
+start_vacuum_stand_in
 $SMOKE || warm_up_service
 median() { jq -s "map(.$2) | sort | .[length/2|floor]" "$OUT"/$1-*.json; }
 
