@@ -217,15 +217,12 @@ public class RunService {
     // ------------------------------------------------------------------ reads
 
     public Uni<RunViews.RunView> get(UUID tenant, UUID runId) {
-        return pool.preparedQuery("SELECT * FROM pipeline_runs WHERE id = $1 AND tenant_id = $2")
-                .execute(Tuple.of(runId, tenant))
-                .chain(rows -> {
-                    if (rows.size() == 0) {
-                        return Uni.createFrom().failure(notFound(runId));
-                    }
-                    Row run = rows.iterator().next();
-                    return steps(tenant, runId).map(steps -> runView(run, steps));
-                });
+        // both queries sent at once (pipelined): one round trip
+        return Uni.combine().all()
+                .unis(pool.preparedQuery("SELECT * FROM pipeline_runs WHERE id = $1 AND tenant_id = $2")
+                        .execute(Tuple.of(runId, tenant)), steps(tenant, runId))
+                .withUni((rows, steps) -> rows.size() == 0 ? Uni.createFrom().failure(notFound(runId))
+                        : Uni.createFrom().item(runView(rows.iterator().next(), steps)));
     }
 
     public Uni<List<RunViews.StepRunView>> steps(UUID tenant, UUID runId) {
