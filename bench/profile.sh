@@ -31,7 +31,7 @@ start_vacuum_stand_in
 warm_up_service
 statements=false
 if psql -tAh 127.0.0.1 -U postgres -c "show shared_preload_libraries" | grep -q pg_stat_statements; then
-  psql -qh 127.0.0.1 -U postgres -d $DB -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
+  psql -qh 127.0.0.1 -U postgres -d $DB -c "SELECT pg_stat_statements_reset()" >/dev/null
   statements=true
 fi
 

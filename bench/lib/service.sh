@@ -1,11 +1,15 @@
 # Sourced by bench/run.sh and bench/profile.sh: starts the packaged Scanflow on its own database
 # and subjects, and defines `bench` (the Bench driver against it). Expects OUT, SECONDS_PER, WARMUP.
-PORT=${PORT:-8095}; BASE="http://127.0.0.1:$PORT"; DB=${DB:-scanflow_bench}
+PORT=${BENCH_PORT:-8095}; BASE="http://127.0.0.1:$PORT"; DB=${BENCH_DB:-scanflow_bench}
 JDBC="jdbc:postgresql://127.0.0.1:5432/$DB"
 CP="target/test-classes:target/quarkus-app/lib/main/*:target/quarkus-app/lib/boot/*"
 
 start_bench_service() {
   psql -qh 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+  # statements per transition, where PostgreSQL loads pg_stat_statements
+  if psql -tAh 127.0.0.1 -U postgres -c "show shared_preload_libraries" | grep -q pg_stat_statements; then
+    psql -qh 127.0.0.1 -U postgres -d $DB -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
+  fi
   say "Start Scanflow (port $PORT, database $DB)"
   QUARKUS_HTTP_PORT=$PORT QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:5432/$DB" \
   QUARKUS_DATASOURCE_JDBC_URL="$JDBC" MP_JWT_VERIFY_PUBLICKEY_LOCATION=dev/keys/jwt-public.pem \

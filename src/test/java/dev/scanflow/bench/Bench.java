@@ -222,6 +222,7 @@ public final class Bench {
             r.put("commits_per_transition", (pgAfter.get("xact_commit") - pgBefore.get("xact_commit")) / (double) n);
             r.put("rows_written_per_transition", (pgAfter.get("tup_inserted") - pgBefore.get("tup_inserted")
                     + pgAfter.get("tup_updated") - pgBefore.get("tup_updated")) / (double) n);
+            statementsPerTransition(r, pgBefore, pgAfter, n);
         }
         if (pid > 0) {
             double ticks = 100.0;
@@ -366,11 +367,21 @@ public final class Bench {
         r.putAll(percentiles(latencies));
         if (n > 0) {
             r.put("commits_per_transition", (pgAfter.get("xact_commit") - pgBefore.get("xact_commit")) / (double) n);
+            statementsPerTransition(r, pgBefore, pgAfter, n);
         }
         return r;
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** Statements per transition, BEGIN and COMMIT included (the benchmark's own few included too). */
+    static void statementsPerTransition(Map<String, Object> r, Map<String, Long> before, Map<String, Long> after,
+            long transitions) {
+        if (before.containsKey("statements") && after.containsKey("statements")) {
+            r.put("statements_per_transition", (after.get("statements") - before.get("statements"))
+                    / (double) transitions);
+        }
+    }
 
     static Map<String, Object> percentiles(ConcurrentLinkedQueue<Long> nanos) {
         long[] v = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
@@ -384,15 +395,31 @@ public final class Bench {
         return r;
     }
 
+    /**
+     * The database's commits and rows written so far, and its statements when pg_stat_statements
+     * is loaded (and created in it); null without a JDBC URL.
+     */
     static Map<String, Long> pgStats(String jdbc) {
         if (jdbc == null) {
             return null;
         }
-        try (var db = DriverManager.getConnection(jdbc, "postgres", "");
-                ResultSet rs = db.createStatement().executeQuery("SELECT xact_commit, tup_inserted, tup_updated "
-                        + "FROM pg_stat_database WHERE datname = current_database()")) {
-            rs.next();
-            return Map.of("xact_commit", rs.getLong(1), "tup_inserted", rs.getLong(2), "tup_updated", rs.getLong(3));
+        try (var db = DriverManager.getConnection(jdbc, "postgres", "")) {
+            Map<String, Long> stats = new LinkedHashMap<>();
+            try (ResultSet rs = db.createStatement().executeQuery("SELECT xact_commit, tup_inserted, tup_updated "
+                    + "FROM pg_stat_database WHERE datname = current_database()")) {
+                rs.next();
+                stats.put("xact_commit", rs.getLong(1));
+                stats.put("tup_inserted", rs.getLong(2));
+                stats.put("tup_updated", rs.getLong(3));
+            }
+            try (ResultSet rs = db.createStatement().executeQuery("SELECT sum(calls)::bigint FROM pg_stat_statements "
+                    + "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
+                rs.next();
+                stats.put("statements", rs.getLong(1));
+            } catch (java.sql.SQLException notLoaded) {
+                // pg_stat_statements is not loaded or not created here: no statement counts
+            }
+            return stats;
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
