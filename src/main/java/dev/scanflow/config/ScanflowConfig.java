@@ -74,7 +74,7 @@ public interface ScanflowConfig {
         int transitionBatchSize();
 
         /** Transactions applying worker results at the same time (each a batch of them). */
-        @WithDefault("4")
+        @WithDefault("2")
         int transitionConcurrency();
 
         /** Outbox rows left unpublished this long are published again by the sweeper. */

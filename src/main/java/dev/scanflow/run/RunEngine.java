@@ -172,15 +172,23 @@ public class RunEngine {
                 });
     }
 
-    /** One transaction: lock the results' runs (in id order), decide each result in order, write. */
+    /**
+     * One transaction: lock the results' runs (in id order), decide each result in order, write.
+     * BEGIN goes out with the locking reads and COMMIT with the writes (pipelined), so the
+     * transaction costs four round trips: lock and load, free slots and find workers, claim
+     * slots, write and commit. A statement that fails aborts the transaction, and PostgreSQL
+     * then answers the pipelined COMMIT by rolling back; the failure is reported and ROLLBACK
+     * sent before the connection goes back to the pool.
+     */
     private Uni<Void> applyResultBatch(List<WorkerResult> batch) {
         List<OutboxMessage> outgoing = new ArrayList<>();
         List<Transition> transitions = new ArrayList<>();
         int[] unknown = {0};
-        return pool.withTransaction(tx -> store.lockByCommands(tx, batch.stream().map(WorkerResult::commandId).toList())
+        List<UUID> commandIds = batch.stream().map(WorkerResult::commandId).toList();
+        return pool.withConnection(conn -> Uni.combine().all()
+                        .unis(conn.query("BEGIN").execute(), store.lockByCommands(conn, commandIds))
+                        .with((begun, locked) -> locked)
                         .chain(locked -> {
-                            transitions.clear();
-                            unknown[0] = 0;
                             Map<UUID, Transition> byRun = new LinkedHashMap<>();
                             for (LoadedRun loaded : locked.runs()) {
                                 Transition t = new Transition(loaded);
@@ -195,8 +203,9 @@ public class RunEngine {
                                     t.rules.add((run, now) -> decider.onResult(run, result, now));
                                 }
                             }
-                            return apply(tx, transitions, outgoing);
-                        }))
+                            return apply(conn, transitions, outgoing, true);
+                        })
+                        .onFailure().call(e -> conn.query("ROLLBACK").execute().onFailure().recoverWithNull()))
                 .invoke(() -> {
                     for (int i = 0; i < unknown[0]; i++) {
                         ignored("unknown");
@@ -240,16 +249,18 @@ public class RunEngine {
             List<OutboxMessage> outgoing) {
         Transition t = new Transition(loaded);
         t.rules.add(rule);
-        return apply(tx, List.of(t), outgoing).map(v -> t.decisions.get(0));
+        return apply(tx, List.of(t), outgoing, false).map(v -> t.decisions.get(0));
     }
 
     /**
      * Decides on locked runs inside the caller's transaction and writes what changed, in four
      * round trips whatever the number of runs: free slots and find candidate workers
      * (pipelined), claim slots (one statement per chosen worker, pipelined), then every write at
-     * once (pipelined). The caller commits, then hands {@code outgoing} to {@link #afterCommit}.
+     * once (pipelined). With {@code commit}, the caller began the transaction with a plain
+     * BEGIN and COMMIT is sent right behind the writes; else the caller commits. Either way the
+     * caller then hands {@code outgoing} to {@link #afterCommit}.
      */
-    Uni<Void> apply(SqlConnection tx, List<Transition> transitions, List<OutboxMessage> outgoing) {
+    Uni<Void> apply(SqlConnection tx, List<Transition> transitions, List<OutboxMessage> outgoing, boolean commit) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         List<Transition> changed = new ArrayList<>();
         List<UUID> released = new ArrayList<>();
@@ -276,7 +287,7 @@ public class RunEngine {
             }
         }
         if (changed.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return commit ? tx.query("COMMIT").execute().replaceWithVoid() : Uni.createFrom().voidItem();
         }
         List<LoadedRun> loaded = changed.stream().map(t -> t.loaded).toList();
         List<RunState> runs = loaded.stream().map(LoadedRun::state).toList();
@@ -294,8 +305,12 @@ public class RunEngine {
                         t.decisions.stream().filter(d -> d.ignored() == null)
                                 .forEach(d -> events.addAll(events(t.loaded, d, now)));
                     }
-                    return Uni.combine().all().unis(store.save(tx, runs, s -> dueAt(s, now)),
-                                    insertCommands(tx, commands), insertEvents(tx, events)).discardItems()
+                    List<Uni<?>> writes = new ArrayList<>(List.of(store.save(tx, runs, s -> dueAt(s, now)),
+                            insertCommands(tx, commands), insertEvents(tx, events)));
+                    if (commit) {
+                        writes.add(tx.query("COMMIT").execute());
+                    }
+                    return Uni.combine().all().unis(writes).discardItems()
                             .invoke(() -> {
                                 commands.forEach(c -> outgoing.add(new OutboxMessage(OutboxMessage.Kind.COMMAND,
                                         c.id(), c.subject(), c.payload())));
