@@ -7,6 +7,8 @@ smoke=${1:-false}
 m() { jq -s "map(.$2 // 0) | sort | .[length/2|floor]" "$OUT"/$1-*.json; }
 r() { jq -n "$1" | awk '{printf "%.2f", $1}'; }
 f() { awk -v v="$1" 'BEGIN{printf "%.2f", v}'; }
+# the median of a figure some runs may lack (pg_stat_statements not loaded): "n/a" then
+o() { local v; v=$(jq -s "map(.$2 // empty) | sort | if length == 0 then \"n/a\" else .[length/2|floor] end" "$OUT"/$1-*.json | tr -d '"'); [ "$v" = "n/a" ] && echo n/a || f "$v"; }
 bare=$(m bare transitions_per_s); sat=$(m sat10 transitions_per_s)
 cat <<MD
 # Benchmark results
@@ -20,10 +22,14 @@ $( $smoke && echo "> SMOKE RUN: a few seconds per phase; the figures prove the b
 
 ## Saturation (chain of 10 steps)
 
-| | transitions/s | p50 ms | p95 ms | p99 ms | commits/transition | runs/s | service CPU (cores) | service RSS MB |
-|---|---|---|---|---|---|---|---|---|
-| bare loop | $(f $bare) | $(f $(m bare latency_p50_ms)) | $(f $(m bare latency_p95_ms)) | $(f $(m bare latency_p99_ms)) | $(f $(m bare commits_per_transition)) | | | |
-| Scanflow | $(f $sat) | $(f $(m sat10 latency_p50_ms)) | $(f $(m sat10 latency_p95_ms)) | $(f $(m sat10 latency_p99_ms)) | $(f $(m sat10 commits_per_transition)) | $(f $(m sat10 runs_per_s)) | $(f $(m sat10 service_cpu_cores)) | $(f $(m sat10 service_rss_mb)) |
+| | transitions/s | p50 ms | p95 ms | p99 ms | commits/transition | statements/transition | rows written/transition | runs/s | service CPU (cores) | service RSS MB |
+|---|---|---|---|---|---|---|---|---|---|---|
+| bare loop | $(f $bare) | $(f $(m bare latency_p50_ms)) | $(f $(m bare latency_p95_ms)) | $(f $(m bare latency_p99_ms)) | $(f $(m bare commits_per_transition)) | $(o bare statements_per_transition) | 3 | | | |
+| Scanflow | $(f $sat) | $(f $(m sat10 latency_p50_ms)) | $(f $(m sat10 latency_p95_ms)) | $(f $(m sat10 latency_p99_ms)) | $(f $(m sat10 commits_per_transition)) | $(o sat10 statements_per_transition) | $(f $(m sat10 rows_written_per_transition)) | $(f $(m sat10 runs_per_s)) | $(f $(m sat10 service_cpu_cores)) | $(f $(m sat10 service_rss_mb)) |
+
+Commits and statements count every transaction and statement in the database during the
+measurement, run starts over HTTP and read-only ones included; statements include BEGIN and
+COMMIT.
 
 Scanflow / bare loop throughput: **$(r "$sat / $bare")**.
 
@@ -43,7 +49,8 @@ p50 difference: $(r "$(m half latency_p50_ms) - $(m barehalf latency_p50_ms)") m
 
 | pipeline | transitions/s | runs/s | p50 ms | p99 ms | commits/transition |
 |---|---|---|---|---|---|
-$(for s in sat1:"1 step" sat5:"chain of 5" fan5:"fan-out 1 -> 4" sat10:"chain of 10"; do k=${s%%:*}; n=${s#*:};
+| 1 step (a run is one command and one result: no step-to-step transition) | — | $(f $(m sat1 runs_per_s)) | — | — | — |
+$(for s in sat5:"chain of 5" fan5:"fan-out 1 -> 4" sat10:"chain of 10"; do k=${s%%:*}; n=${s#*:};
   echo "| $n | $(f $(m $k transitions_per_s)) | $(f $(m $k runs_per_s)) | $(f $(m $k latency_p50_ms)) | $(f $(m $k latency_p99_ms)) | $(f $(m $k commits_per_transition)) |"; done)
 
 ## Scaling with waiting runs in the database
