@@ -185,6 +185,16 @@ class FleetTest {
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !mute.cancels().isEmpty());
     }
 
+    /** Completes {@code commands} commands as they arrive, one at a time, never seeing more than {@code max} open. */
+    private static void completeOneByOne(TestWorker w, Map<String, JsonNode> open, int commands, int max) {
+        for (int done = 0; done < commands; done++) {
+            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !open.isEmpty());
+            assertTrue(open.size() <= max, "max_concurrency " + max + ", saw " + open.size());
+            String id = open.keySet().iterator().next();
+            w.complete(open.remove(id), 0, Map.of());
+        }
+    }
+
     @Test
     void maxConcurrencyHoldsAcrossParallelRuns() throws Exception {
         String cap = unique("busy");
@@ -202,12 +212,7 @@ class FleetTest {
         for (int i = 0; i < 6; i++) {
             runs.add(trigger(admin, pipeline, assetId));
         }
-        for (int done = 0; done < 6; done++) {
-            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !open.isEmpty());
-            assertTrue(open.size() <= 2, "max_concurrency 2, saw " + open.size());
-            String id = open.keySet().iterator().next();
-            w.complete(open.remove(id), 0, Map.of());
-        }
+        completeOneByOne(w, open, 6, 2);
         for (String run : runs) {
             awaitRun(admin, run, "completed");
         }
@@ -243,12 +248,7 @@ class FleetTest {
         for (String id : List.copyOf(open.keySet())) {
             w.complete(open.remove(id), 0, Map.of());
         }
-        for (int done = 0; done < 3; done++) {
-            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !open.isEmpty());
-            assertTrue(open.size() <= 1, "max_concurrency lowered to 1, saw " + open.size());
-            String id = open.keySet().iterator().next();
-            w.complete(open.remove(id), 0, Map.of());
-        }
+        completeOneByOne(w, open, 3, 1);
         for (String run : runs) {
             awaitRun(admin, run, "completed");
         }
