@@ -48,6 +48,17 @@ public class Dispatcher {
             + "WHERE f.worker_id = w.id AND f.step_run_id IS NULL AND f.slot < w.max_concurrency)";
 
     /**
+     * Every online, not draining worker the tenants of the given scan commands' runs may use,
+     * with the slots it holds, full or not: read together with the locking reads of a batch of
+     * results, before the slots this batch frees are freed ({@link #withFreed} counts those back).
+     */
+    static final String CANDIDATES_FOR_COMMANDS = "SELECT w.id, w.tenant_id, w.capabilities, w.tools, "
+            + "w.max_concurrency, (SELECT count(*) FROM worker_slots b WHERE b.worker_id = w.id "
+            + "AND b.step_run_id IS NOT NULL)::int AS active_commands FROM workers w WHERE w.status = 'online' "
+            + "AND NOT w.draining AND (w.tenant_id IS NULL OR w.tenant_id IN (SELECT r.tenant_id FROM pipeline_runs r "
+            + "WHERE r.id IN (SELECT run_id FROM commands WHERE id = ANY($1) AND type = 'scan')))";
+
+    /**
      * Takes the lowest free slots of a worker for steps ($2, in order), one slot each; slots other
      * transactions are freeing or taking right now are locked and skipped. Returns the steps that
      * got a slot: fewer than asked (or none) when the worker is full, draining or offline.
@@ -83,6 +94,31 @@ public class Dispatcher {
             }
             return candidates;
         });
+    }
+
+    /** The workers that may take steps of the runs of these scan commands (see {@link #CANDIDATES_FOR_COMMANDS}). */
+    public Uni<List<WorkerMatcher.Candidate>> candidatesForCommands(SqlClient tx, List<UUID> commandIds) {
+        return tx.preparedQuery(CANDIDATES_FOR_COMMANDS).execute(Tuple.of(commandIds.toArray(UUID[]::new)))
+                .map(rows -> {
+                    List<WorkerMatcher.Candidate> candidates = new ArrayList<>();
+                    for (Row r : rows) {
+                        candidates.add(candidate(r));
+                    }
+                    return candidates;
+                });
+    }
+
+    /** Candidates read before this transaction freed slots, with those slots counted as free. */
+    public static List<WorkerMatcher.Candidate> withFreed(List<WorkerMatcher.Candidate> candidates,
+            List<String> freedSlotsOf) {
+        if (freedSlotsOf.isEmpty()) {
+            return candidates;
+        }
+        return candidates.stream().map(c -> {
+            int freed = (int) freedSlotsOf.stream().filter(c.id()::equals).count();
+            return freed == 0 ? c : new WorkerMatcher.Candidate(c.id(), c.tenantId(), c.capabilities(), c.tools(),
+                    c.maxConcurrency(), Math.max(0, c.active() - freed), c.online(), c.draining());
+        }).toList();
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.scanflow.domain.RunDecider;
 import dev.scanflow.domain.RunState;
 import dev.scanflow.domain.StepState;
 import dev.scanflow.domain.StepStatus;
+import dev.scanflow.domain.WorkerMatcher;
 import dev.scanflow.domain.WorkerResult;
 import dev.scanflow.nats.Subjects;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -185,9 +186,14 @@ public class RunEngine {
         List<Transition> transitions = new ArrayList<>();
         int[] unknown = {0};
         List<UUID> commandIds = batch.stream().map(WorkerResult::commandId).toList();
+        List<WorkerMatcher.Candidate> candidates = new ArrayList<>();
         return pool.withConnection(conn -> Uni.combine().all()
-                        .unis(conn.query("BEGIN").execute(), store.lockByCommands(conn, commandIds))
-                        .with((begun, locked) -> locked)
+                        .unis(conn.query("BEGIN").execute(), store.lockByCommands(conn, commandIds),
+                                dispatcher.candidatesForCommands(conn, commandIds))
+                        .with((begun, locked, workers) -> {
+                            candidates.addAll(workers);
+                            return locked;
+                        })
                         .chain(locked -> {
                             Map<UUID, Transition> byRun = new LinkedHashMap<>();
                             for (LoadedRun loaded : locked.runs()) {
@@ -203,7 +209,7 @@ public class RunEngine {
                                     t.rules.add((run, now) -> decider.onResult(run, result, now));
                                 }
                             }
-                            return apply(conn, transitions, outgoing, true);
+                            return apply(conn, transitions, outgoing, true, candidates);
                         })
                         .onFailure().call(e -> conn.query("ROLLBACK").execute().onFailure().recoverWithNull()))
                 .invoke(() -> {
@@ -249,7 +255,7 @@ public class RunEngine {
             List<OutboxMessage> outgoing) {
         Transition t = new Transition(loaded);
         t.rules.add(rule);
-        return apply(tx, List.of(t), outgoing, false).map(v -> t.decisions.get(0));
+        return apply(tx, List.of(t), outgoing, false, null).map(v -> t.decisions.get(0));
     }
 
     /**
@@ -258,9 +264,11 @@ public class RunEngine {
      * (pipelined), claim slots (one statement per chosen worker, pipelined), then every write at
      * once (pipelined). With {@code commit}, the caller began the transaction with a plain
      * BEGIN and COMMIT is sent right behind the writes; else the caller commits. Either way the
-     * caller then hands {@code outgoing} to {@link #afterCommit}.
+     * caller then hands {@code outgoing} to {@link #afterCommit}. With {@code candidates} (read
+     * by the caller with its locking reads) the slots are freed and claimed in one round trip.
      */
-    Uni<Void> apply(SqlConnection tx, List<Transition> transitions, List<OutboxMessage> outgoing, boolean commit) {
+    Uni<Void> apply(SqlConnection tx, List<Transition> transitions, List<OutboxMessage> outgoing, boolean commit,
+            List<WorkerMatcher.Candidate> candidates) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         List<Transition> changed = new ArrayList<>();
         List<UUID> released = new ArrayList<>();
@@ -291,8 +299,17 @@ public class RunEngine {
         }
         List<LoadedRun> loaded = changed.stream().map(t -> t.loaded).toList();
         List<RunState> runs = loaded.stream().map(LoadedRun::state).toList();
-        return Uni.combine().all().unis(releaseSlots(tx, released), dispatcher.candidates(tx, runs, now))
-                .withUni((freed, found) -> dispatcher.assign(tx, loaded, found, now))
+        List<String> freedSlotsOf = changed.stream().flatMap(t -> t.decisions.stream())
+                .filter(d -> d.ignored() == null).flatMap(d -> d.releasedWorkers.stream()).toList();
+        Uni<List<Dispatcher.CommandRow>> dispatched = candidates != null
+                // free, then claim, sent together: the claims see the slots just freed
+                ? Uni.combine().all().unis(releaseSlots(tx, released),
+                                Uni.createFrom().deferred(() -> dispatcher.assign(tx, loaded,
+                                        Dispatcher.withFreed(candidates, freedSlotsOf), now)))
+                        .with((freed, scans) -> scans)
+                : Uni.combine().all().unis(releaseSlots(tx, released), dispatcher.candidates(tx, runs, now))
+                        .withUni((freed, found) -> dispatcher.assign(tx, loaded, found, now));
+        return dispatched
                 .chain(scans -> {
                     commands.addAll(scans);
                     Map<UUID, StepState> steps = new java.util.HashMap<>();

@@ -38,6 +38,9 @@ class ResultBatchTest {
     @Inject
     MeterRegistry metrics;
 
+    @Inject
+    io.vertx.mutiny.sqlclient.Pool pool;
+
     private final UUID tenant = Api.newTenant();
     private final String admin = TestTokens.admin(tenant);
 
@@ -103,6 +106,33 @@ class ResultBatchTest {
             }
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
                     as(admin).get("/api/v1/workers/" + worker.id()).jsonPath().getInt("active_commands") == 0);
+        }
+    }
+
+    @Test
+    void theSlotAResultFreesGoesToTheNextStepInTheSameTransaction() throws Exception {
+        String cap = "single-" + UUID.randomUUID().toString().substring(0, 8);
+        // one slot: the next step can only get it because this result's transaction frees it
+        try (TestWorker worker = new TestWorker("w-" + cap, tenant, List.of(cap), List.of(), 1)) {
+            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() ->
+                    "online".equals(as(admin).get("/api/v1/workers/" + worker.id()).jsonPath().getString("status")));
+            String pipeline = template(admin, "name: single\nsteps:\n"
+                    + "  - id: a\n    capabilities: [" + cap + "]\n"
+                    + "  - id: b\n    capabilities: [" + cap + "]\n    depends_on: [a]\n"
+                    + "  - id: c\n    capabilities: [" + cap + "]\n    depends_on: [b]\n");
+            String run = trigger(admin, pipeline, asset(admin, "server", "single", null));
+            awaitRun(admin, run, "completed");
+            var rows = pool.preparedQuery("SELECT step_key, queued_at = dispatched_at AS same FROM step_runs "
+                    + "WHERE run_id = $1 ORDER BY step_key").execute(io.vertx.mutiny.sqlclient.Tuple.of(UUID.fromString(run)))
+                    .await().atMost(Duration.ofSeconds(5));
+            List<String> sameTransaction = new ArrayList<>();
+            rows.forEach(r -> {
+                if (r.getBoolean("same")) {
+                    sameTransaction.add(r.getString("step_key"));
+                }
+            });
+            assertEquals(List.of("a", "b", "c"), sameTransaction,
+                    "each step was given to the worker by the transaction that queued it");
         }
     }
 }
