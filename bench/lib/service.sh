@@ -4,7 +4,13 @@ PORT=${BENCH_PORT:-8095}; BASE="http://127.0.0.1:$PORT"; DB=${BENCH_DB:-scanflow
 JDBC="jdbc:postgresql://127.0.0.1:5432/$DB"
 CP="target/test-classes:target/quarkus-app/lib/main/*:target/quarkus-app/lib/boot/*"
 
+reset_bench_streams() {
+  java -cp "$CP" dev.scanflow.bench.Bench --mode reset --streams SFBENCH_ > /dev/null
+}
+
 start_bench_service() {
+  # the benchmark's streams start empty, like its database (JetStream keeps them across runs)
+  reset_bench_streams
   psql -qh 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
   # statements per transition, where PostgreSQL loads pg_stat_statements
   if psql -tAh 127.0.0.1 -U postgres -c "show shared_preload_libraries" | grep -q pg_stat_statements; then
@@ -17,7 +23,7 @@ start_bench_service() {
   QUARKUS_LOG_CONSOLE_JSON_ENABLED=false \
     java ${SERVICE_JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar > "$OUT/service.log" 2>&1 &
   SVC=$!
-  trap 'kill $SVC 2>/dev/null || true' EXIT
+  trap 'kill $SVC 2>/dev/null || true; wait $SVC 2>/dev/null || true; reset_bench_streams || true' EXIT
   local deadline=$((SECONDS + 90))
   until curl -sf "$BASE/q/health/ready" >/dev/null; do
     [ $SECONDS -lt $deadline ] && kill -0 $SVC || { tail -30 "$OUT/service.log"; exit 1; }

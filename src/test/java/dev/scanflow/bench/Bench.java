@@ -61,7 +61,8 @@ public final class Bench {
         Map<String, Object> result = switch (a.getOrDefault("mode", "service")) {
             case "service" -> service(a);
             case "bare" -> bare(a);
-            default -> throw new IllegalArgumentException("mode: service or bare");
+            case "reset" -> reset(a);
+            default -> throw new IllegalArgumentException("mode: service, bare or reset");
         };
         String out = JSON.writeValueAsString(result);
         System.out.println(out);
@@ -231,6 +232,26 @@ public final class Bench {
         }
         nats.close();
         return r;
+    }
+
+    /**
+     * Deletes the benchmark's JetStream streams (those whose names start with {@code --streams}),
+     * so that every run starts from empty streams, like from an empty database, and a benchmark
+     * leaves no gigabytes behind.
+     */
+    static Map<String, Object> reset(Map<String, String> a) throws Exception {
+        String prefix = a.getOrDefault("streams", "SFBENCH_");
+        List<String> deleted = new ArrayList<>();
+        try (Connection nats = Nats.connect(a.getOrDefault("nats", "nats://127.0.0.1:4222"))) {
+            var jsm = nats.jetStreamManagement();
+            for (String stream : jsm.getStreamNames()) {
+                if (stream.startsWith(prefix)) {
+                    jsm.deleteStream(stream);
+                    deleted.add(stream);
+                }
+            }
+        }
+        return Map.of("mode", "reset", "deleted_streams", deleted);
     }
 
     // ------------------------------------------------------------------ bare loop
