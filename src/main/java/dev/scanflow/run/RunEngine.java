@@ -175,9 +175,9 @@ public class RunEngine {
 
     /**
      * One transaction: lock the results' runs (in id order), decide each result in order, write.
-     * BEGIN goes out with the locking reads and COMMIT with the writes (pipelined), so the
-     * transaction costs four round trips: lock and load, free slots and find workers, claim
-     * slots, write and commit. A statement that fails aborts the transaction, and PostgreSQL
+     * BEGIN goes out with the locking reads (and the candidate workers' read) and COMMIT with the
+     * writes, pipelined, so the transaction costs three round trips: lock and load, free and
+     * claim slots, write and commit. A statement that fails aborts the transaction, and PostgreSQL
      * then answers the pipelined COMMIT by rolling back; the failure is reported and ROLLBACK
      * sent before the connection goes back to the pool.
      */
