@@ -87,25 +87,13 @@ public class Dispatcher {
         if (tenants.length == 0) {
             return Uni.createFrom().item(List.of());
         }
-        return tx.preparedQuery(CANDIDATES).execute(Tuple.of(tenants)).map(rows -> {
-            List<WorkerMatcher.Candidate> candidates = new ArrayList<>();
-            for (Row r : rows) {
-                candidates.add(candidate(r));
-            }
-            return candidates;
-        });
+        return tx.preparedQuery(CANDIDATES).execute(Tuple.of(tenants)).map(Dispatcher::candidates);
     }
 
     /** The workers that may take steps of the runs of these scan commands (see {@link #CANDIDATES_FOR_COMMANDS}). */
     public Uni<List<WorkerMatcher.Candidate>> candidatesForCommands(SqlClient tx, List<UUID> commandIds) {
         return tx.preparedQuery(CANDIDATES_FOR_COMMANDS).execute(Tuple.of(commandIds.toArray(UUID[]::new)))
-                .map(rows -> {
-                    List<WorkerMatcher.Candidate> candidates = new ArrayList<>();
-                    for (Row r : rows) {
-                        candidates.add(candidate(r));
-                    }
-                    return candidates;
-                });
+                .map(Dispatcher::candidates);
     }
 
     /** Candidates read before this transaction freed slots, with those slots counted as free. */
@@ -289,6 +277,14 @@ public class Dispatcher {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("command could not be serialized", e);
         }
+    }
+
+    private static List<WorkerMatcher.Candidate> candidates(Iterable<Row> rows) {
+        List<WorkerMatcher.Candidate> candidates = new ArrayList<>();
+        for (Row r : rows) {
+            candidates.add(candidate(r));
+        }
+        return candidates;
     }
 
     private static WorkerMatcher.Candidate candidate(Row r) {
