@@ -56,9 +56,8 @@ public class RunResource {
         this.caller = caller;
     }
 
-
     @GET
-        @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
+    @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "List runs, newest first; filter by status, pipeline_id, asset_id and a created_at range [from, to)")
     public Uni<Page<RunViews.RunSummary>> list(@QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor,
             @QueryParam("status") String status, @QueryParam("pipeline_id") String pipelineId,
