@@ -37,6 +37,21 @@ public class Caller {
         return jwt.getGroups() != null && jwt.getGroups().contains(role);
     }
 
+    /**
+     * The user as runs name it ({@code triggered_by: user:<this>}, {@code context.user}): the
+     * token's {@code email}, else {@code preferred_username}, else the subject.
+     */
+    public String userName() {
+        for (String claim : new String[] {"email", "preferred_username"}) {
+            Object value = jwt.getClaim(claim);
+            String text = value instanceof jakarta.json.JsonString s ? s.getString() : value == null ? null : value.toString();
+            if (text != null && !text.isBlank()) {
+                return text;
+            }
+        }
+        return subject();
+    }
+
     public String subject() {
         String sub = jwt.getSubject();
         if (sub == null || sub.isBlank()) {

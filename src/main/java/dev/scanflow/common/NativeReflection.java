@@ -9,14 +9,13 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * The native image needs them registered for reflection.
  */
 @RegisterForReflection(targets = {
-        dev.scanflow.pipeline.TemplateInput.class,
-        dev.scanflow.pipeline.StepSpec.class,
-        dev.scanflow.pipeline.ConditionSpec.class,
-        dev.scanflow.pipeline.TriggerSpec.class,
-        dev.scanflow.pipeline.TriggerSpec.TargetsSpec.class,
-        dev.scanflow.pipeline.SettingsSpec.class,
-        dev.scanflow.pipeline.SettingsSpec.NotificationSpec.class,
-        dev.scanflow.pipeline.TemplateDefinition.class,
+        dev.scanflow.pipeline.definition.StepSpec.class,
+        dev.scanflow.pipeline.definition.ConditionSpec.class,
+        dev.scanflow.pipeline.definition.TriggerSpec.class,
+        dev.scanflow.pipeline.definition.TargetSelector.class,
+        dev.scanflow.pipeline.definition.SettingsSpec.class,
+        dev.scanflow.pipeline.definition.SettingsSpec.NotificationSpec.class,
+        dev.scanflow.pipeline.definition.TemplateDefinition.class,
         dev.scanflow.pipeline.PipelineView.class,
         dev.scanflow.pipeline.PipelineSummary.class,
         dev.scanflow.pipeline.VersionView.class,

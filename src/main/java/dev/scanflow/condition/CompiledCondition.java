@@ -9,6 +9,8 @@ import java.util.Set;
  * @param expression      the CEL source
  * @param program         the planned program
  * @param referencedSteps step ids the expression reads as {@code steps.<id>}
+ * @param variables       the variables it may read (absent ones evaluate as empty maps)
  */
-public record CompiledCondition(String expression, CelRuntime.Program program, Set<String> referencedSteps) {
+public record CompiledCondition(String expression, CelRuntime.Program program, Set<String> referencedSteps,
+        java.util.List<String> variables) {
 }

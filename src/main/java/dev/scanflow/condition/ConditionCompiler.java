@@ -37,14 +37,35 @@ import java.util.stream.Collectors;
  */
 public final class ConditionCompiler {
 
+    /** Step conditions: the asset, the steps before this one, the run's context, the run. */
     public static final List<String> VARIABLES = List.of("asset", "steps", "context", "run");
+    /**
+     * Asset filters (a schedule's {@code targets[].asset_filter}): the asset's fields at top
+     * level, as the design document writes them ({@code tags.contains('production')}), and the
+     * whole asset as {@code asset}.
+     */
+    public static final List<String> ASSET_FILTER_VARIABLES = List.of("id", "type", "name", "url", "has_url",
+            "tags", "criticality", "properties", "asset");
     public static final int MAX_EXPRESSION_LENGTH = 2_000;
     private static final String LIST_CONTAINS = "list_contains_dyn";
 
     private final CelCompiler compiler;
     private final CelRuntime runtime;
+    private final List<String> variables;
 
+    /** The compiler for step conditions. */
     public ConditionCompiler() {
+        this(VARIABLES);
+    }
+
+    /** The compiler for asset filters. */
+    public static ConditionCompiler assetFilters() {
+        return new ConditionCompiler(ASSET_FILTER_VARIABLES);
+    }
+
+    /** A compiler whose expressions read the given variables, each of any JSON type. */
+    public ConditionCompiler(List<String> variables) {
+        this.variables = List.copyOf(variables);
         CelOptions options = CelOptions.newBuilder()
                 .maxExpressionCodePointSize(MAX_EXPRESSION_LENGTH)
                 .maxParseRecursionDepth(32)
@@ -63,8 +84,10 @@ public final class ConditionCompiler {
                 .addFunctionDeclarations(CelFunctionDecl.newFunctionDeclaration("contains",
                         CelOverloadDecl.newMemberOverload(LIST_CONTAINS, SimpleType.BOOL,
                                 ListType.create(SimpleType.DYN), SimpleType.DYN)));
-        for (String variable : VARIABLES) {
-            builder.addVar(variable, mapOfDyn);
+        for (String variable : variables) {
+            // maps where the document's examples select fields; plain dyn for an asset's fields
+            builder.addVar(variable, VARIABLES.contains(variable) || variable.equals("asset") || variable.equals("properties")
+                    ? mapOfDyn : SimpleType.DYN);
         }
         this.compiler = builder.build();
         this.runtime = CelRuntimeFactory.standardCelRuntimeBuilder()
@@ -72,6 +95,10 @@ public final class ConditionCompiler {
                 .addFunctionBindings(CelFunctionBinding.from(LIST_CONTAINS, List.class, Object.class,
                         (list, value) -> list.contains(value)))
                 .build();
+    }
+
+    public List<String> variables() {
+        return variables;
     }
 
     public CompiledCondition compile(String expression) throws ConditionException {
@@ -88,7 +115,7 @@ public final class ConditionCompiler {
         try {
             CelAbstractSyntaxTree ast = result.getAst();
             CelRuntime.Program program = runtime.createProgram(ast);
-            return new CompiledCondition(expression, program, referencedSteps(ast));
+            return new CompiledCondition(expression, program, referencedSteps(ast), variables);
         } catch (CelValidationException | CelEvaluationException e) {
             throw new ConditionException(e.getMessage(), e);
         }

@@ -18,7 +18,7 @@ public final class ConditionEvaluator {
      */
     public static boolean evaluate(CompiledCondition condition, Map<String, ?> variables) throws ConditionException {
         Map<String, Object> input = new LinkedHashMap<>();
-        for (String name : ConditionCompiler.VARIABLES) {
+        for (String name : condition.variables()) {
             Object value = variables.get(name);
             input.put(name, value == null ? Map.of() : toCel(value));
         }

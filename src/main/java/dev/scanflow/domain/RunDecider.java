@@ -52,8 +52,9 @@ public final class RunDecider {
             return Decision.ignored("stale");
         }
         StepState step = found.get();
-        if (result.subjectWorkerId() == null || !result.subjectWorkerId().equals(result.bodyWorkerId())
-                || !result.subjectWorkerId().equals(step.workerId)) {
+        // the subject names the worker; a body that names one must name the same
+        if (result.subjectWorkerId() == null || !result.subjectWorkerId().equals(step.workerId)
+                || (result.bodyWorkerId() != null && !result.subjectWorkerId().equals(result.bodyWorkerId()))) {
             return Decision.ignored("spoofed");
         }
         if (step.status.terminal() || run.status.terminal()) {
@@ -76,6 +77,7 @@ public final class RunDecider {
                 step.findingsCount = result.findingsCount() == null ? 0 : Math.max(0, result.findingsCount());
                 step.findingsBySeverity = result.findingsBySeverity();
                 step.output = result.output() == null ? Map.of() : result.output();
+                step.scanId = result.scanId();
                 step.completedAt = now;
                 d.events.add(stepEvent("pipeline.step.completed", step));
             }
@@ -210,6 +212,7 @@ public final class RunDecider {
             step.findingsCount = null;
             step.findingsBySeverity = null;
             step.output = null;
+            step.scanId = null;
             step.errorCode = null;
             step.errorMessage = null;
             step.queuedAt = null;
@@ -411,6 +414,9 @@ public final class RunDecider {
         return delay.compareTo(settings.maxRetryDelay()) > 0 ? settings.maxRetryDelay() : delay;
     }
 
+    /** Context fields a condition may read whether or not the run's context has them. */
+    public static final List<String> DOCUMENTED_CONTEXT = List.of("repository", "branch", "commit", "environment", "user");
+
     /** The CEL variables: asset, steps.&lt;id&gt; (status, findings, output, ...), context, run. */
     public static Map<String, Object> variables(RunState run) {
         Map<String, Object> steps = new LinkedHashMap<>();
@@ -424,10 +430,15 @@ public final class RunDecider {
             v.put("attempt", s.attempt);
             steps.put(s.key, v);
         }
+        Map<String, Object> context = new LinkedHashMap<>();
+        // the context fields the design document names read as '' when a run did not set them,
+        // so that context.environment == 'prod' is false, not an error, for runs without one
+        DOCUMENTED_CONTEXT.forEach(k -> context.put(k, ""));
+        run.context.forEach((k, v) -> context.put(k, v == null && DOCUMENTED_CONTEXT.contains(k) ? "" : v));
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("asset", run.asset);
         vars.put("steps", steps);
-        vars.put("context", run.context);
+        vars.put("context", context);
         vars.put("run", run.run);
         return vars;
     }
@@ -447,6 +458,9 @@ public final class RunDecider {
         if (step.findingsCount != null) {
             data.put("findings_count", step.findingsCount);
         }
+        if (step.startedAt != null && step.completedAt != null) {
+            data.put("duration_seconds", Duration.between(step.startedAt, step.completedAt).toSeconds());
+        }
         if (step.skipReason != null) {
             data.put("skip_reason", step.skipReason);
         }
@@ -465,6 +479,9 @@ public final class RunDecider {
         data.put("failed_steps", run.count(StepStatus.FAILED) + run.count(StepStatus.TIMEOUT));
         data.put("skipped_steps", run.count(StepStatus.SKIPPED));
         data.put("total_findings", run.totalFindings());
+        if (run.startedAt != null && run.completedAt != null) {
+            data.put("duration_seconds", Duration.between(run.startedAt, run.completedAt).toSeconds());
+        }
         if (run.errorMessage != null) {
             data.put("error_message", run.errorMessage);
         }

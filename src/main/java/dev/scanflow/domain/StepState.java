@@ -43,6 +43,8 @@ public final class StepState {
     public Integer findingsCount;
     public Map<String, Object> findingsBySeverity;
     public Map<String, Object> output;
+    /** The worker's own id for the scan, from its result. */
+    public String scanId;
     public String errorCode;
     public String errorMessage;
     public Instant queuedAt;

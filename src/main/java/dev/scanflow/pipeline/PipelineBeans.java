@@ -1,6 +1,7 @@
 package dev.scanflow.pipeline;
 
 import dev.scanflow.condition.ConditionCompiler;
+import dev.scanflow.pipeline.definition.TemplateReader;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -15,7 +16,7 @@ public class PipelineBeans {
 
     @Produces
     @Singleton
-    TemplateValidator templateValidator(ConditionCompiler conditions) {
-        return new TemplateValidator(conditions);
+    TemplateReader templateReader(ConditionCompiler conditions) {
+        return new TemplateReader(conditions, ConditionCompiler.assetFilters());
     }
 }

@@ -8,6 +8,9 @@ import dev.scanflow.common.DocumentReader;
 import dev.scanflow.common.Page;
 import dev.scanflow.common.PathIds;
 import dev.scanflow.common.Problem;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.scanflow.pipeline.definition.StepSpec;
+import dev.scanflow.pipeline.definition.TemplateDefinition;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -24,8 +27,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -48,20 +49,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class PipelineResource {
 
-    static final Set<String> SERVER_MANAGED = Set.of("id", "tenant_id", "version", "created_at", "updated_at",
-            "created_by", "is_active", "is_system", "pipeline_id");
-    static final Set<String> STEP_SERVER_MANAGED = Set.of("tenant_id", "template_id", "pipeline_id", "created_at", "updated_at");
-    static final String[] BODY_TYPES = {MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"};
-
     private final PipelineService service;
-    private final TemplateValidator validator;
     private final DocumentReader documents;
     private final Caller caller;
 
-    public PipelineResource(PipelineService service, TemplateValidator validator, DocumentReader documents,
-            Caller caller) {
+    public PipelineResource(PipelineService service, DocumentReader documents, Caller caller) {
         this.service = service;
-        this.validator = validator;
         this.documents = documents;
         this.caller = caller;
     }
@@ -77,8 +70,8 @@ public class PipelineResource {
     @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Create a pipeline template (JSON, or YAML with Content-Type application/yaml)")
-    @RequestBody(content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TemplateInput.class)),
-            @Content(mediaType = DocumentReader.YAML, schema = @Schema(implementation = TemplateInput.class))})
+    @RequestBody(content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TemplateDefinition.class)),
+            @Content(mediaType = DocumentReader.YAML, schema = @Schema(implementation = TemplateDefinition.class))})
     @APIResponse(responseCode = "201", description = "Created, version 1",
             content = @Content(schema = @Schema(implementation = PipelineView.class)))
     @APIResponse(responseCode = "400", description = "Malformed JSON or YAML",
@@ -90,7 +83,7 @@ public class PipelineResource {
     @APIResponse(responseCode = "422", description = "Invalid template: every error with its JSON path",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> create(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
-        TemplateDefinition definition = readTemplate(body, contentType);
+        TemplateDefinition definition = service.read(documents.parse(body, contentType), caller.tenantId(), null);
         return service.create(caller.tenantId(), caller.subject(), definition)
                 .map(view -> Response.created(URI.create("/api/v1/pipelines/" + view.id())).entity(view).build());
     }
@@ -128,11 +121,11 @@ public class PipelineResource {
     @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Replace the template: writes version+1, earlier versions stay readable")
-    @RequestBody(content = @Content(schema = @Schema(implementation = TemplateInput.class)))
+    @RequestBody(content = @Content(schema = @Schema(implementation = TemplateDefinition.class)))
     public Uni<PipelineView> update(@PathParam("id") String id, byte[] body,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
         UUID pipelineId = PathIds.uuid(id, "pipeline");
-        TemplateDefinition definition = readTemplate(body, contentType);
+        TemplateDefinition definition = service.read(documents.parse(body, contentType), caller.tenantId(), pipelineId);
         return service.update(caller.tenantId(), caller.subject(), pipelineId, definition);
     }
 
@@ -179,40 +172,25 @@ public class PipelineResource {
     public Uni<Response> addStep(@PathParam("id") String id, byte[] body,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
         UUID pipelineId = PathIds.uuid(id, "pipeline");
-        StepSpec step = readStep(body, contentType);
-        if (step.id() == null) {
-            throw ApiException.invalid("$.id", "is required");
-        }
-        return service.edit(caller.tenantId(), caller.subject(), pipelineId, current -> {
-            List<StepSpec> steps = new ArrayList<>(current.steps());
-            if (step.id() != null && steps.stream().anyMatch(s -> s.id().equals(step.id()))) {
-                throw ApiException.conflict("the pipeline already has a step '" + step.id() + "'");
-            }
-            steps.add(step);
-            return withSteps(current, steps);
-        }, step.id()).map(view -> Response.status(201).entity(view).build());
+        JsonNode step = documents.parse(body, contentType);
+        String stepId = step.path("id").asText(null);
+        return service.edit(caller.tenantId(), caller.subject(), pipelineId,
+                        (template, current) -> StepEdits.add(template, step), stepId)
+                .map(view -> Response.status(201).entity(view).build());
     }
 
     @PUT
     @Path("/{id}/steps/{stepId}")
     @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
     @RolesAllowed(Roles.ADMIN)
-    @Operation(summary = "Replace a step (addressed by its key): writes a new version")
+    @Operation(summary = "Replace a step (addressed by its key) with the body: writes a new version")
     @RequestBody(content = @Content(schema = @Schema(implementation = StepSpec.class)))
     public Uni<PipelineView> updateStep(@PathParam("id") String id, @PathParam("stepId") String stepId, byte[] body,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
         UUID pipelineId = PathIds.uuid(id, "pipeline");
-        StepSpec sent = readStep(body, contentType);
-        if (sent.id() != null && !sent.id().equals(stepId)) {
-            throw ApiException.invalid("$.id", "must be '" + stepId + "' (the step in the path) or be left out");
-        }
-        StepSpec step = new StepSpec(stepId, sent.name(), sent.order(), sent.tool(), sent.capabilities(), sent.config(),
-                sent.timeout(), sent.dependsOn(), sent.condition(), sent.maxRetries(), sent.retryDelaySeconds());
-        return service.edit(caller.tenantId(), caller.subject(), pipelineId, current -> {
-            List<StepSpec> steps = new ArrayList<>(current.steps());
-            steps.set(indexOf(steps, stepId), step);
-            return withSteps(current, steps);
-        }, stepId);
+        JsonNode step = documents.parse(body, contentType);
+        return service.edit(caller.tenantId(), caller.subject(), pipelineId,
+                (template, current) -> StepEdits.replace(template, stepId, step), stepId);
     }
 
     @DELETE
@@ -220,22 +198,8 @@ public class PipelineResource {
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Delete a step: writes a new version; 409 while other steps depend on it or read it")
     public Uni<PipelineView> deleteStep(@PathParam("id") String id, @PathParam("stepId") String stepId) {
-        return service.edit(caller.tenantId(), caller.subject(), PathIds.uuid(id, "pipeline"), current -> {
-            List<StepSpec> steps = new ArrayList<>(current.steps());
-            steps.remove(indexOf(steps, stepId));
-            List<String> dependents = steps.stream()
-                    .filter(s -> s.dependsOn().contains(stepId)
-                            || (s.condition() != null && stepId.equals(s.condition().step())))
-                    .map(StepSpec::id).toList();
-            if (!dependents.isEmpty()) {
-                throw ApiException.conflict("step '" + stepId + "' cannot be deleted: "
-                        + String.join(", ", dependents) + " depend" + (dependents.size() == 1 ? "s" : "") + " on it");
-            }
-            if (steps.isEmpty()) {
-                throw ApiException.conflict("step '" + stepId + "' is the last step; deactivate the pipeline instead");
-            }
-            return withSteps(current, steps);
-        }, null);
+        return service.edit(caller.tenantId(), caller.subject(), PathIds.uuid(id, "pipeline"),
+                (template, current) -> StepEdits.delete(template, current, stepId), null);
     }
 
     @POST
@@ -251,59 +215,11 @@ public class PipelineResource {
         if (request.order() == null || request.order().isEmpty()) {
             throw ApiException.invalid("$.order", "list every step id once, in the new order");
         }
-        return service.edit(caller.tenantId(), caller.subject(), pipelineId, current -> {
-            List<String> ids = current.steps().stream().map(StepSpec::id).toList();
-            List<dev.scanflow.domain.ValidationError> errors = new ArrayList<>();
-            Set<String> seen = new HashSet<>();
-            for (int i = 0; i < request.order().size(); i++) {
-                String key = request.order().get(i);
-                if (!ids.contains(key)) {
-                    errors.add(dev.scanflow.domain.ValidationError.at("$.order[" + i + "]", "unknown step '" + key + "'"));
-                } else if (!seen.add(key)) {
-                    errors.add(dev.scanflow.domain.ValidationError.at("$.order[" + i + "]", "'" + key + "' is listed twice"));
-                }
-            }
-            ids.stream().filter(k -> !request.order().contains(k)).forEach(k -> errors.add(
-                    dev.scanflow.domain.ValidationError.at("$.order", "step '" + k + "' is missing")));
-            if (!errors.isEmpty()) {
-                throw ApiException.invalid("Invalid reorder request", errors);
-            }
-            List<StepSpec> steps = current.steps().stream().map(s -> new StepSpec(s.id(), s.name(),
-                    request.order().indexOf(s.id()) + 1, s.tool(), s.capabilities(), s.config(), s.timeout(),
-                    s.dependsOn(), s.condition(), s.maxRetries(), s.retryDelaySeconds())).toList();
-            return withSteps(current, steps);
-        }, null);
+        return service.edit(caller.tenantId(), caller.subject(), pipelineId,
+                (template, current) -> StepEdits.reorder(template, request.order()), null);
     }
 
     // ------------------------------------------------------------------ parsing
-
-    private TemplateDefinition readTemplate(byte[] body, String contentType) {
-        TemplateInput input = documents.bind(documents.parse(body, contentType), TemplateInput.class,
-                "Invalid pipeline template", SERVER_MANAGED);
-        TemplateValidator.Result result = validator.validate(input);
-        if (!result.valid()) {
-            throw ApiException.invalid("Invalid pipeline template", result.errors());
-        }
-        return result.definition();
-    }
-
-    private StepSpec readStep(byte[] body, String contentType) {
-        return documents.bind(documents.parse(body, contentType), StepSpec.class, "Invalid step", STEP_SERVER_MANAGED);
-    }
-
-    private static TemplateDefinition withSteps(TemplateDefinition d, List<StepSpec> steps) {
-        return new TemplateDefinition(d.name(), d.description(), d.tags(), d.triggers(), steps, d.settings());
-    }
-
-    private static int indexOf(List<StepSpec> steps, String stepId) {
-        for (int i = 0; i < steps.size(); i++) {
-            if (steps.get(i).id().equals(stepId)) {
-                return i;
-            }
-        }
-        throw ApiException.notFound("step '" + stepId + "'");
-    }
-
 
     static Integer parseVersion(String version) {
         if (version == null || version.isEmpty()) {

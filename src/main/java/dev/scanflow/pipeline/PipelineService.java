@@ -1,7 +1,9 @@
 package dev.scanflow.pipeline;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.scanflow.auth.TenantRegistry;
 import dev.scanflow.common.ApiException;
 import dev.scanflow.common.Cursor;
@@ -9,6 +11,12 @@ import dev.scanflow.common.Page;
 import dev.scanflow.common.Timestamps;
 import dev.scanflow.domain.DurationText;
 import dev.scanflow.domain.ValidationError;
+import dev.scanflow.pipeline.definition.ConditionSpec;
+import dev.scanflow.pipeline.definition.SettingsSpec;
+import dev.scanflow.pipeline.definition.StepSpec;
+import dev.scanflow.pipeline.definition.TemplateDefinition;
+import dev.scanflow.pipeline.definition.TemplateReader;
+import dev.scanflow.pipeline.definition.TriggerSpec;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -22,7 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.UnaryOperator;
+import java.util.function.BiFunction;
 
 /**
  * Pipeline templates and their versions. Every edit, steps included, writes a new version; the
@@ -39,13 +47,49 @@ public class PipelineService {
     };
 
     private final ObjectMapper mapper;
-    private final TemplateValidator validator;
+    private final TemplateReader reader;
     private final TenantRegistry tenants;
 
-    public PipelineService(ObjectMapper mapper, TemplateValidator validator, TenantRegistry tenants) {
+    public PipelineService(ObjectMapper mapper, TemplateReader reader, TenantRegistry tenants) {
         this.mapper = mapper;
-        this.validator = validator;
+        this.reader = reader;
         this.tenants = tenants;
+    }
+
+    // ------------------------------------------------------------------ reading bodies
+
+    /**
+     * Reads a template body: every error at once, or the normalized definition. The read-only
+     * fields the design document's example and the API's own answers carry are accepted, except
+     * a {@code tenant_id} of another tenant or (for {@code expectedId}) an {@code id} of another
+     * pipeline, which would say the body is meant for something else.
+     */
+    public TemplateDefinition read(JsonNode body, UUID tenant, UUID expectedId) {
+        TemplateReader.Result result = reader.read(body);
+        List<ValidationError> errors = new ArrayList<>(result.errors());
+        JsonNode tenantId = result.readOnly().get("tenant_id");
+        if (tenantId != null && !tenantId.asText().equals(tenant.toString()) && isUuid(tenantId)) {
+            errors.add(ValidationError.at("$.tenant_id", "is another tenant's id: the tenant comes from your token; "
+                    + "leave tenant_id out"));
+        }
+        JsonNode id = result.readOnly().get("id");
+        if (expectedId != null && id != null && isUuid(id) && !id.asText().equals(expectedId.toString())) {
+            errors.add(ValidationError.at("$.id", "is pipeline " + id.asText() + ", not " + expectedId
+                    + " (the one in the path); leave id out"));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid("Invalid pipeline template", errors);
+        }
+        return result.definition();
+    }
+
+    private static boolean isUuid(JsonNode node) {
+        try {
+            UUID.fromString(node.asText());
+            return node.isTextual();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     // ------------------------------------------------------------------ reads
@@ -133,15 +177,18 @@ public class PipelineService {
                         .chain(() -> newVersion(latest, user, definition)));
     }
 
-    /** Applies an edit to the latest definition, validates the result, and stores it as a new version. */
+    /**
+     * Applies an edit to the latest version's document, reads the result as a whole template,
+     * and stores it as a new version. Errors about {@code focusStepId} are reported relative to
+     * the step body the user sent ({@code $.capabilities}), others with their full path.
+     */
     @WithTransaction
-    public Uni<PipelineView> edit(UUID tenant, String user, UUID pipelineId, UnaryOperator<TemplateDefinition> edit,
-            String focusStepId) {
+    public Uni<PipelineView> edit(UUID tenant, String user, UUID pipelineId,
+            BiFunction<ObjectNode, TemplateDefinition, ObjectNode> edit, String focusStepId) {
         return find(tenant, pipelineId, null, true)
                 .chain(latest -> definition(latest).chain(current -> {
-                    TemplateDefinition changed = edit.apply(current);
-                    TemplateDefinition valid = revalidate(changed, focusPath(changed, focusStepId));
-                    return newVersion(latest, user, valid);
+                    ObjectNode changed = edit.apply(mapper.valueToTree(current), current);
+                    return newVersion(latest, user, revalidate(changed, StepEdits.pathOf(changed, focusStepId)));
                 }));
     }
 
@@ -156,22 +203,23 @@ public class PipelineService {
                 });
     }
 
+    /** Version 1 of a new pipeline with the latest definition of this one, under a new name. */
     @WithTransaction
     public Uni<PipelineView> cloneAs(UUID tenant, String user, UUID pipelineId, String newName) {
-        List<ValidationError> errors = new ArrayList<>();
-        String name = TemplateValidator.requiredText(newName, "$.name", 128, errors);
-        if (!errors.isEmpty()) {
-            return Uni.createFrom().failure(ApiException.invalid("Invalid clone request", errors));
+        if (newName == null || newName.isBlank()) {
+            return Uni.createFrom().failure(ApiException.invalid("$.name", "is required and must not be empty"));
         }
         UUID cloneId = UUID.randomUUID();
         Instant now = Timestamps.now();
         return find(tenant, pipelineId, null, false)
                 .chain(this::definition)
-                .chain(source -> ensureNameFree(tenant, name, cloneId)
-                        .chain(() -> insertVersion(tenant, cloneId, 1, true,
-                                new TemplateDefinition(name, source.description(), source.tags(), source.triggers(),
-                                        source.steps(), source.settings()),
-                                user, now, now)));
+                .chain(source -> {
+                    ObjectNode document = mapper.valueToTree(source);
+                    document.put("name", newName);
+                    TemplateDefinition clone = revalidate(document, null);
+                    return ensureNameFree(tenant, clone.name(), cloneId)
+                            .chain(() -> insertVersion(tenant, cloneId, 1, true, clone, user, now, now));
+                });
     }
 
     // ------------------------------------------------------------------ internals
@@ -307,14 +355,8 @@ public class PipelineService {
                 e.maxRetries, e.retryDelaySeconds);
     }
 
-    /**
-     * Validates an edited definition. Errors about the edited step are reported relative to
-     * the step body the user sent ({@code $.capabilities}), others with their full path.
-     */
-    private TemplateDefinition revalidate(TemplateDefinition d, String focusStepPath) {
-        TemplateInput input = new TemplateInput(d.name(), d.description(), d.tags(), null,
-                mapper.valueToTree(d.triggers()), d.steps(), d.settings());
-        TemplateValidator.Result result = validator.validate(input);
+    private TemplateDefinition revalidate(ObjectNode document, String focusStepPath) {
+        TemplateReader.Result result = reader.read(document);
         if (!result.valid()) {
             List<ValidationError> errors = result.errors().stream()
                     .map(e -> focusStepPath != null && e.path().startsWith(focusStepPath)
@@ -324,15 +366,6 @@ public class PipelineService {
             throw ApiException.invalid("Invalid pipeline template", errors);
         }
         return result.definition();
-    }
-
-    private static String focusPath(TemplateDefinition d, String stepId) {
-        for (int i = 0; stepId != null && i < d.steps().size(); i++) {
-            if (stepId.equals(d.steps().get(i).id())) {
-                return "$.steps[" + i + "]";
-            }
-        }
-        return null;
     }
 
     static ApiException notFound(UUID pipelineId) {

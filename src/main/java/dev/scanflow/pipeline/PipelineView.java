@@ -1,5 +1,8 @@
 package dev.scanflow.pipeline;
 
+import dev.scanflow.pipeline.definition.SettingsSpec;
+import dev.scanflow.pipeline.definition.StepSpec;
+import dev.scanflow.pipeline.definition.TriggerSpec;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;

@@ -439,8 +439,16 @@ public class RunEngine {
         List<EventRow> rows = new ArrayList<>();
         for (Decision.Event e : decision.events) {
             UUID id = UUID.randomUUID();
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("pipeline_run_id", run.id.toString());
+            data.put("pipeline_name", loaded.pipelineName());
+            data.putAll(e.data());
             Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("event", e.type());
+            payload.put("timestamp", now.toString());
+            payload.put("data", data);
             payload.put("id", id.toString());
+            // protocol 1.1 renamed these to event and timestamp; kept until protocol 2
             payload.put("type", e.type());
             payload.put("occurred_at", now.toString());
             payload.put("tenant_id", run.tenantId.toString());
@@ -449,7 +457,6 @@ public class RunEngine {
             payload.put("pipeline_version", loaded.pipelineVersion());
             payload.put("asset_id", loaded.assetId().toString());
             payload.put("step_id", e.stepKey());
-            payload.put("data", e.data());
             try {
                 rows.add(new EventRow(id, run.tenantId, run.id, e.type(), e.stepKey(),
                         subjects.event(run.tenantId, e.type()), payload, mapper.writeValueAsBytes(payload)));

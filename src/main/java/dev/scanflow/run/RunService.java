@@ -12,8 +12,8 @@ import dev.scanflow.domain.StepState;
 import dev.scanflow.domain.StepStatus;
 import dev.scanflow.domain.ValidationError;
 import dev.scanflow.pipeline.PipelineService;
-import dev.scanflow.pipeline.StepSpec;
-import dev.scanflow.pipeline.TemplateValidator;
+import dev.scanflow.pipeline.definition.ConditionCel;
+import dev.scanflow.pipeline.definition.StepSpec;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -112,7 +112,8 @@ public class RunService {
                     runVars.put("triggered_by", trigger.triggeredBy());
                     RunState state = new RunState(runId, tenant, RunStatus.PENDING, settings.maxParallelSteps(),
                             settings.failFast(), deadline, null, asset, context, runVars, steps);
-                    LoadedRun loaded = new LoadedRun(state, pinned.pipelineId(), pinned.version(), assetId, priority);
+                    LoadedRun loaded = new LoadedRun(state, pinned.pipelineId(), pinned.version(), pinned.name(), assetId,
+                            priority);
                     created[0] = state;
                     return insertRun(tx, loaded, pinned, trigger, now)
                             .chain(() -> insertSteps(tx, state))
@@ -124,7 +125,7 @@ public class RunService {
     }
 
     private StepState stepState(StepSpec spec, int index, int retryDefault) {
-        String cel = spec.condition() == null ? null : TemplateValidator.toCel(spec.condition());
+        String cel = spec.condition() == null ? null : ConditionCel.of(spec.condition());
         int retries = spec.maxRetries() != null ? spec.maxRetries() : retryDefault;
         int delay = spec.retryDelaySeconds() != null ? spec.retryDelaySeconds()
                 : (int) config.engine().defaultRetryDelay().toSeconds();
@@ -327,7 +328,7 @@ public class RunService {
         Instant started = RunStore.instant(r, "started_at");
         Instant completed = RunStore.instant(r, "completed_at");
         Long duration = started != null && completed != null ? completed.toEpochMilli() - started.toEpochMilli() : null;
-        return new RunViews.RunView(r.getUUID("id"), r.getUUID("pipeline_id"), r.getString("pipeline_name"),
+        return new RunViews.RunView(r.getUUID("id"), r.getUUID("pipeline_id"), r.getUUID("tenant_id"), r.getString("pipeline_name"),
                 r.getInteger("pipeline_version"), r.getUUID("asset_id"), r.getString("status"),
                 r.getString("trigger_type"), r.getString("triggered_by"), r.getString("priority"),
                 RunStore.json(r, "context"), r.getInteger("total_steps"), r.getInteger("completed_steps"),
@@ -336,7 +337,7 @@ public class RunService {
     }
 
     private static RunViews.RunSummary summary(Row r) {
-        return new RunViews.RunSummary(r.getUUID("id"), r.getUUID("pipeline_id"), r.getString("pipeline_name"),
+        return new RunViews.RunSummary(r.getUUID("id"), r.getUUID("pipeline_id"), r.getUUID("tenant_id"), r.getString("pipeline_name"),
                 r.getInteger("pipeline_version"), r.getUUID("asset_id"), r.getString("status"),
                 r.getString("trigger_type"), r.getString("triggered_by"), r.getString("priority"),
                 r.getInteger("total_steps"), r.getInteger("completed_steps"), r.getInteger("failed_steps"),
@@ -345,13 +346,15 @@ public class RunService {
     }
 
     private static RunViews.StepRunView stepView(Row r) {
+        Instant started = RunStore.instant(r, "started_at");
+        Instant completed = RunStore.instant(r, "completed_at");
         return new RunViews.StepRunView(r.getString("step_key"), r.getString("name"), r.getInteger("step_order"),
                 r.getString("status"), r.getInteger("attempt"), r.getInteger("max_attempts"), r.getString("worker_id"),
                 r.getUUID("command_id"), r.getBoolean("condition_evaluated"), r.getBoolean("condition_result"),
                 r.getString("skip_reason"), r.getInteger("findings_count"),
-                RunStore.jsonOrNull(r, "findings_by_severity"), RunStore.jsonOrNull(r, "output"),
-                r.getString("error_code"), r.getString("error_message"), RunStore.instant(r, "queued_at"),
-                RunStore.instant(r, "started_at"), RunStore.instant(r, "completed_at"),
+                RunStore.jsonOrNull(r, "findings_by_severity"), RunStore.jsonOrNull(r, "output"), r.getString("scan_id"),
+                r.getString("error_code"), r.getString("error_message"), RunStore.instant(r, "queued_at"), started,
+                completed, started != null && completed != null ? java.time.Duration.between(started, completed).toSeconds() : null,
                 RunStore.instant(r, "next_attempt_at"));
     }
 

@@ -29,12 +29,12 @@ public class RunStore {
 
     static final String RUN_COLUMNS = "id, tenant_id, status, max_parallel_steps, fail_fast, deadline_at, started_at, "
             + "completed_at, error_message, asset, context, trigger_type, triggered_by, pipeline_id, pipeline_version, "
-            + "asset_id, priority";
+            + "asset_id, priority, pipeline_name";
     static final String STEP_COLUMNS = "id, step_key, name, step_order, step_index, tool, capabilities, config, "
             + "timeout_seconds, depends_on, condition_cel, condition_text, retry_delay_seconds, status, attempt, "
             + "max_attempts, worker_id, command_id, condition_evaluated, condition_result, skip_reason, skip_kind, "
             + "findings_count, findings_by_severity, output, error_code, error_message, queued_at, started_at, "
-            + "completed_at, next_attempt_at, dispatched_at, worker_losses, previous_worker_id";
+            + "completed_at, next_attempt_at, dispatched_at, worker_losses, previous_worker_id, scan_id";
 
     /** Locks the run row (waiting for another holder) and loads it with its steps; null when absent. */
     public Uni<LoadedRun> lock(SqlClient tx, UUID runId, boolean skipLocked) {
@@ -102,8 +102,8 @@ public class RunStore {
                 instant(r, "started_at"), json(r, "asset"), json(r, "context"), runVars, steps);
         state.completedAt = instant(r, "completed_at");
         state.errorMessage = r.getString("error_message");
-        return new LoadedRun(state, r.getUUID("pipeline_id"), r.getInteger("pipeline_version"), r.getUUID("asset_id"),
-                r.getString("priority"));
+        return new LoadedRun(state, r.getUUID("pipeline_id"), r.getInteger("pipeline_version"),
+                r.getString("pipeline_name"), r.getUUID("asset_id"), r.getString("priority"));
     }
 
     private static StepState toStep(Row s) {
@@ -122,6 +122,7 @@ public class RunStore {
         step.findingsCount = s.getInteger("findings_count");
         step.findingsBySeverity = jsonOrNull(s, "findings_by_severity");
         step.output = jsonOrNull(s, "output");
+        step.scanId = s.getString("scan_id");
         step.errorCode = s.getString("error_code");
         step.errorMessage = s.getString("error_message");
         step.queuedAt = instant(s, "queued_at");
@@ -147,7 +148,7 @@ public class RunStore {
                         s.conditionEvaluated != null && s.conditionEvaluated, s.conditionResult, s.skipReason,
                         s.skipKind, s.findingsCount, jsonValue(s.findingsBySeverity), jsonValue(s.output), s.errorCode,
                         s.errorMessage, odt(s.queuedAt), odt(s.startedAt), odt(s.completedAt), odt(s.nextAttemptAt),
-                        odt(s.dispatchedAt), s.workerLosses, odt(dueAt.apply(s)), s.previousWorkerId)));
+                        odt(s.dispatchedAt), s.workerLosses, odt(dueAt.apply(s)), s.previousWorkerId, s.scanId)));
             }
             if (!run.changedSteps().isEmpty() || run.dirty()) {
                 runRows.add(Tuple.from(Arrays.asList(run.id, run.status.wire(), odt(run.startedAt),
@@ -162,7 +163,7 @@ public class RunStore {
                         + "findings_count = $10, findings_by_severity = $11, output = $12, error_code = $13, "
                         + "error_message = $14, queued_at = $15, started_at = $16, completed_at = $17, "
                         + "next_attempt_at = $18, dispatched_at = $19, worker_losses = $20, due_at = $21, "
-                        + "previous_worker_id = $22 WHERE id = $1")
+                        + "previous_worker_id = $22, scan_id = $23 WHERE id = $1")
                         .executeBatch(steps);
         Uni<?> runUpdate = runRows.isEmpty() ? Uni.createFrom().voidItem()
                 : tx.preparedQuery("UPDATE pipeline_runs SET status = $2, started_at = $3, "

@@ -74,7 +74,7 @@ public class RunTriggerResource {
         UUID pipelineId = PathIds.uuid(id, "pipeline");
         TriggerRequest request = documents.bind(documents.parse(body, contentType), TriggerRequest.class,
                 "Invalid run request", Set.of("id", "tenant_id", "status", "trigger_type", "triggered_by"));
-        String user = caller.subject();
+        String user = caller.userName();
         return service.trigger(caller.tenantId(), pipelineId, request,
                         new RunService.Trigger("manual", "user:" + user, user))
                 .map(run -> Response.created(URI.create("/api/v1/pipeline-runs/" + run.id())).entity(run).build());

@@ -11,16 +11,20 @@ public final class RunViews {
     private RunViews() {
     }
 
-    /** A step run: every field is always present (null when unknown). */
+    /**
+     * A step run: the design document's fields (step_id, status, started_at, completed_at,
+     * worker_id, command_id, findings_count, condition_result, skip_reason) and Scanflow's; every
+     * field is always present (null when unknown).
+     */
     public record StepRunView(String stepId, String name, int order, String status, int attempt, int maxAttempts,
             String workerId, UUID commandId, boolean conditionEvaluated, Boolean conditionResult, String skipReason,
             Integer findingsCount, Map<String, Object> findingsBySeverity, Map<String, Object> output,
-            String errorCode, String errorMessage, Instant queuedAt, Instant startedAt, Instant completedAt,
-            Instant nextAttemptAt) {
+            String scanId, String errorCode, String errorMessage, Instant queuedAt, Instant startedAt,
+            Instant completedAt, Long durationSeconds, Instant nextAttemptAt) {
     }
 
-    /** A run with its step runs. */
-    public record RunView(UUID id, UUID pipelineId, String pipelineName, int pipelineVersion, UUID assetId,
+    /** A run with its step runs: the design document's "Pipeline Run" and the pipeline_runs counters. */
+    public record RunView(UUID id, UUID pipelineId, UUID tenantId, String pipelineName, int pipelineVersion, UUID assetId,
             String status, String triggerType, String triggeredBy, String priority, Map<String, Object> context,
             int totalSteps, int completedSteps, int failedSteps, int skippedSteps, int totalFindings,
             String errorMessage, Instant createdAt, Instant startedAt, Instant completedAt, Long durationMs,
@@ -28,7 +32,7 @@ public final class RunViews {
     }
 
     /** A run in a list, without its steps. */
-    public record RunSummary(UUID id, UUID pipelineId, String pipelineName, int pipelineVersion, UUID assetId,
+    public record RunSummary(UUID id, UUID pipelineId, UUID tenantId, String pipelineName, int pipelineVersion, UUID assetId,
             String status, String triggerType, String triggeredBy, String priority, int totalSteps,
             int completedSteps, int failedSteps, int skippedSteps, int totalFindings, Instant createdAt,
             Instant startedAt, Instant completedAt) {

@@ -89,7 +89,8 @@ public class ResultConsumer {
             WorkerMessages.Error e = r.error();
             return new WorkerResult(UUID.fromString(r.commandId()), subjectWorker, r.workerId(), r.status(),
                     o == null ? null : o.findingsCount(), o == null ? null : o.findingsBySeverity(),
-                    o == null ? null : o.output(), e == null ? null : e.code(), e == null ? null : e.message());
+                    o == null ? null : o.output(), e == null ? null : e.code(), e == null ? null : e.message(),
+                    o == null ? null : o.scanId());
         } catch (Exception e) {
             LOG.debugf("unreadable result on %s: %s", m.getSubject(), e.getMessage());
             return null;

@@ -664,6 +664,38 @@ class RunDeciderTest {
     }
 
     @Test
+    void aResultWithoutWorkerIdInTheBodyIsTakenFromTheSubjectsWorker() {
+        // the design document's worker response names no worker (the subject does) and is not
+        // preceded by a running report
+        RunState run = runWithWork();
+        StepState b = run.step("b");
+
+        Decision d = decider.onResult(run,
+                new WorkerResult(b.commandId, "w2", null, "completed", 12, null, null, null, null, "scan-001"), at(5));
+
+        assertNull(d.ignored());
+        assertEquals(COMPLETED, b.status);
+        assertEquals(12, b.findingsCount);
+        assertEquals("scan-001", b.scanId);
+        assertNotNull(b.startedAt);
+        assertTrue(d.events.stream().anyMatch(e -> e.type().equals("pipeline.step.started")));
+        StepState a = run.step("a");
+        Decision fromAnother = decider.onResult(run,
+                new WorkerResult(a.commandId, "w2", null, "completed", 1, null, null, null, null), at(6));
+        assertEquals("spoofed", fromAnother.ignored(), "the subject must still be the step's worker");
+    }
+
+    @Test
+    void documentedContextFieldsReadAsEmptyWhenTheRunDidNotSetThem() {
+        RunState run = runWithWork();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> context = (Map<String, Object>) RunDecider.variables(run).get("context");
+        for (String key : RunDecider.DOCUMENTED_CONTEXT) {
+            assertEquals(run.context.containsKey(key) ? run.context.get(key) : "", context.get(key), key);
+        }
+    }
+
+    @Test
     void resultFromAnotherWorkerThanTheStepsIsSpoofed() {
         RunState run = runWithWork();
         StepState b = run.step("b");

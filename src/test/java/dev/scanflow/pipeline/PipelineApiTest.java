@@ -56,7 +56,7 @@ class PipelineApiTest {
         as(admin).get("/api/v1/pipelines/" + id).then().statusCode(200)
                 .contentType(ContentType.JSON)
                 .body("name", equalTo("Full Security Scan"))
-                .body("triggers.type", contains("manual", "schedule", "webhook"))
+                .body("triggers.type", contains("manual", "schedule", "webhook", "asset_discovery"))
                 .body("triggers[1].cron", equalTo("0 2 * * *"))
                 .body("triggers[1].timezone", equalTo("UTC"))
                 .body("triggers[2].events", contains("push"))
@@ -66,7 +66,8 @@ class PipelineApiTest {
                 .body("steps[3].depends_on", contains("sast", "sca", "secrets"))
                 .body("steps[3].condition.type", equalTo("expression"))
                 .body("steps[3].max_retries", equalTo(1))
-                .body("steps[4].condition.asset_types", contains("server", "network", "ip_address"))
+                .body("steps[4].condition.value", equalTo("asset.type in ['server', 'network']"))
+                .body("steps[4].depends_on", contains("sast"))
                 .body("settings.max_parallel_steps", equalTo(3))
                 .body("settings.notification.channels", contains("slack", "email"));
 

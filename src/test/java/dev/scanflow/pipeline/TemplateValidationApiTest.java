@@ -35,7 +35,8 @@ class TemplateValidationApiTest {
     @ParameterizedTest
     @MethodSource("invalid")
     void everyInvalidFixtureIsA422ProblemNamingItsPaths(Path file) throws IOException {
-        String firstExpectedPath = Files.readAllLines(file).get(0).replaceFirst("^# expect: ", "").split(" \\| ")[0];
+        String firstExpectedPath = Files.readAllLines(file).stream().filter(l -> l.startsWith("# expect: ")).findFirst()
+                .orElseThrow().replaceFirst("^# expect: ", "").split(" \\| ")[0];
         as(admin).contentType("application/yaml").body(Files.readString(file))
                 .post("/api/v1/pipelines")
                 .then().statusCode(422)

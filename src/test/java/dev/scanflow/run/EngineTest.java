@@ -100,8 +100,7 @@ class EngineTest {
         assertEquals(true, dast.getBoolean("condition_result"));
         assertEquals("skipped", infra.getString("status"));
         assertEquals(false, infra.getBoolean("condition_result"));
-        assertEquals("Condition not met: asset.type in ['server', 'network', 'ip_address']",
-                infra.getString("skip_reason"));
+        assertEquals("Condition not met: asset.type in ['server', 'network']", infra.getString("skip_reason"));
         assertEquals(2, sast.getInt("findings_count"));
         assertEquals(2, sast.getInt("findings_by_severity.high"));
         assertEquals("semgrep", sast.getString("output.tool"));
@@ -148,6 +147,74 @@ class EngineTest {
         assertEquals(3, run.getInt("completed_steps"));
         assertEquals(2, run.getInt("skipped_steps"));
         assertTrue(workers.get(3).commands().isEmpty(), "the dast worker got nothing");
+    }
+
+    @Test
+    void workersAnsweringWithTheDocumentsWorkerResponseCompleteTheRun() throws Exception {
+        // each worker reports exactly as the design document's "Worker Response": only
+        // {command_id, status: completed, result: {findings_count, duration_ms, scan_id}}
+        for (String[] c : new String[][] {{"sast", "semgrep"}, {"sca", "trivy"}, {"secrets", "gitleaks"},
+                {"infra", "nmap"}}) {
+            worker(c[0], c[1]).onScan((w, cmd) -> w.completeAsDocumented(cmd, 3));
+        }
+        String pipeline = template(admin, Api.seedTemplate("doc-response"));
+        String asset = asset(admin, "server", "db-1", null);
+        JsonPath run = awaitRun(admin, trigger(admin, pipeline, asset), "completed");
+        assertEquals(4, run.getInt("completed_steps"));
+        assertEquals(12, run.getInt("total_findings"));
+        JsonPath infra = step(run, "infra");
+        assertEquals("completed", infra.getString("status"));
+        assertEquals("scan-infra", infra.getString("scan_id"));
+        assertEquals(true, infra.getBoolean("condition_result"));
+        JsonPath dast = step(run, "dast");
+        assertEquals("skipped", dast.getString("status"));
+        assertEquals(false, dast.getBoolean("condition_result"));
+        assertEquals("Condition not met: asset.type == 'web_application' && asset.has_url", dast.getString("skip_reason"));
+
+        // events carry the document's payload: event, timestamp, data {pipeline_run_id, pipeline_name,
+        // step_id, step_name, status, findings_count, duration_seconds}
+        List<Map<String, Object>> events = as(admin).get("/api/v1/pipeline-runs/" + run.getString("id") + "/history")
+                .jsonPath().getList("items.payload");
+        Map<String, Object> completed = events.stream()
+                .filter(e -> "pipeline.step.completed".equals(e.get("event"))).findFirst().orElseThrow();
+        assertNotNull(Instant.parse((String) completed.get("timestamp")));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> data = (Map<String, Object>) completed.get("data");
+        assertEquals(run.getString("id"), data.get("pipeline_run_id"));
+        assertEquals("doc-response", data.get("pipeline_name"));
+        assertNotNull(data.get("step_id"));
+        assertNotNull(data.get("step_name"));
+        assertEquals("completed", data.get("status"));
+        assertEquals(3, data.get("findings_count"));
+        assertTrue(data.get("duration_seconds") instanceof Integer, "duration_seconds: " + data);
+        // the names of protocol 1.0 stay for one more version
+        assertEquals(completed.get("event"), completed.get("type"));
+        assertEquals(completed.get("timestamp"), completed.get("occurred_at"));
+        Map<String, Object> runEnd = events.get(events.size() - 1);
+        assertEquals("pipeline.run.completed", runEnd.get("event"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> runData = (Map<String, Object>) runEnd.get("data");
+        assertEquals("doc-response", runData.get("pipeline_name"));
+        assertEquals(12, runData.get("total_findings"));
+        assertTrue(runData.containsKey("duration_seconds"));
+    }
+
+    @Test
+    void aConditionOnAContextFieldTheRunDidNotSetIsFalseNotAnError() throws Exception {
+        worker("ctx", null);
+        String pipeline = template(admin, """
+                name: context defaults
+                steps:
+                  - id: prod_only
+                    capabilities: [ctx]
+                    condition: {type: expression, value: "context.environment == 'prod'"}
+                  - id: any_branch
+                    capabilities: [ctx]
+                    condition: {type: expression, value: "context.branch == '' || context.branch.startsWith('release/')"}
+                """);
+        JsonPath run = awaitRun(admin, trigger(admin, pipeline, asset(admin, "server", "ctx-host", null)), "completed");
+        assertEquals("skipped", step(run, "prod_only").getString("status"));
+        assertEquals("completed", step(run, "any_branch").getString("status"));
     }
 
     // ------------------------------------------------------------------ rules

@@ -32,6 +32,16 @@ public final class TestTokens {
         }
     }
 
+    /** A token with an email claim, as most identity providers issue one. */
+    public static String withEmail(UUID tenant, String email, String... roles) {
+        return Jwt.issuer(ISSUER)
+                .subject(UUID.randomUUID().toString())
+                .claim("email", email)
+                .groups(Set.of(roles))
+                .claim("tenant_id", tenant.toString())
+                .sign(DEV_KEY);
+    }
+
     public static String admin(UUID tenant) {
         return token(tenant, "admin");
     }

@@ -142,6 +142,21 @@ public final class TestWorker implements AutoCloseable {
         report(cmd, "completed", result, null);
     }
 
+    /**
+     * Reports the command completed with exactly the design document's "Worker Response": no
+     * running report before it, no worker_id in the body (the subject names the worker).
+     */
+    public void completeAsDocumented(JsonNode cmd, int findings) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("command_id", cmd.path("id").asText());
+        r.put("status", "completed");
+        ObjectNode result = r.putObject("result");
+        result.put("findings_count", findings);
+        result.put("duration_ms", 45000);
+        result.put("scan_id", "scan-" + cmd.path("payload").path("step_id").asText());
+        publishDurably(prefix + ".results." + id, r);
+    }
+
     public void fail(JsonNode cmd, String code, String message) {
         running(cmd);
         ObjectNode error = JSON.createObjectNode();

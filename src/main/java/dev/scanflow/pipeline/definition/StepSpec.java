@@ -1,4 +1,4 @@
-package dev.scanflow.pipeline;
+package dev.scanflow.pipeline.definition;
 
 import java.util.List;
 import java.util.Map;

@@ -1,0 +1,59 @@
+package dev.scanflow.pipeline.definition;
+
+import dev.scanflow.common.TreeReader;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Reads a template's {@code settings}, with the design document's names and defaults filled in. */
+final class SettingsReader {
+
+    static final int DEFAULT_MAX_PARALLEL = 5;
+    private static final Pattern CHANNEL = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,63}$");
+
+    SettingsSpec read(TreeReader.Fields template, TreeReader reader) {
+        TreeReader.Fields f = template.object("settings");
+        if (f == null) {
+            return new SettingsSpec(DEFAULT_MAX_PARALLEL, false, 0, null, null);
+        }
+        Integer parallel = f.integer("max_parallel_steps");
+        if (parallel == null) {
+            parallel = DEFAULT_MAX_PARALLEL;
+        } else if (parallel < 1 || parallel > 100) {
+            reader.error(f.path("max_parallel_steps"), "must be between 1 and 100");
+        }
+        Boolean failFast = f.bool("fail_fast");
+        Integer retries = f.integer("retry_failed_steps");
+        if (retries == null) {
+            retries = 0;
+        } else if (retries < 0 || retries > 10) {
+            reader.error(f.path("retry_failed_steps"), "must be between 0 and 10");
+        }
+        String timeout = f.text("timeout");
+        if (timeout != null) {
+            timeout = Texts.duration(timeout, f.path("timeout"), 60, 30 * 86_400L, reader);
+        }
+        SettingsSpec.NotificationSpec notification = notification(f.object("notification"), reader);
+        f.done();
+        return new SettingsSpec(parallel, failFast != null && failFast, retries, timeout, notification);
+    }
+
+    private static SettingsSpec.NotificationSpec notification(TreeReader.Fields f, TreeReader reader) {
+        if (f == null) {
+            return null;
+        }
+        Boolean onCompletion = f.bool(f.spelling("on_completion", "on_complete"));
+        Boolean onFailure = f.bool("on_failure");
+        Boolean onStart = f.bool("on_start");
+        List<String> channels = f.strings("channels");
+        if (channels != null) {
+            for (int j = 0; j < channels.size(); j++) {
+                if (!CHANNEL.matcher(channels.get(j)).matches()) {
+                    reader.error(f.path("channels") + "[" + j + "]", "'" + channels.get(j)
+                            + "' is not a valid channel name (lowercase letters, digits, '.', '_', '-')");
+                }
+            }
+        }
+        f.done();
+        return new SettingsSpec.NotificationSpec(onCompletion, onFailure, onStart, channels);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.scanflow.pipeline.definition;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/** Run-wide settings of a template, named as in the design document. */
+public record SettingsSpec(
+        Integer maxParallelSteps,
+        Boolean failFast,
+        Integer retryFailedSteps,
+        String timeout,
+        NotificationSpec notification) {
+
+    /**
+     * When and where a run's outcome is announced: {@code on_completion}, {@code on_failure} and
+     * {@code channels} as the document writes them; {@code on_start} is Scanflow's addition.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record NotificationSpec(Boolean onCompletion, Boolean onFailure, Boolean onStart, List<String> channels) {
+    }
+}

@@ -1,0 +1,265 @@
+package dev.scanflow.pipeline.definition;
+
+import com.cronutils.model.CronType;
+import com.cronutils.model.definition.CronDefinitionBuilder;
+import com.cronutils.parser.CronParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.scanflow.common.TreeReader;
+import dev.scanflow.condition.ConditionCompiler;
+import dev.scanflow.condition.ConditionException;
+import dev.scanflow.domain.AssetTypes;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a template's triggers in every form the design document shows: the strings
+ * {@code manual} and {@code on_asset_discovery}, the short forms {@code {schedule: "<cron>"}}
+ * and {@code {webhook: push}}, and the long form {@code {type: schedule, cron, timezone,
+ * targets: [...]}} of its "Scheduling" section. Crons are 5-field Unix crons, zones IANA names,
+ * asset filters CEL over the asset's fields.
+ */
+final class TriggerReader {
+
+    private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+    private static final Pattern EVENT = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,63}$");
+    private static final String FORMS = "manual, on_asset_discovery, {schedule: <cron>}, {webhook: <event>}"
+            + " or an object with a type";
+
+    private final ConditionCompiler assetFilters;
+
+    TriggerReader(ConditionCompiler assetFilters) {
+        this.assetFilters = assetFilters;
+    }
+
+    /** {@code trigger} (the document's key) or {@code triggers}: one trigger or a list; default [manual]. */
+    List<TriggerSpec> read(TreeReader.Fields template, TreeReader reader) {
+        String key = template.spelling("triggers", "trigger");
+        JsonNode raw = template.raw(key);
+        if (raw == null) {
+            return List.of(TriggerSpec.manual());
+        }
+        String at = template.path(key);
+        List<TriggerSpec> out = new ArrayList<>();
+        if (raw.isArray()) {
+            for (int i = 0; i < raw.size(); i++) {
+                TriggerSpec t = trigger(raw.get(i), at + "[" + i + "]", reader);
+                if (t != null) {
+                    out.add(t);
+                }
+            }
+        } else {
+            TriggerSpec t = trigger(raw, at, reader);
+            if (t != null) {
+                out.add(t);
+            }
+        }
+        if (out.stream().filter(t -> t.type().equals(TriggerSpec.MANUAL)).count() > 1) {
+            reader.error(at, "'manual' is listed more than once");
+        }
+        return out;
+    }
+
+    private TriggerSpec trigger(JsonNode node, String at, TreeReader reader) {
+        if (node.isTextual()) {
+            return switch (node.textValue()) {
+                case "manual" -> TriggerSpec.manual();
+                case "on_asset_discovery", "asset_discovery" -> discovery(null);
+                default -> {
+                    reader.error(at, "unknown trigger '" + node.textValue() + "' (use " + FORMS + ")");
+                    yield null;
+                }
+            };
+        }
+        TreeReader.Fields f = reader.object(node, at);
+        if (f == null) {
+            return null;
+        }
+        String type = f.text("type");
+        if (type == null && !f.present("type")) {
+            if (f.present("schedule")) {
+                return schedule(f, "schedule", reader);
+            }
+            if (f.present("webhook")) {
+                return webhook(f, "webhook", reader);
+            }
+            if (f.present("on_asset_discovery")) {
+                reader.error(f.path("on_asset_discovery"), "write on_asset_discovery as a string, or use "
+                        + "{type: asset_discovery, asset_types: [...]}");
+                return null;
+            }
+            reader.error(f.path("type"), "is required (manual, schedule, webhook or asset_discovery; or use " + FORMS + ")");
+            return null;
+        }
+        if (type == null) {
+            return null; // wrong type, reported
+        }
+        return switch (type) {
+            case TriggerSpec.MANUAL -> {
+                f.done();
+                yield TriggerSpec.manual();
+            }
+            case TriggerSpec.SCHEDULE -> schedule(f, "cron", reader);
+            case TriggerSpec.WEBHOOK -> webhook(f, f.spelling("events", "event", "webhook"), reader);
+            case TriggerSpec.ASSET_DISCOVERY, "on_asset_discovery" -> {
+                List<String> types = f.strings("asset_types");
+                f.done();
+                if (types != null) {
+                    for (int j = 0; j < types.size(); j++) {
+                        if (!AssetTypes.isKnown(types.get(j))) {
+                            reader.error(f.path("asset_types") + "[" + j + "]", "unknown asset type '" + types.get(j)
+                                    + "' (known: " + String.join(", ", AssetTypes.ALL) + ")");
+                        }
+                    }
+                }
+                yield discovery(types);
+            }
+            default -> {
+                reader.error(f.path("type"), "unknown trigger type '" + type
+                        + "' (manual, schedule, webhook or asset_discovery)");
+                yield null;
+            }
+        };
+    }
+
+    private static TriggerSpec discovery(List<String> assetTypes) {
+        return new TriggerSpec(TriggerSpec.ASSET_DISCOVERY, null, null, null, null, assetTypes);
+    }
+
+    private TriggerSpec schedule(TreeReader.Fields f, String cronField, TreeReader reader) {
+        f.allow("type");
+        String cron = f.text(cronField);
+        if (cron == null || cron.isBlank()) {
+            if (!reader.hasErrorsUnder(f.path(cronField))) {
+                reader.error(f.path(cronField), "a 5-field cron expression is required, e.g. \"0 2 * * *\"");
+            }
+        } else {
+            cron = cron.trim().replaceAll("\\s+", " ");
+            try {
+                CRON.parse(cron).validate();
+            } catch (IllegalArgumentException e) {
+                reader.error(f.path(cronField), "invalid cron expression '" + cron + "': " + e.getMessage()
+                        + " (5 fields: minute hour day-of-month month day-of-week)");
+            }
+        }
+        String zone = "UTC";
+        String zoneText = f.text("timezone");
+        if (zoneText != null) {
+            try {
+                zone = ZoneId.of(zoneText).getId();
+            } catch (DateTimeException e) {
+                reader.error(f.path("timezone"), "unknown time zone '" + zoneText
+                        + "' (use an IANA name such as Europe/Paris or UTC)");
+            }
+        }
+        List<TargetSelector> targets = targets(f.raw("targets"), f.path("targets"), reader);
+        f.done();
+        return new TriggerSpec(TriggerSpec.SCHEDULE, cron, zone, targets, null, null);
+    }
+
+    private List<TargetSelector> targets(JsonNode node, String at, TreeReader reader) {
+        if (node == null) {
+            return null;
+        }
+        List<TargetSelector> out = new ArrayList<>();
+        if (node.isObject()) {
+            // one selector written without the list around it
+            TargetSelector s = selector(node, at, reader);
+            if (s != null) {
+                out.add(s);
+            }
+            return out;
+        }
+        List<JsonNode> items = reader.list(node, at);
+        if (items == null) {
+            return null;
+        }
+        if (items.isEmpty()) {
+            reader.error(at, "list at least one selector, or leave targets out");
+        }
+        for (int i = 0; i < items.size(); i++) {
+            TargetSelector s = selector(items.get(i), at + "[" + i + "]", reader);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private TargetSelector selector(JsonNode node, String at, TreeReader reader) {
+        TreeReader.Fields f = reader.object(node, at);
+        if (f == null) {
+            return null;
+        }
+        String filter = f.text("asset_filter");
+        if (filter != null) {
+            try {
+                assetFilters.compile(filter);
+            } catch (ConditionException e) {
+                reader.error(f.path("asset_filter"), "invalid asset filter: " + e.getMessage());
+            }
+        }
+        String typeField = f.spelling("asset_type", "asset_types");
+        Object type = f.stringOrStrings(typeField);
+        checkEach(type, f.path(typeField), AssetTypes.ALL, "asset type", reader);
+        Object criticality = f.stringOrStrings("criticality");
+        checkEach(criticality, f.path("criticality"), AssetTypes.CRITICALITIES, "criticality", reader);
+        List<String> tags = f.strings("tags");
+        String idField = f.spelling("asset_id", "asset_ids");
+        Object ids = f.stringOrStrings(idField);
+        List<String> idList = ids == null ? List.of() : Values.strings(ids);
+        for (int j = 0; j < idList.size(); j++) {
+            try {
+                UUID.fromString(idList.get(j));
+            } catch (IllegalArgumentException e) {
+                reader.error(ids instanceof String ? f.path(idField) : f.path(idField) + "[" + j + "]",
+                        "'" + idList.get(j) + "' is not an asset id (a UUID)");
+            }
+        }
+        f.done();
+        if (filter == null && type == null && criticality == null && tags == null && ids == null
+                && !reader.hasErrorsUnder(at)) {
+            reader.error(at, "a selector needs at least one of asset_filter, asset_type, criticality, tags, asset_id");
+        }
+        return new TargetSelector(filter, type, criticality, tags, ids);
+    }
+
+    private static void checkEach(Object value, String at, List<String> known, String what, TreeReader reader) {
+        if (value == null) {
+            return;
+        }
+        List<String> values = Values.strings(value);
+        if (values.isEmpty()) {
+            reader.error(at, "name at least one " + what);
+        }
+        for (int j = 0; j < values.size(); j++) {
+            if (!known.contains(values.get(j))) {
+                reader.error(value instanceof String ? at : at + "[" + j + "]", "unknown " + what + " '"
+                        + values.get(j) + "' (known: " + String.join(", ", known) + ")");
+            }
+        }
+    }
+
+    private TriggerSpec webhook(TreeReader.Fields f, String field, TreeReader reader) {
+        f.allow("type");
+        Object events = f.stringOrStrings(field);
+        f.done();
+        List<String> list = events == null ? List.of() : Values.strings(events);
+        if (list.isEmpty()) {
+            if (!reader.hasErrorsUnder(f.path(field))) {
+                reader.error(f.path(field), "name at least one webhook event, e.g. push");
+            }
+            return null;
+        }
+        for (int j = 0; j < list.size(); j++) {
+            if (!EVENT.matcher(list.get(j)).matches()) {
+                reader.error(events instanceof String ? f.path(field) : f.path(field) + "[" + j + "]",
+                        "'" + list.get(j) + "' is not a valid event name");
+            }
+        }
+        return new TriggerSpec(TriggerSpec.WEBHOOK, null, null, null, list, null);
+    }
+}
