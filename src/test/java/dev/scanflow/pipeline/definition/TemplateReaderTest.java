@@ -36,8 +36,10 @@ class TemplateReaderTest {
     private static final ObjectMapper JSON = Documents.mapper();
     static final TemplateReader READER = new TemplateReader(new ConditionCompiler(), ConditionCompiler.assetFilters());
 
+    /** The valid fixtures, and the templates in examples/ (what users copy must stay valid). */
     static Stream<Path> valid() throws IOException {
-        return files("valid");
+        return Stream.concat(files("valid"), Files.list(Path.of("examples"))
+                .filter(p -> !p.getFileName().toString().startsWith("worker")).sorted());
     }
 
     static Stream<Path> invalid() throws IOException {
