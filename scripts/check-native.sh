@@ -15,7 +15,7 @@ fail() { echo "check-native: $*" >&2; exit 1; }
 grep -q -- "-runner.jar" "$args" || fail "native-image.args names no runner jar"
 unzip -p "$jar" META-INF/MANIFEST.MF | grep -q "Main-Class: io.quarkus.bootstrap.runner.QuarkusEntryPoint\|Main-Class: io.quarkus.runner.GeneratedMain" || fail "the runner jar has no Quarkus main class"
 reflect=$(unzip -p "$jar" META-INF/native-image/reflect-config.json)
-for type in dev.scanflow.worker.WorkerMessages\$Heartbeat dev.scanflow.worker.WorkerMessages\$Result \
+for type in dev.scanflow.protocol.Heartbeat dev.scanflow.protocol.StatusReport dev.scanflow.protocol.ScanCommand\$Target dev.scanflow.domain.ValidationError \
             dev.scanflow.pipeline.definition.TargetSelector dev.scanflow.pipeline.definition.TriggerSpec dev.scanflow.run.RunViews\$RunView \
             dev.scanflow.common.Problem; do
   grep -q "\"$type\"" <<<"$reflect" || fail "$type is not registered for reflection"

@@ -1,8 +1,13 @@
 package dev.scanflow.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.scanflow.protocol.CancelCommand;
+import dev.scanflow.protocol.Command;
+import dev.scanflow.protocol.Heartbeat;
+import dev.scanflow.protocol.LogLine;
+import dev.scanflow.protocol.ProtocolJson;
+import dev.scanflow.protocol.ScanCommand;
+import dev.scanflow.protocol.StatusReport;
+import dev.scanflow.protocol.Subjects;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.JetStream;
@@ -23,16 +28,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Scanflow's reference scanner worker. It speaks only worker protocol v1 (docs/protocol.md):
- * heartbeats, commands on its own subject, results and logs on its own subjects. It never
- * touches Scanflow's database. Each scan runs the configured tool as a child process.
+ * Scanflow's reference scanner worker. It speaks only the worker protocol (docs/protocol.md,
+ * the records of {@code dev.scanflow.protocol}): heartbeats, commands on its own subject, results
+ * and logs on its own subjects. It never touches Scanflow's database. Each scan runs the
+ * configured tool as a child process.
  */
 public final class ScanWorker implements AutoCloseable, Reporter {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SEEN_LIMIT = 10_000;
 
     private final WorkerConfig config;
+    private final Subjects subjects;
     private final Map<String, ToolRun> running = new ConcurrentHashMap<>();
     private final Set<String> seen = Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
@@ -47,6 +53,7 @@ public final class ScanWorker implements AutoCloseable, Reporter {
 
     public ScanWorker(WorkerConfig config) {
         this.config = config.validated();
+        this.subjects = new Subjects(this.config.subjectPrefix(), Subjects.DEFAULT_STREAM_PREFIX);
         this.tools = Executors.newFixedThreadPool(this.config.maxConcurrency(), r -> daemon(r, "tool"));
     }
 
@@ -59,7 +66,7 @@ public final class ScanWorker implements AutoCloseable, Reporter {
                 .build());
         jetStream = connection.jetStream();
         Dispatcher dispatcher = connection.createDispatcher(msg -> onCommand(msg.getData()));
-        dispatcher.subscribe(config.subjectPrefix() + ".commands." + config.workerId());
+        dispatcher.subscribe(subjects.command(config.workerId()));
         connection.flush(Duration.ofSeconds(5));
         heartbeats.scheduleAtFixedRate(this::heartbeat, 0, config.heartbeatSeconds(), TimeUnit.SECONDS);
         log("worker %s up: capabilities %s, tools %s, max %d, NATS %s", config.workerId(), config.capabilities(),
@@ -76,56 +83,46 @@ public final class ScanWorker implements AutoCloseable, Reporter {
     }
 
     void onCommand(byte[] data) {
-        JsonNode cmd;
+        Command command;
         try {
-            cmd = JSON.readTree(data);
+            command = ProtocolJson.read(data, Command.class);
         } catch (IOException e) {
             log("unreadable command ignored: %s", e.getMessage());
             return;
         }
-        String id = cmd.path("id").asText("");
-        switch (cmd.path("type").asText("")) {
-            case "cancel" -> {
-                ToolRun run = running.get(id);
-                if (run != null) {
-                    log("cancel %s", id);
-                    run.cancel();
+        String id = command.id();
+        if (command instanceof CancelCommand) {
+            ToolRun run = running.get(id);
+            if (run != null) {
+                log("cancel %s", id);
+                run.cancel();
+            }
+        } else if (command instanceof ScanCommand scan) {
+            synchronized (seen) {
+                if (!seen.add(id)) {
+                    return; // delivered again (at least once): already taken
                 }
             }
-            case "scan" -> {
-                synchronized (seen) {
-                    if (!seen.add(id)) {
-                        return; // delivered again (at least once): already taken
-                    }
+            ToolRun run = new ToolRun(scan, config, this);
+            running.put(id, run);
+            log("scan %s: step %s, tool %s, target %s", id, scan.payload().stepId(),
+                    scan.payload().stepConfig().get("tool"), scan.payload().target().name());
+            tools.submit(() -> {
+                try {
+                    run.run();
+                } finally {
+                    running.remove(id);
                 }
-                ToolRun run = new ToolRun(cmd, config, this);
-                running.put(id, run);
-                log("scan %s: step %s, tool %s, target %s", id, cmd.path("payload").path("step_id").asText(),
-                        cmd.path("payload").path("step_config").path("tool").asText(),
-                        cmd.path("payload").path("target").path("name").asText());
-                tools.submit(() -> {
-                    try {
-                        run.run();
-                    } finally {
-                        running.remove(id);
-                    }
-                });
-            }
-            default -> log("command of unknown type ignored: %s", cmd.path("type").asText());
+            });
         }
     }
 
     private void heartbeat() {
         try {
-            ObjectNode hb = JSON.createObjectNode();
-            hb.put("worker_id", config.workerId());
-            hb.put("tenant_id", config.tenantId());
-            hb.set("capabilities", JSON.valueToTree(config.capabilities()));
-            hb.set("tools", JSON.valueToTree(new ArrayList<>(config.tools().keySet())));
-            hb.put("max_concurrency", config.maxConcurrency());
-            hb.put("active_commands", running.size());
-            hb.put("version", "scanflow-worker/1.0");
-            connection.publish(config.subjectPrefix() + ".workers.heartbeat", JSON.writeValueAsBytes(hb));
+            Heartbeat hb = new Heartbeat(config.workerId(), config.tenantId(), config.capabilities(),
+                    new ArrayList<>(config.tools().keySet()), config.maxConcurrency(), running.size(),
+                    "scanflow-worker/1.1");
+            connection.publish(subjects.heartbeat(), ProtocolJson.bytes(hb));
         } catch (Exception e) {
             log("heartbeat not sent: %s", e.getMessage());
         }
@@ -135,70 +132,51 @@ public final class ScanWorker implements AutoCloseable, Reporter {
 
     @Override
     public void running(String commandId) {
-        report(commandId, "running", null, null);
+        report(StatusReport.running(commandId, config.workerId()));
     }
 
     @Override
     public void completed(String commandId, ScanReport report, long durationMs) {
-        ObjectNode result = JSON.createObjectNode();
-        result.put("findings_count", report.findingsCount());
-        result.set("findings_by_severity", JSON.valueToTree(report.findingsBySeverity()));
-        result.put("duration_ms", durationMs);
-        result.put("scan_id", config.workerId() + "-" + commandId.substring(0, 8));
-        result.set("output", JSON.valueToTree(report.output()));
         log("completed %s: %d findings %s", commandId, report.findingsCount(), report.findingsBySeverity());
-        report(commandId, "completed", result, null);
+        report(StatusReport.completed(commandId, config.workerId(), new StatusReport.Result(report.findingsCount(),
+                new LinkedHashMap<>(report.findingsBySeverity()), durationMs,
+                config.workerId() + "-" + commandId.substring(0, 8), report.output())));
     }
 
     @Override
     public void failed(String commandId, String code, String message) {
-        ObjectNode error = JSON.createObjectNode();
-        error.put("code", code);
-        error.put("message", message.length() > 4000 ? message.substring(0, 4000) : message);
         log("failed %s: %s %s", commandId, code, message.lines().findFirst().orElse(""));
-        report(commandId, "failed", null, error);
+        report(StatusReport.failed(commandId, config.workerId(), code,
+                message.length() > 4000 ? message.substring(0, 4000) : message));
     }
 
     @Override
     public void cancelled(String commandId) {
         log("cancelled %s", commandId);
-        report(commandId, "cancelled", null, null);
+        report(StatusReport.cancelled(commandId, config.workerId()));
     }
 
     @Override
     public void log(String commandId, long seq, String line) {
-        ObjectNode l = JSON.createObjectNode();
-        l.put("command_id", commandId);
-        l.put("seq", seq);
-        l.put("line", line);
         try {
             // logs may be lost in an outage; results may not (below)
-            jetStream.publishAsync(config.subjectPrefix() + ".logs." + config.workerId(), JSON.writeValueAsBytes(l));
+            jetStream.publishAsync(subjects.log(config.workerId()), ProtocolJson.bytes(new LogLine(commandId, seq, line)));
         } catch (Exception e) {
             // best effort
         }
     }
 
     /** Results go through JetStream and are retried until the stream has them. */
-    private void report(String commandId, String status, ObjectNode result, ObjectNode error) {
-        ObjectNode r = JSON.createObjectNode();
-        r.put("command_id", commandId);
-        r.put("worker_id", config.workerId());
-        r.put("status", status);
-        if (result != null) {
-            r.set("result", result);
-        }
-        if (error != null) {
-            r.set("error", error);
-        }
-        String subject = config.subjectPrefix() + ".results." + config.workerId();
+    private void report(StatusReport report) {
+        String subject = subjects.result(config.workerId());
+        byte[] body = ProtocolJson.bytes(report);
         long delay = 200;
         while (true) {
             try {
-                jetStream.publish(subject, JSON.writeValueAsBytes(r));
+                jetStream.publish(subject, body);
                 return;
             } catch (Exception e) {
-                log("result %s for %s not stored yet (%s); retrying", status, commandId, e.getMessage());
+                log("result %s for %s not stored yet (%s); retrying", report.status(), report.commandId(), e.getMessage());
                 try {
                     Thread.sleep(delay);
                 } catch (InterruptedException ie) {

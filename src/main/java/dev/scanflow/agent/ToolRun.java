@@ -2,6 +2,8 @@ package dev.scanflow.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.scanflow.protocol.ProtocolJson;
+import dev.scanflow.protocol.ScanCommand;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,9 +40,10 @@ final class ToolRun implements Runnable {
     private volatile boolean cancelled;
     private volatile boolean finished;
 
-    ToolRun(JsonNode command, WorkerConfig config, Reporter reporter) {
-        this.command = command;
-        this.commandId = command.path("id").asText();
+    ToolRun(ScanCommand scan, WorkerConfig config, Reporter reporter) {
+        // the tool's command line addresses the command's fields by path ({target.host}, {config.ports})
+        this.command = ProtocolJson.tree(scan);
+        this.commandId = scan.id();
         this.config = config;
         this.reporter = reporter;
     }

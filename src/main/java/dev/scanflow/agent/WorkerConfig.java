@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.scanflow.protocol.WorkerIds;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * The reference worker's configuration (YAML, see examples/worker.yaml). Environment variables
@@ -22,7 +22,6 @@ public record WorkerConfig(String workerId, String tenantId, String nats, String
         List<String> capabilities, Integer maxConcurrency, Integer heartbeatSeconds, String workdir,
         Map<String, ToolConfig> tools) {
 
-    private static final Pattern ID = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
 
     /**
      * @param command         arguments; {@code {placeholders}} are filled from the command (see {@link ArgumentTemplate})
@@ -71,8 +70,8 @@ public record WorkerConfig(String workerId, String tenantId, String nats, String
     /** Fills defaults and refuses what would be refused by Scanflow anyway, with a clear message. */
     public WorkerConfig validated() {
         List<String> problems = new ArrayList<>();
-        if (workerId == null || !ID.matcher(workerId).matches()) {
-            problems.add("worker_id must match " + ID.pattern());
+        if (!WorkerIds.valid(workerId)) {
+            problems.add("worker_id must match " + WorkerIds.PATTERN.pattern());
         }
         if (tenantId != null && !tenantId.isBlank()) {
             try {

@@ -46,6 +46,35 @@ public class AssetService {
         return find(tenant, id).map(AssetView::of);
     }
 
+    /**
+     * The asset as a run pins it when it starts: what conditions read as {@code asset.*} (and
+     * asset filters at top level) and what commands carry as {@code target}. An unknown asset is
+     * a 422 on {@code $.asset_id}, since it comes from a request body.
+     */
+    @WithSession
+    public Uni<Map<String, Object>> snapshot(UUID tenant, UUID id) {
+        return AssetEntity.<AssetEntity>find("id = ?1 and tenantId = ?2", id, tenant).firstResult()
+                .map(e -> {
+                    if (e == null) {
+                        throw ApiException.invalid("$.asset_id", "no asset " + id + " in this tenant");
+                    }
+                    return snapshot(e);
+                });
+    }
+
+    public static Map<String, Object> snapshot(AssetEntity e) {
+        Map<String, Object> asset = new java.util.LinkedHashMap<>();
+        asset.put("id", e.id.toString());
+        asset.put("type", e.type);
+        asset.put("name", e.name);
+        asset.put("url", e.url == null ? "" : e.url);
+        asset.put("has_url", e.url != null && !e.url.isBlank());
+        asset.put("tags", e.tags == null ? List.of() : List.copyOf(e.tags));
+        asset.put("criticality", e.criticality);
+        asset.put("properties", e.properties == null ? Map.of() : e.properties);
+        return asset;
+    }
+
     /** The asset as an entity, for services that need it (runs). */
     public Uni<AssetEntity> find(UUID tenant, UUID id) {
         return AssetEntity.<AssetEntity>find("id = ?1 and tenantId = ?2", id, tenant).firstResult()

@@ -1,11 +1,13 @@
 package dev.scanflow.asset;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /** An asset as the API returns it. */
+@RegisterForReflection // read and written by Jackson outside REST (JSON columns, YAML, bound bodies)
 public record AssetView(UUID id, String type, String name, String url, List<String> tags, String criticality,
         Map<String, Object> properties, String createdBy, Instant createdAt, Instant updatedAt) {
 

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The orchestration rules, as a pure function of a run's state: given a run loaded under its
@@ -228,6 +229,20 @@ public final class RunDecider {
         d.events.add(new Decision.Event("pipeline.run.started", null, Map.of("retry", true)));
         advance(run, now, d);
         return d;
+    }
+
+    /**
+     * A worker took a queued step (the shell claimed one of its slots): the command with this id
+     * is on its way, and the ack timeout counts from now.
+     */
+    public void assigned(StepState step, String workerId, UUID commandId, Instant now) {
+        step.commandId = commandId;
+        step.workerId = workerId;
+        step.dispatchedAt = now;
+        step.errorCode = null;
+        step.errorMessage = null;
+        step.nextAttemptAt = null;
+        step.touch();
     }
 
     // ------------------------------------------------------------------ rules

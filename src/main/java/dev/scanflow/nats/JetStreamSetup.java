@@ -1,6 +1,7 @@
 package dev.scanflow.nats;
 
 import dev.scanflow.config.ScanflowConfig;
+import dev.scanflow.protocol.Subjects;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;

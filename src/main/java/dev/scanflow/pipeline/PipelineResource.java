@@ -1,5 +1,6 @@
 package dev.scanflow.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflow.auth.Caller;
 import dev.scanflow.auth.Roles;
 import dev.scanflow.common.ApiException;
@@ -8,9 +9,9 @@ import dev.scanflow.common.DocumentReader;
 import dev.scanflow.common.Page;
 import dev.scanflow.common.PathIds;
 import dev.scanflow.common.Problem;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflow.pipeline.definition.StepSpec;
 import dev.scanflow.pipeline.definition.TemplateDefinition;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -60,8 +61,13 @@ public class PipelineResource {
     }
 
 
+    @RegisterForReflection // read and written by Jackson outside REST (JSON columns, YAML, bound bodies)
+
+
     public record CloneRequest(String name) {
     }
+
+    @RegisterForReflection
 
     public record ReorderRequest(List<String> order) {
     }

@@ -3,11 +3,13 @@ package dev.scanflow.pipeline;
 import dev.scanflow.pipeline.definition.SettingsSpec;
 import dev.scanflow.pipeline.definition.StepSpec;
 import dev.scanflow.pipeline.definition.TriggerSpec;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
 /** A pipeline template version as the API returns it. */
+@RegisterForReflection // read and written by Jackson outside REST (JSON columns, YAML, bound bodies)
 public record PipelineView(
         UUID id,
         String name,

@@ -22,9 +22,9 @@ public class RunEventStream {
             "pipeline.run.cancelled", "pipeline.run.timeout");
     private static final Duration POLL = Duration.ofMillis(250);
 
-    private final RunService runs;
+    private final RunQueries runs;
 
-    public RunEventStream(RunService runs) {
+    public RunEventStream(RunQueries runs) {
         this.runs = runs;
     }
 

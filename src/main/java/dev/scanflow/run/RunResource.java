@@ -10,18 +10,13 @@ import dev.scanflow.common.PathIds;
 import dev.scanflow.common.Problem;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
-import java.net.URI;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -30,12 +25,11 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Pipeline runs: thin HTTP layer over {@link RunService}. */
+/** Pipeline runs: thin HTTP layer over {@link RunQueries} and {@link RunControl}. */
 @Path("/api/v1/pipeline-runs")
 @Tag(name = "Pipeline runs")
 @SecurityRequirement(name = "jwt")
@@ -46,12 +40,14 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class RunResource {
 
-    private final RunService service;
+    private final RunQueries service;
+    private final RunControl control;
     private final RunEventStream live;
     private final Caller caller;
 
-    public RunResource(RunService service, RunEventStream live, Caller caller) {
+    public RunResource(RunQueries service, RunControl control, RunEventStream live, Caller caller) {
         this.service = service;
+        this.control = control;
         this.live = live;
         this.caller = caller;
     }
@@ -88,7 +84,9 @@ public class RunResource {
     @APIResponse(responseCode = "409", description = "The run already ended otherwise",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<RunViews.RunView> cancel(@PathParam("id") String id) {
-        return service.cancel(caller.tenantId(), PathIds.uuid(id, "run"));
+        UUID tenant = caller.tenantId();
+        UUID runId = PathIds.uuid(id, "run");
+        return control.cancel(tenant, runId).chain(() -> service.get(tenant, runId));
     }
 
     @POST
@@ -98,7 +96,9 @@ public class RunResource {
     @APIResponse(responseCode = "409", description = "The run is not failed, cancelled or timed out",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<RunViews.RunView> retry(@PathParam("id") String id) {
-        return service.retry(caller.tenantId(), PathIds.uuid(id, "run"));
+        UUID tenant = caller.tenantId();
+        UUID runId = PathIds.uuid(id, "run");
+        return control.retry(tenant, runId).chain(() -> service.get(tenant, runId));
     }
 
     @GET

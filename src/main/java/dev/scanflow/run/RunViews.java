@@ -1,5 +1,6 @@
 package dev.scanflow.run;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ public final class RunViews {
      * worker_id, command_id, findings_count, condition_result, skip_reason) and Scanflow's; every
      * field is always present (null when unknown).
      */
+    @RegisterForReflection // read and written by Jackson outside REST (JSON columns, YAML, bound bodies)
     public record StepRunView(String stepId, String name, int order, String status, int attempt, int maxAttempts,
             String workerId, UUID commandId, boolean conditionEvaluated, Boolean conditionResult, String skipReason,
             Integer findingsCount, Map<String, Object> findingsBySeverity, Map<String, Object> output,
@@ -24,6 +26,7 @@ public final class RunViews {
     }
 
     /** A run with its step runs: the design document's "Pipeline Run" and the pipeline_runs counters. */
+    @RegisterForReflection
     public record RunView(UUID id, UUID pipelineId, UUID tenantId, String pipelineName, int pipelineVersion, UUID assetId,
             String status, String triggerType, String triggeredBy, String priority, Map<String, Object> context,
             int totalSteps, int completedSteps, int failedSteps, int skippedSteps, int totalFindings,
@@ -32,6 +35,7 @@ public final class RunViews {
     }
 
     /** A run in a list, without its steps. */
+    @RegisterForReflection
     public record RunSummary(UUID id, UUID pipelineId, UUID tenantId, String pipelineName, int pipelineVersion, UUID assetId,
             String status, String triggerType, String triggeredBy, String priority, int totalSteps,
             int completedSteps, int failedSteps, int skippedSteps, int totalFindings, Instant createdAt,
@@ -39,10 +43,12 @@ public final class RunViews {
     }
 
     /** A line a worker sent for a step. */
+    @RegisterForReflection
     public record LogLine(long seq, String line, UUID commandId, Instant createdAt) {
     }
 
     /** An event of a run, as published on NATS. */
+    @RegisterForReflection
     public record RunEvent(long seq, String type, String stepId, Map<String, Object> payload, Instant createdAt) {
     }
 }

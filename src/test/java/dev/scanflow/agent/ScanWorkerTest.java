@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.scanflow.protocol.Subjects;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
@@ -35,6 +36,7 @@ class ScanWorkerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PREFIX = "agenttest" + UUID.randomUUID().toString().substring(0, 6);
+    private static final Subjects SUBJECTS = new Subjects(PREFIX, PREFIX.toUpperCase());
     private static Connection nats;
 
     private final List<JsonNode> results = new CopyOnWriteArrayList<>();
@@ -48,15 +50,15 @@ class ScanWorkerTest {
     static void streams() throws Exception {
         nats = Nats.connect("nats://127.0.0.1:4222");
         JetStreamManagement jsm = nats.jetStreamManagement();
-        jsm.addStream(StreamConfiguration.builder().name(PREFIX.toUpperCase() + "_RESULTS").subjects(PREFIX + ".results.>").build());
-        jsm.addStream(StreamConfiguration.builder().name(PREFIX.toUpperCase() + "_LOGS").subjects(PREFIX + ".logs.>").build());
+        jsm.addStream(StreamConfiguration.builder().name(SUBJECTS.stream("RESULTS")).subjects(SUBJECTS.results()).build());
+        jsm.addStream(StreamConfiguration.builder().name(SUBJECTS.stream("LOGS")).subjects(SUBJECTS.logs()).build());
     }
 
     @AfterAll
     static void dropStreams() throws Exception {
         JetStreamManagement jsm = nats.jetStreamManagement();
-        jsm.deleteStream(PREFIX.toUpperCase() + "_RESULTS");
-        jsm.deleteStream(PREFIX.toUpperCase() + "_LOGS");
+        jsm.deleteStream(SUBJECTS.stream("RESULTS"));
+        jsm.deleteStream(SUBJECTS.stream("LOGS"));
         nats.close();
     }
 
@@ -78,9 +80,9 @@ class ScanWorkerTest {
                 throw new IllegalStateException(e);
             }
         });
-        d.subscribe(PREFIX + ".results." + workerId);
-        d.subscribe(PREFIX + ".logs." + workerId);
-        d.subscribe(PREFIX + ".workers.heartbeat");
+        d.subscribe(SUBJECTS.result(workerId));
+        d.subscribe(SUBJECTS.log(workerId));
+        d.subscribe(SUBJECTS.heartbeat());
         String tools = Path.of("src/test/resources/agent/tools").toAbsolutePath() + "/";
         WorkerConfig config = new WorkerConfig(workerId, null, "nats://127.0.0.1:4222", PREFIX,
                 List.of("network", "sast"), 3, 1, workdir.toString(), Map.of(
@@ -107,7 +109,7 @@ class ScanWorkerTest {
                 "attempt", 1, "timeout_seconds", timeout,
                 "payload", Map.of("pipeline_run_id", UUID.randomUUID().toString(), "step_id", "s",
                         "step_config", stepConfig, "target", target, "context", Map.of(), "upstream", Map.of()));
-        nats.publish(PREFIX + ".commands." + workerId, JSON.writeValueAsBytes(cmd));
+        nats.publish(SUBJECTS.command(workerId), JSON.writeValueAsBytes(cmd));
         return id;
     }
 
@@ -187,7 +189,7 @@ class ScanWorkerTest {
         });
         Path pids = findPids();
         List<Long> processes = Files.readAllLines(pids).stream().map(Long::parseLong).toList();
-        nats.publish(PREFIX + ".commands." + workerId, JSON.writeValueAsBytes(Map.of("id", id, "type", "cancel")));
+        nats.publish(SUBJECTS.command(workerId), JSON.writeValueAsBytes(Map.of("id", id, "type", "cancel")));
         awaitResult(id, "cancelled");
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> processes.stream()
                 .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
@@ -201,8 +203,8 @@ class ScanWorkerTest {
         byte[] cmd = JSON.writeValueAsBytes(Map.of("id", id, "type", "scan", "attempt", 1, "timeout_seconds", 60,
                 "payload", Map.of("step_id", "s", "step_config", Map.of("tool", "semgrep"),
                         "target", Map.of("name", "twice"))));
-        nats.publish(PREFIX + ".commands." + workerId, cmd);
-        nats.publish(PREFIX + ".commands." + workerId, cmd);
+        nats.publish(SUBJECTS.command(workerId), cmd);
+        nats.publish(SUBJECTS.command(workerId), cmd);
         awaitResult(id, "completed");
         Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).until(() -> results.stream()
                 .filter(r -> r.path("command_id").asText().equals(id) && r.path("status").asText().equals("running"))

@@ -2,6 +2,10 @@ package dev.scanflow.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.scanflow.protocol.Heartbeat;
+import dev.scanflow.protocol.ProtocolJson;
+import dev.scanflow.protocol.StatusReport;
+import dev.scanflow.protocol.Subjects;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamSubscription;
@@ -20,7 +24,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +80,7 @@ public final class Bench {
     static Map<String, Object> service(Map<String, String> a) throws Exception {
         String base = a.getOrDefault("base", "http://127.0.0.1:8080");
         String prefix = a.getOrDefault("prefix", "scanflow");
+        Subjects subjects = new Subjects(prefix, Subjects.DEFAULT_STREAM_PREFIX);
         String token = a.get("token");
         int chains = Integer.parseInt(a.getOrDefault("chains", "32"));
         int steps = Integer.parseInt(a.getOrDefault("steps", "10"));
@@ -143,11 +147,10 @@ public final class Bench {
                 }
                 Runnable reply = () -> {
                     try {
-                        byte[] body = JSON.writeValueAsBytes(Map.of("command_id", cmd.path("id").asText(),
-                                "worker_id", workerId, "status", "completed",
-                                "result", Map.of("findings_count", 0, "output", Map.of())));
+                        byte[] body = ProtocolJson.bytes(StatusReport.completed(cmd.path("id").asText(), workerId,
+                                new StatusReport.Result(0, null, null, null, Map.of())));
                         resultSentAt.put(run + "/" + step, System.nanoTime());
-                        js.publishAsync(prefix + ".results." + workerId, body);
+                        js.publishAsync(subjects.result(workerId), body);
                         boolean last = sentPerRun.computeIfAbsent(run, k -> new AtomicLong()).incrementAndGet() == steps;
                         if (last) {
                             if (measuring.get()) {
@@ -172,13 +175,12 @@ public final class Bench {
                 System.err.println("bad command: " + e.getMessage());
             }
         });
-        dispatcher.subscribe(prefix + ".commands." + workerId);
+        dispatcher.subscribe(subjects.command(workerId));
         ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
         heartbeat.scheduleAtFixedRate(() -> {
             try {
-                nats.publish(prefix + ".workers.heartbeat", JSON.writeValueAsBytes(Map.of("worker_id", workerId,
-                        "capabilities", List.of("bench"), "tools", List.of(), "max_concurrency", 1000,
-                        "active_commands", 0, "version", "bench")));
+                nats.publish(subjects.heartbeat(), ProtocolJson.bytes(new Heartbeat(workerId, null, List.of("bench"),
+                        List.of(), 1000, 0, "bench")));
             } catch (Exception e) {
                 // next beat
             }

@@ -441,14 +441,14 @@ class EngineTest {
         String commandId = cmd.path("id").asText();
 
         // spoofed: another worker reports on its own subject, and on the right subject with a wrong body
-        other.publish(TestWorker.PREFIX + ".results." + other.id(), Map.of("command_id", commandId,
+        other.publish(other.subjects().result(other.id()), Map.of("command_id", commandId,
                 "worker_id", other.id(), "status", "completed", "result", Map.of("findings_count", 99)));
-        other.publish(TestWorker.PREFIX + ".results." + w.id(), Map.of("command_id", commandId,
+        other.publish(w.subjects().result(w.id()), Map.of("command_id", commandId,
                 "worker_id", other.id(), "status", "failed"));
         // unknown command, garbage
-        w.publish(TestWorker.PREFIX + ".results." + w.id(), Map.of("command_id", UUID.randomUUID().toString(),
+        w.publish(w.subjects().result(w.id()), Map.of("command_id", UUID.randomUUID().toString(),
                 "worker_id", w.id(), "status", "completed"));
-        w.publish(TestWorker.PREFIX + ".results." + w.id(), "not json at all");
+        w.publish(w.subjects().result(w.id()), "not json at all");
         Awaitility.await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3))
                 .until(() -> "running".equals(Runs.run(admin, runId).getString("status")));
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflow.domain.WorkerResult;
+import dev.scanflow.engine.RunEngine;
 import dev.scanflow.support.Api;
 import dev.scanflow.support.TestTokens;
 import dev.scanflow.support.TestWorker;

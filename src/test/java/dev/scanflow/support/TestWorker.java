@@ -2,7 +2,11 @@ package dev.scanflow.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.scanflow.protocol.Heartbeat;
+import dev.scanflow.protocol.LogLine;
+import dev.scanflow.protocol.ProtocolJson;
+import dev.scanflow.protocol.StatusReport;
+import dev.scanflow.protocol.Subjects;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
@@ -18,16 +22,18 @@ import java.util.function.BiConsumer;
 import org.awaitility.Awaitility;
 
 /**
- * A worker that speaks protocol v1 over NATS with jnats, as any worker would: heartbeats, reads
- * its command subject, reports status, results and logs. What it does with a scan command is up
- * to the test ({@link #onScan}); by default it completes at once with no findings.
+ * A worker that speaks the protocol over NATS with jnats, as any worker would: heartbeats, reads
+ * its command subject, reports status, results and logs, with the records and subjects of
+ * {@code dev.scanflow.protocol}. Commands are kept as the JSON that arrived, for tests to read.
+ * What it does with a scan command is up to the test ({@link #onScan}); by default it completes
+ * at once with no findings.
  */
 public final class TestWorker implements AutoCloseable {
 
     public static final String PREFIX = "scanflowtest";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String prefix;
+    private final Subjects subjects;
     private final String id;
     private final UUID tenant;
     private final List<String> capabilities;
@@ -48,7 +54,7 @@ public final class TestWorker implements AutoCloseable {
 
     public TestWorker(String server, String prefix, String id, UUID tenant, List<String> capabilities,
             List<String> tools, int maxConcurrency) throws Exception {
-        this.prefix = prefix;
+        this.subjects = new Subjects(prefix, Subjects.DEFAULT_STREAM_PREFIX);
         this.id = id;
         this.tenant = tenant;
         this.capabilities = capabilities;
@@ -71,7 +77,7 @@ public final class TestWorker implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         });
-        dispatcher.subscribe(prefix + ".commands." + id);
+        dispatcher.subscribe(subjects.command(id));
         connection.flush(Duration.ofSeconds(2));
         heartbeats.scheduleAtFixedRate(() -> {
             try {
@@ -98,15 +104,8 @@ public final class TestWorker implements AutoCloseable {
     }
 
     public void heartbeat() {
-        ObjectNode hb = JSON.createObjectNode();
-        hb.put("worker_id", id);
-        hb.put("tenant_id", tenant == null ? null : tenant.toString());
-        hb.set("capabilities", JSON.valueToTree(capabilities));
-        hb.set("tools", JSON.valueToTree(tools));
-        hb.put("max_concurrency", maxConcurrency);
-        hb.put("active_commands", 0);
-        hb.put("version", "1.0");
-        publish(prefix + ".workers.heartbeat", hb);
+        publish(subjects.heartbeat(), new Heartbeat(id, tenant == null ? null : tenant.toString(), capabilities, tools,
+                maxConcurrency, 0, "test-worker"));
     }
 
     /** Announces a new capacity from the next heartbeat on. */
@@ -128,18 +127,13 @@ public final class TestWorker implements AutoCloseable {
     // ------------------------------------------------------------------ reports
 
     public void running(JsonNode cmd) {
-        report(cmd, "running", null, null);
+        report(StatusReport.running(cmd.path("id").asText(), id));
     }
 
     public void complete(JsonNode cmd, int findings, Map<String, Object> output) {
         running(cmd);
-        ObjectNode result = JSON.createObjectNode();
-        result.put("findings_count", findings);
-        result.set("findings_by_severity", JSON.valueToTree(Map.of("high", findings)));
-        result.put("duration_ms", 5);
-        result.put("scan_id", "scan-" + cmd.path("id").asText().substring(0, 8));
-        result.set("output", JSON.valueToTree(output));
-        report(cmd, "completed", result, null);
+        report(StatusReport.completed(cmd.path("id").asText(), id, new StatusReport.Result(findings,
+                Map.of("high", findings), 5L, "scan-" + cmd.path("id").asText().substring(0, 8), output)));
     }
 
     /**
@@ -147,48 +141,30 @@ public final class TestWorker implements AutoCloseable {
      * running report before it, no worker_id in the body (the subject names the worker).
      */
     public void completeAsDocumented(JsonNode cmd, int findings) {
-        ObjectNode r = JSON.createObjectNode();
-        r.put("command_id", cmd.path("id").asText());
-        r.put("status", "completed");
-        ObjectNode result = r.putObject("result");
-        result.put("findings_count", findings);
-        result.put("duration_ms", 45000);
-        result.put("scan_id", "scan-" + cmd.path("payload").path("step_id").asText());
-        publishDurably(prefix + ".results." + id, r);
+        report(StatusReport.completed(cmd.path("id").asText(), null, new StatusReport.Result(findings, null, 45000L,
+                "scan-" + cmd.path("payload").path("step_id").asText(), null)));
     }
 
     public void fail(JsonNode cmd, String code, String message) {
         running(cmd);
-        ObjectNode error = JSON.createObjectNode();
-        error.put("code", code);
-        error.put("message", message);
-        report(cmd, "failed", null, error);
+        report(StatusReport.failed(cmd.path("id").asText(), id, code, message));
     }
 
     public void cancelled(JsonNode cmd) {
-        report(cmd, "cancelled", null, null);
+        report(StatusReport.cancelled(cmd.path("id").asText(), id));
     }
 
     public void log(JsonNode cmd, long seq, String line) {
-        ObjectNode l = JSON.createObjectNode();
-        l.put("command_id", cmd.path("id").asText());
-        l.put("seq", seq);
-        l.put("line", line);
-        publishDurably(prefix + ".logs." + id, l);
+        publishDurably(subjects.log(id), new LogLine(cmd.path("id").asText(), seq, line));
     }
 
-    private void report(JsonNode cmd, String status, ObjectNode result, ObjectNode error) {
-        ObjectNode r = JSON.createObjectNode();
-        r.put("command_id", cmd.path("id").asText());
-        r.put("worker_id", id);
-        r.put("status", status);
-        if (result != null) {
-            r.set("result", result);
-        }
-        if (error != null) {
-            r.set("error", error);
-        }
-        publishDurably(prefix + ".results." + id, r);
+    private void report(StatusReport report) {
+        publishDurably(subjects.result(id), report);
+    }
+
+    /** The subjects this worker uses. */
+    public Subjects subjects() {
+        return subjects;
     }
 
     /**
@@ -200,7 +176,7 @@ public final class TestWorker implements AutoCloseable {
         long reconnectAt = System.currentTimeMillis() + 6_000;
         while (true) {
             try {
-                connection.jetStream().publish(subject, JSON.writeValueAsBytes(body));
+                connection.jetStream().publish(subject, ProtocolJson.bytes(body));
                 return;
             } catch (Exception e) {
                 if (System.currentTimeMillis() > deadline) {
@@ -229,7 +205,7 @@ public final class TestWorker implements AutoCloseable {
     /** Publishes anything on any subject: for spoofing and garbage tests. */
     public void publish(String subject, Object body) {
         try {
-            connection.publish(subject, JSON.writeValueAsBytes(body));
+            connection.publish(subject, body instanceof byte[] raw ? raw : ProtocolJson.bytes(body));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -2,6 +2,7 @@ package dev.scanflow.pipeline.definition;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 /**
@@ -11,6 +12,7 @@ import java.util.List;
  * {@code value} keeps the shape it was written in (a string, or a list for asset types).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@RegisterForReflection // read and written by Jackson outside REST (JSON columns, YAML, bound bodies)
 public record ConditionSpec(String type, Object value, String step, String check) {
 
     public static final String EXPRESSION = "expression";

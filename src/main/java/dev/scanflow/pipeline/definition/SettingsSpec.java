@@ -1,9 +1,11 @@
 package dev.scanflow.pipeline.definition;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 /** Run-wide settings of a template, named as in the design document. */
+@RegisterForReflection // read and written by Jackson outside REST (JSON columns, YAML, bound bodies)
 public record SettingsSpec(
         Integer maxParallelSteps,
         Boolean failFast,
@@ -16,6 +18,7 @@ public record SettingsSpec(
      * {@code channels} as the document writes them; {@code on_start} is Scanflow's addition.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @RegisterForReflection
     public record NotificationSpec(Boolean onCompletion, Boolean onFailure, Boolean onStart, List<String> channels) {
     }
 }

@@ -1,5 +1,6 @@
 package dev.scanflow.pipeline.definition;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
 
@@ -7,6 +8,7 @@ import java.util.Map;
  * A step of a pipeline template, as users write it and as the API returns it (after
  * normalization: defaults filled in, {@code timeout} as duration text).
  */
+@RegisterForReflection // read and written by Jackson outside REST (JSON columns, YAML, bound bodies)
 public record StepSpec(
         String id,
         String name,

@@ -2,6 +2,7 @@ package dev.scanflow.pipeline.definition;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 /**
@@ -13,6 +14,7 @@ import java.util.List;
  * all have. Values keep the shape they were written in.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@RegisterForReflection // read and written by Jackson outside REST (JSON columns, YAML, bound bodies)
 public record TargetSelector(String assetFilter, Object assetType, Object criticality, List<String> tags,
         Object assetId) {
 

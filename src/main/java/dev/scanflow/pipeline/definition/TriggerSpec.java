@@ -1,6 +1,7 @@
 package dev.scanflow.pipeline.definition;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 /**
@@ -11,6 +12,7 @@ import java.util.List;
  * {@code webhook: push}, {@code on_asset_discovery}) are read into these.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@RegisterForReflection // read and written by Jackson outside REST (JSON columns, YAML, bound bodies)
 public record TriggerSpec(String type, String cron, String timezone, List<TargetSelector> targets,
         List<String> events, List<String> assetTypes) {
 

@@ -1,0 +1,78 @@
+package dev.scanflow.engine;
+
+import dev.scanflow.domain.DagValidator;
+import dev.scanflow.domain.RunState;
+import dev.scanflow.domain.StepState;
+import dev.scanflow.protocol.CancelCommand;
+import dev.scanflow.protocol.ProtocolJson;
+import dev.scanflow.protocol.ScanCommand;
+import dev.scanflow.protocol.Subjects;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Builds the protocol's scan and cancel commands for steps, as rows of the commands outbox. */
+@ApplicationScoped
+public class CommandFactory {
+
+    private final Subjects subjects;
+
+    public CommandFactory(Subjects subjects) {
+        this.subjects = subjects;
+    }
+
+    /** A command to insert into the outbox and publish after commit. */
+    public record CommandRow(UUID id, UUID tenantId, UUID runId, UUID stepRunId, String workerId, String type,
+            String priority, Object message, byte[] payload, String subject, int attempt, Instant createdAt) {
+    }
+
+    /** The scan of a step just given to its worker. */
+    CommandRow scan(LoadedRun loaded, StepState step, Instant now) {
+        RunState run = loaded.state();
+        Map<String, Object> stepConfig = new LinkedHashMap<>();
+        stepConfig.put("tool", step.tool);
+        stepConfig.putAll(step.config);
+        @SuppressWarnings("unchecked")
+        List<String> tags = (List<String>) run.asset.get("tags");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> properties = (Map<String, Object>) run.asset.get("properties");
+        var target = new ScanCommand.Target(loaded.assetId().toString(), (String) run.asset.get("type"),
+                (String) run.asset.get("name"), (String) run.asset.get("url"), tags,
+                (String) run.asset.get("criticality"), properties, text(run.context.get("branch")),
+                text(run.context.get("commit")));
+        var payload = new ScanCommand.Payload(run.id.toString(), step.key, stepConfig, target, run.context,
+                upstream(run, step), ScanCommand.Output.RIS);
+        ScanCommand command = ScanCommand.of(step.commandId.toString(), loaded.priority(), run.tenantId.toString(),
+                step.attempt, step.timeoutSeconds, payload);
+        return new CommandRow(step.commandId, run.tenantId, run.id, step.id, step.workerId, ScanCommand.TYPE,
+                loaded.priority(), command, ProtocolJson.bytes(command), subjects.command(step.workerId), step.attempt,
+                now);
+    }
+
+    /** Tells the worker to stop the command (which keeps its id: the cancellation quotes it). */
+    CommandRow cancel(RunState run, StepState step, UUID cancelledCommand, String workerId, String priority,
+            Instant now) {
+        CancelCommand command = CancelCommand.of(cancelledCommand.toString());
+        return new CommandRow(UUID.randomUUID(), run.tenantId, run.id, step.id, workerId, CancelCommand.TYPE, priority,
+                command, ProtocolJson.bytes(command), subjects.command(workerId), step.attempt, now);
+    }
+
+    /** What the steps this one depends on (directly or not) produced, for tools that build on them. */
+    private static Map<String, ScanCommand.Upstream> upstream(RunState run, StepState step) {
+        Map<String, List<String>> deps = new LinkedHashMap<>();
+        run.steps().forEach(s -> deps.put(s.key, s.dependsOn));
+        Map<String, ScanCommand.Upstream> out = new LinkedHashMap<>();
+        for (String key : DagValidator.upstreamOf(step.key, deps)) {
+            StepState s = run.step(key);
+            out.put(key, new ScanCommand.Upstream(s.status.wire(), s.findingsCount, s.output == null ? Map.of() : s.output));
+        }
+        return out;
+    }
+
+    private static String text(Object value) {
+        return value == null ? null : String.valueOf(value);
+    }
+}

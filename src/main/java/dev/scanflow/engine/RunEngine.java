@@ -1,0 +1,79 @@
+package dev.scanflow.engine;
+
+import dev.scanflow.domain.Decision;
+import dev.scanflow.domain.RunDecider;
+import dev.scanflow.domain.RunState;
+import dev.scanflow.domain.WorkerResult;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * The engine's entrance: what the runs API, the fleet side (results, lost workers) and the
+ * triggers may ask of it. Every call ends in one {@link RunTransactions} transaction that lets
+ * {@link RunDecider} decide; nothing here decides or writes by itself.
+ */
+@ApplicationScoped
+public class RunEngine {
+
+    private final RunTransactions transactions;
+    private final ResultIntake results;
+    private final RunRows runs;
+    private final RunDecider decider;
+    private final Pool pool;
+
+    public RunEngine(RunTransactions transactions, ResultIntake results, RunRows runs, RunDecider decider, Pool pool) {
+        this.transactions = transactions;
+        this.results = results;
+        this.runs = runs;
+        this.decider = decider;
+        this.pool = pool;
+    }
+
+    /** Creates a run and starts it; completes once committed. */
+    public Uni<Decision> create(NewRun run) {
+        return transactions.create(run);
+    }
+
+    /** A worker's report; completes once its effect is committed (or it was ignored). */
+    public Uni<Void> onResult(WorkerResult result) {
+        return results.submit(result);
+    }
+
+    /** The clock for one run; false when another transaction holds the run (it will decide). */
+    public Uni<Boolean> tick(UUID runId) {
+        return transactions.decide(runId, true, decider::tick).map(d -> d != null);
+    }
+
+    /** A worker stopped heartbeating: its steps, in every run, go to another worker (or fail). */
+    public Uni<Void> workerLost(String workerId) {
+        return runs.runsHeldBy(pool, workerId)
+                .chain(ids -> Multi.createFrom().iterable(ids)
+                        .onItem().transformToUniAndConcatenate(run -> transactions.decide(run, false,
+                                (state, now) -> decider.workerLost(state, workerId, now)))
+                        .collect().last())
+                .replaceWithVoid();
+    }
+
+    /**
+     * Cancels a run; {@code check} sees the locked run first and may refuse (by throwing), as the
+     * runs API does for another tenant's run. Null when there is no such run.
+     */
+    public Uni<Decision> cancel(UUID runId, Consumer<RunState> check) {
+        return transactions.decide(runId, false, (run, now) -> {
+            check.accept(run);
+            return decider.cancel(run, now);
+        });
+    }
+
+    /** Retries an ended run's failed, timed-out and cancelled steps (see {@link RunDecider#retry}). */
+    public Uni<Decision> retry(UUID runId, Consumer<RunState> check) {
+        return transactions.decide(runId, false, (run, now) -> {
+            check.accept(run);
+            return decider.retry(run, now);
+        });
+    }
+}

@@ -1,0 +1,220 @@
+package dev.scanflow.engine;
+
+import static dev.scanflow.common.PgValues.instant;
+import static dev.scanflow.common.PgValues.json;
+import static dev.scanflow.common.PgValues.jsonOrNull;
+import static dev.scanflow.common.PgValues.jsonValue;
+import static dev.scanflow.common.PgValues.odt;
+
+import dev.scanflow.domain.RunState;
+import dev.scanflow.domain.RunStatus;
+import dev.scanflow.domain.StepState;
+import dev.scanflow.domain.StepStatus;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The SQL of runs and their step runs on the engine's path: insert a new run, lock and load runs
+ * for a decision, write what a decision changed. The engine uses the reactive client directly
+ * (not Hibernate) so that each transition costs a known, small number of statements
+ * (docs/adr/0001-engine-sql-client.md).
+ */
+@ApplicationScoped
+public class RunRows {
+
+    static final String RUN_COLUMNS = "id, tenant_id, status, max_parallel_steps, fail_fast, deadline_at, started_at, "
+            + "completed_at, error_message, asset, context, trigger_type, triggered_by, pipeline_id, pipeline_version, "
+            + "asset_id, priority, pipeline_name";
+    static final String STEP_COLUMNS = "id, step_key, name, step_order, step_index, tool, capabilities, config, "
+            + "timeout_seconds, depends_on, condition_cel, condition_text, retry_delay_seconds, status, attempt, "
+            + "max_attempts, worker_id, command_id, condition_evaluated, condition_result, skip_reason, skip_kind, "
+            + "findings_count, findings_by_severity, output, error_code, error_message, queued_at, started_at, "
+            + "completed_at, next_attempt_at, dispatched_at, worker_losses, previous_worker_id, scan_id";
+
+    /** Locks the run row (waiting for another holder) and loads it with its steps; null when absent. */
+    Uni<LoadedRun> lock(SqlClient tx, UUID runId, boolean skipLocked) {
+        String sql = "SELECT " + RUN_COLUMNS + " FROM pipeline_runs WHERE id = $1 FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : "");
+        return load(tx, sql, "SELECT " + STEP_COLUMNS + " FROM step_runs WHERE run_id = $1", runId);
+    }
+
+    /** Runs locked for a batch of results, and which run each known scan command belongs to. */
+    record LockedBatch(List<LoadedRun> runs, Map<UUID, UUID> runOfCommand) {
+    }
+
+    /**
+     * Locks (in id order, so concurrent batches cannot deadlock) and loads the runs a batch of
+     * scan commands belongs to: three queries sent at once, one round trip.
+     */
+    Uni<LockedBatch> lockByCommands(SqlClient tx, List<UUID> commandIds) {
+        Tuple ids = Tuple.of(commandIds.toArray(UUID[]::new));
+        String runsOf = "(SELECT run_id FROM commands WHERE id = ANY($1) AND type = 'scan')";
+        return Uni.combine().all()
+                .unis(tx.preparedQuery("SELECT id, run_id FROM commands WHERE id = ANY($1) AND type = 'scan'").execute(ids),
+                        tx.preparedQuery("SELECT " + RUN_COLUMNS + " FROM pipeline_runs WHERE id IN " + runsOf
+                                + " ORDER BY id FOR UPDATE").execute(ids),
+                        tx.preparedQuery("SELECT run_id, " + STEP_COLUMNS + " FROM step_runs WHERE run_id IN " + runsOf)
+                                .execute(ids))
+                .with((commands, runs, steps) -> {
+                    Map<UUID, UUID> runOf = new java.util.HashMap<>();
+                    for (Row c : commands) {
+                        runOf.put(c.getUUID("id"), c.getUUID("run_id"));
+                    }
+                    Map<UUID, List<Row>> stepsOf = new java.util.HashMap<>();
+                    for (Row st : steps) {
+                        stepsOf.computeIfAbsent(st.getUUID("run_id"), k -> new ArrayList<>()).add(st);
+                    }
+                    List<LoadedRun> loaded = new ArrayList<>();
+                    for (Row r : runs) {
+                        loaded.add(toLoaded(r, stepsOf.getOrDefault(r.getUUID("id"), List.of())));
+                    }
+                    return new LockedBatch(loaded, runOf);
+                });
+    }
+
+    /**
+     * Sends both queries at once (pipelined on the transaction's connection): PostgreSQL runs
+     * them in order, so the steps are read after the run's lock is held, in one round trip.
+     */
+    private Uni<LoadedRun> load(SqlClient tx, String runSql, String stepsSql, UUID key) {
+        return Uni.combine().all()
+                .unis(tx.preparedQuery(runSql).execute(Tuple.of(key)), tx.preparedQuery(stepsSql).execute(Tuple.of(key)))
+                .asTuple()
+                .map(both -> both.getItem1().size() == 0 ? null
+                        : toLoaded(both.getItem1().iterator().next(), both.getItem2()));
+    }
+
+    private static LoadedRun toLoaded(Row r, Iterable<Row> stepRows) {
+        List<StepState> steps = new ArrayList<>();
+        for (Row s : stepRows) {
+            steps.add(toStep(s));
+        }
+        Map<String, Object> runVars = new java.util.LinkedHashMap<>();
+        runVars.put("id", r.getUUID("id").toString());
+        runVars.put("trigger_type", r.getString("trigger_type"));
+        runVars.put("triggered_by", r.getString("triggered_by") == null ? "" : r.getString("triggered_by"));
+        RunState state = new RunState(r.getUUID("id"), r.getUUID("tenant_id"), RunStatus.fromWire(r.getString("status")),
+                r.getInteger("max_parallel_steps"), r.getBoolean("fail_fast"), instant(r, "deadline_at"),
+                instant(r, "started_at"), json(r, "asset"), json(r, "context"), runVars, steps);
+        state.completedAt = instant(r, "completed_at");
+        state.errorMessage = r.getString("error_message");
+        return new LoadedRun(state, r.getUUID("pipeline_id"), r.getInteger("pipeline_version"),
+                r.getString("pipeline_name"), r.getUUID("asset_id"), r.getString("priority"));
+    }
+
+    private static StepState toStep(Row s) {
+        StepState step = new StepState(s.getUUID("id"), s.getString("step_key"), s.getString("name"),
+                s.getInteger("step_order"), s.getInteger("step_index"), s.getString("tool"),
+                Arrays.asList(s.getArrayOfStrings("capabilities")), json(s, "config"), s.getInteger("timeout_seconds"),
+                Arrays.asList(s.getArrayOfStrings("depends_on")), s.getString("condition_cel"),
+                s.getString("condition_text"), s.getInteger("retry_delay_seconds"),
+                StepStatus.fromWire(s.getString("status")), s.getInteger("attempt"), s.getInteger("max_attempts"));
+        step.workerId = s.getString("worker_id");
+        step.commandId = s.getUUID("command_id");
+        step.conditionEvaluated = s.getBoolean("condition_evaluated");
+        step.conditionResult = s.getBoolean("condition_result");
+        step.skipReason = s.getString("skip_reason");
+        step.skipKind = s.getString("skip_kind");
+        step.findingsCount = s.getInteger("findings_count");
+        step.findingsBySeverity = jsonOrNull(s, "findings_by_severity");
+        step.output = jsonOrNull(s, "output");
+        step.scanId = s.getString("scan_id");
+        step.errorCode = s.getString("error_code");
+        step.errorMessage = s.getString("error_message");
+        step.queuedAt = instant(s, "queued_at");
+        step.startedAt = instant(s, "started_at");
+        step.completedAt = instant(s, "completed_at");
+        step.nextAttemptAt = instant(s, "next_attempt_at");
+        step.dispatchedAt = instant(s, "dispatched_at");
+        step.workerLosses = s.getInteger("worker_losses");
+        step.previousWorkerId = s.getString("previous_worker_id");
+        return step;
+    }
+
+    /**
+     * Writes the changed steps of the runs (one batched statement) and the runs' status and
+     * counters (another), both sent at once: one round trip.
+     */
+    Uni<Void> save(SqlClient tx, List<RunState> runs, java.util.function.Function<StepState, Instant> dueAt) {
+        List<Tuple> steps = new ArrayList<>();
+        List<Tuple> runRows = new ArrayList<>();
+        for (RunState run : runs) {
+            for (StepState s : run.changedSteps()) {
+                steps.add(Tuple.from(Arrays.asList(s.id, s.status.wire(), s.attempt, s.workerId, s.commandId,
+                        s.conditionEvaluated != null && s.conditionEvaluated, s.conditionResult, s.skipReason,
+                        s.skipKind, s.findingsCount, jsonValue(s.findingsBySeverity), jsonValue(s.output), s.errorCode,
+                        s.errorMessage, odt(s.queuedAt), odt(s.startedAt), odt(s.completedAt), odt(s.nextAttemptAt),
+                        odt(s.dispatchedAt), s.workerLosses, odt(dueAt.apply(s)), s.previousWorkerId, s.scanId)));
+            }
+            if (!run.changedSteps().isEmpty() || run.dirty()) {
+                runRows.add(Tuple.from(Arrays.asList(run.id, run.status.wire(), odt(run.startedAt),
+                        odt(run.completedAt), run.errorMessage, run.count(StepStatus.COMPLETED),
+                        run.count(StepStatus.FAILED) + run.count(StepStatus.TIMEOUT), run.count(StepStatus.SKIPPED),
+                        run.totalFindings())));
+            }
+        }
+        Uni<?> stepUpdate = steps.isEmpty() ? Uni.createFrom().voidItem()
+                : tx.preparedQuery("UPDATE step_runs SET status = $2, attempt = $3, worker_id = $4, command_id = $5, "
+                        + "condition_evaluated = $6, condition_result = $7, skip_reason = $8, skip_kind = $9, "
+                        + "findings_count = $10, findings_by_severity = $11, output = $12, error_code = $13, "
+                        + "error_message = $14, queued_at = $15, started_at = $16, completed_at = $17, "
+                        + "next_attempt_at = $18, dispatched_at = $19, worker_losses = $20, due_at = $21, "
+                        + "previous_worker_id = $22, scan_id = $23 WHERE id = $1")
+                        .executeBatch(steps);
+        Uni<?> runUpdate = runRows.isEmpty() ? Uni.createFrom().voidItem()
+                : tx.preparedQuery("UPDATE pipeline_runs SET status = $2, started_at = $3, "
+                        + "completed_at = $4, error_message = $5, completed_steps = $6, failed_steps = $7, "
+                        + "skipped_steps = $8, total_findings = $9, updated_at = now() WHERE id = $1")
+                        .executeBatch(runRows);
+        return Uni.combine().all().unis(stepUpdate, runUpdate).discardItems();
+    }
+
+    // ------------------------------------------------------------------ new runs
+
+    /** Inserts a new run and its steps (two statements, sent together). */
+    Uni<Void> insert(SqlClient tx, LoadedRun loaded, NewRun run, Instant now) {
+        RunState state = loaded.state();
+        Uni<?> runRow = tx.preparedQuery("INSERT INTO pipeline_runs (id, tenant_id, pipeline_id, template_id, "
+                        + "pipeline_version, asset_id, status, trigger_type, triggered_by, priority, context, total_steps, "
+                        + "created_at, deadline_at, max_parallel_steps, fail_fast, asset, pipeline_name) VALUES ($1, $2, "
+                        + "$3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")
+                .execute(Tuple.from(Arrays.asList(state.id, state.tenantId, run.pipelineId(), run.templateId(),
+                        run.pipelineVersion(), run.assetId(), run.triggerType(), run.triggeredBy(), run.priority(),
+                        new JsonObject(state.context), state.steps().size(), odt(now), odt(state.deadlineAt),
+                        state.maxParallelSteps, state.failFast, new JsonObject(state.asset), run.pipelineName())));
+        List<Tuple> steps = new ArrayList<>();
+        for (StepState s : state.steps()) {
+            steps.add(Tuple.from(Arrays.asList(s.id, state.id, state.tenantId, s.key, s.name, s.order, s.index, s.tool,
+                    s.capabilities.toArray(String[]::new), new JsonObject(s.config), s.timeoutSeconds,
+                    s.dependsOn.toArray(String[]::new), s.conditionCel, s.conditionText, s.retryDelaySeconds,
+                    s.maxAttempts)));
+        }
+        Uni<?> stepRows = tx.preparedQuery("INSERT INTO step_runs (id, run_id, tenant_id, step_key, name, step_order, "
+                        + "step_index, tool, capabilities, config, timeout_seconds, depends_on, condition_cel, "
+                        + "condition_text, retry_delay_seconds, max_attempts, status, attempt) VALUES ($1, $2, $3, $4, "
+                        + "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'pending', 0)")
+                .executeBatch(steps);
+        return Uni.combine().all().unis(runRow, stepRows).discardItems();
+    }
+
+    /** The runs with a step that a lost worker holds (queued with its command, or running). */
+    Uni<List<UUID>> runsHeldBy(SqlClient client, String workerId) {
+        return client.preparedQuery("SELECT DISTINCT run_id FROM step_runs WHERE worker_id = $1 "
+                        + "AND status IN ('queued', 'running') AND command_id IS NOT NULL")
+                .execute(Tuple.of(workerId))
+                .map(rows -> {
+                    List<UUID> ids = new ArrayList<>();
+                    rows.forEach(r -> ids.add(r.getUUID("run_id")));
+                    return ids;
+                });
+    }
+}

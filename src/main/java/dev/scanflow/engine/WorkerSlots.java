@@ -1,0 +1,111 @@
+package dev.scanflow.engine;
+
+import dev.scanflow.domain.WorkerMatcher;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The SQL of worker capacity: one {@code worker_slots} row per slot, claimed by a step with
+ * {@code FOR UPDATE SKIP LOCKED}, so max_concurrency holds across runs and replicas while
+ * transitions of different runs on the same worker take different rows and never wait for each
+ * other (docs/adr/0003-worker-slots.md). Also where the candidate workers of a decision are read.
+ */
+@ApplicationScoped
+public class WorkerSlots {
+
+    /** Online, not draining workers the runs' tenants may use that have a free slot, with their load. */
+    static final String CANDIDATES = "SELECT w.id, w.tenant_id, w.capabilities, w.tools, w.max_concurrency, "
+            + "(SELECT count(*) FROM worker_slots b WHERE b.worker_id = w.id AND b.step_run_id IS NOT NULL)::int "
+            + "AS active_commands FROM workers w WHERE w.status = 'online' AND NOT w.draining "
+            + "AND (w.tenant_id IS NULL OR w.tenant_id = ANY($1)) AND EXISTS (SELECT 1 FROM worker_slots f "
+            + "WHERE f.worker_id = w.id AND f.step_run_id IS NULL AND f.slot < w.max_concurrency)";
+
+    /**
+     * Every online, not draining worker the tenants of the given scan commands' runs may use,
+     * with the slots it holds, full or not: read together with the locking reads of a batch of
+     * results, before the slots this batch frees are freed ({@link #withFreed} counts those back).
+     */
+    static final String CANDIDATES_FOR_COMMANDS = "SELECT w.id, w.tenant_id, w.capabilities, w.tools, "
+            + "w.max_concurrency, (SELECT count(*) FROM worker_slots b WHERE b.worker_id = w.id "
+            + "AND b.step_run_id IS NOT NULL)::int AS active_commands FROM workers w WHERE w.status = 'online' "
+            + "AND NOT w.draining AND (w.tenant_id IS NULL OR w.tenant_id IN (SELECT r.tenant_id FROM pipeline_runs r "
+            + "WHERE r.id IN (SELECT run_id FROM commands WHERE id = ANY($1) AND type = 'scan')))";
+
+    /**
+     * Takes the lowest free slots of a worker for steps ($2, in order), one slot each; slots other
+     * transactions are freeing or taking right now are locked and skipped. Returns the steps that
+     * got a slot: fewer than asked (or none) when the worker is full, draining or offline.
+     */
+    static final String CLAIM = "WITH free AS (SELECT worker_id, slot, row_number() OVER (ORDER BY slot) AS n FROM ("
+            + "SELECT s.worker_id, s.slot FROM worker_slots s JOIN workers w ON w.id = s.worker_id "
+            + "WHERE s.worker_id = $1 AND s.step_run_id IS NULL AND s.slot < w.max_concurrency "
+            + "AND w.status = 'online' AND NOT w.draining ORDER BY s.slot LIMIT cardinality($2::uuid[]) "
+            + "FOR UPDATE OF s SKIP LOCKED) locked), "
+            + "wanted AS (SELECT step, n FROM unnest($2::uuid[]) WITH ORDINALITY AS t(step, n)) "
+            + "UPDATE worker_slots ws SET step_run_id = wanted.step FROM free JOIN wanted USING (n) "
+            + "WHERE ws.worker_id = free.worker_id AND ws.slot = free.slot RETURNING ws.step_run_id";
+
+    /** Workers with a free slot that the tenants may use (no query for no tenant). */
+    Uni<List<WorkerMatcher.Candidate>> candidates(SqlClient tx, UUID[] tenants) {
+        if (tenants.length == 0) {
+            return Uni.createFrom().item(List.of());
+        }
+        return tx.preparedQuery(CANDIDATES).execute(Tuple.of(tenants)).map(WorkerSlots::candidates);
+    }
+
+    /** The workers that may take steps of the runs of these scan commands (see {@link #CANDIDATES_FOR_COMMANDS}). */
+    Uni<List<WorkerMatcher.Candidate>> candidatesForCommands(SqlClient tx, List<UUID> commandIds) {
+        return tx.preparedQuery(CANDIDATES_FOR_COMMANDS).execute(Tuple.of(commandIds.toArray(UUID[]::new)))
+                .map(WorkerSlots::candidates);
+    }
+
+    /** Candidates read before this transaction freed slots, with those slots counted as free. */
+    static List<WorkerMatcher.Candidate> withFreed(List<WorkerMatcher.Candidate> candidates, List<String> freedSlotsOf) {
+        if (freedSlotsOf.isEmpty()) {
+            return candidates;
+        }
+        return candidates.stream().map(c -> {
+            int freed = (int) freedSlotsOf.stream().filter(c.id()::equals).count();
+            return freed == 0 ? c : new WorkerMatcher.Candidate(c.id(), c.tenantId(), c.capabilities(), c.tools(),
+                    c.maxConcurrency(), Math.max(0, c.active() - freed), c.online(), c.draining());
+        }).toList();
+    }
+
+    /** Claims a slot of the worker for each step; the steps that got one. */
+    Uni<Set<UUID>> claim(SqlClient tx, String workerId, UUID[] steps) {
+        return tx.preparedQuery(CLAIM).execute(Tuple.of(workerId, steps)).map(rows -> {
+            Set<UUID> got = new HashSet<>();
+            rows.forEach(r -> got.add(r.getUUID("step_run_id")));
+            return got;
+        });
+    }
+
+    /** Frees the slots the steps held (they stay locked by this transaction until it ends). */
+    Uni<Void> release(SqlClient tx, List<UUID> steps) {
+        if (steps.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return tx.preparedQuery("UPDATE worker_slots SET step_run_id = NULL WHERE step_run_id = ANY($1)")
+                .execute(Tuple.of(steps.toArray(UUID[]::new))).replaceWithVoid();
+    }
+
+    private static List<WorkerMatcher.Candidate> candidates(Iterable<Row> rows) {
+        List<WorkerMatcher.Candidate> candidates = new ArrayList<>();
+        for (Row r : rows) {
+            candidates.add(new WorkerMatcher.Candidate(r.getString("id"), r.getUUID("tenant_id"),
+                    new HashSet<>(Arrays.asList(r.getArrayOfStrings("capabilities"))),
+                    new HashSet<>(Arrays.asList(r.getArrayOfStrings("tools"))), r.getInteger("max_concurrency"),
+                    r.getInteger("active_commands"), true, false));
+        }
+        return candidates;
+    }
+}

@@ -1,0 +1,112 @@
+package dev.scanflow.fleet;
+
+import dev.scanflow.common.ApiException;
+import dev.scanflow.common.Page;
+import dev.scanflow.common.PgValues;
+import dev.scanflow.engine.CapacityFreed;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The fleet as a tenant sees it: its dedicated workers and the shared ones, never another
+ * tenant's. Draining stops new commands; running ones finish.
+ */
+@ApplicationScoped
+public class FleetService {
+
+    /** Columns of {@code workers w}; active_commands counts the slots held now. */
+    private static final String COLUMNS = "w.id, w.tenant_id, w.status, w.draining, w.capabilities, w.tools, "
+            + "w.max_concurrency, (SELECT count(*) FROM worker_slots s WHERE s.worker_id = w.id "
+            + "AND s.step_run_id IS NOT NULL)::int AS active_commands, w.reported_active, w.version, "
+            + "w.last_heartbeat_at, w.registered_at";
+
+    private final Pool pool;
+    private final Event<CapacityFreed> capacity;
+
+    public FleetService(Pool pool, Event<CapacityFreed> capacity) {
+        this.pool = pool;
+        this.capacity = capacity;
+    }
+
+    public Uni<Page<WorkerView>> list(UUID tenant, String status, String capability, int limit, String after) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM workers w WHERE (tenant_id IS NULL OR tenant_id = $1)");
+        List<Object> params = new ArrayList<>(List.of(tenant));
+        if (status != null) {
+            switch (status) {
+                case "draining" -> sql.append(" AND draining AND status = 'online'");
+                case "online" -> sql.append(" AND NOT draining AND status = 'online'");
+                case "offline" -> sql.append(" AND status = 'offline'");
+                default -> throw ApiException.badParameter("status", "must be online, offline or draining");
+            }
+        }
+        if (capability != null && !capability.isBlank()) {
+            params.add(new String[] {capability});
+            sql.append(" AND capabilities @> $").append(params.size());
+        }
+        if (after != null && !after.isBlank()) {
+            params.add(after);
+            sql.append(" AND id > $").append(params.size());
+        }
+        params.add(limit + 1);
+        sql.append(" ORDER BY id LIMIT $").append(params.size());
+        return pool.preparedQuery(sql.toString()).execute(Tuple.from(params)).map(rows -> {
+            List<WorkerView> all = new ArrayList<>();
+            rows.forEach(r -> all.add(view(r)));
+            List<WorkerView> page = all.size() > limit ? all.subList(0, limit) : all;
+            return new Page<>(page, all.size() > limit ? page.get(page.size() - 1).workerId() : null);
+        });
+    }
+
+    public Uni<WorkerView> get(UUID tenant, String id) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM workers w WHERE id = $1 AND (tenant_id IS NULL OR tenant_id = $2)")
+                .execute(Tuple.of(id, tenant))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw ApiException.notFound("worker " + id);
+                    }
+                    return view(rows.iterator().next());
+                });
+    }
+
+    /**
+     * Drains or resumes a worker. A tenant's admin may do it for the tenant's dedicated workers;
+     * shared workers need the platform-admin role.
+     */
+    public Uni<WorkerView> setDraining(UUID tenant, String id, boolean draining, boolean tenantAdmin, boolean platformAdmin) {
+        return get(tenant, id).chain(worker -> {
+            boolean allowed = worker.tenantId() == null ? platformAdmin : tenantAdmin || platformAdmin;
+            if (!allowed) {
+                return Uni.createFrom().failure(new io.quarkus.security.ForbiddenException(
+                        worker.tenantId() == null ? "shared workers are drained by a platform-admin" : "admin role required"));
+            }
+            return pool.preparedQuery("UPDATE workers SET draining = $2 WHERE id = $1")
+                    .execute(Tuple.of(id, draining))
+                    .invoke(() -> {
+                        if (!draining) {
+                            capacity.fire(new CapacityFreed("worker " + id + " resumed"));
+                        }
+                    })
+                    .chain(() -> get(tenant, id));
+        });
+    }
+
+    static WorkerView view(Row r) {
+        int max = r.getInteger("max_concurrency");
+        int active = r.getInteger("active_commands");
+        String status = "offline".equals(r.getString("status")) ? "offline"
+                : r.getBoolean("draining") ? "draining" : "online";
+        return new WorkerView(r.getString("id"), r.getUUID("tenant_id"), status,
+                Arrays.asList(r.getArrayOfStrings("capabilities")), Arrays.asList(r.getArrayOfStrings("tools")), max,
+                active, max == 0 ? 1.0 : Math.round(1000.0 * active / max) / 1000.0, r.getInteger("reported_active"),
+                r.getString("version"), PgValues.instant(r, "last_heartbeat_at"), PgValues.instant(r, "registered_at"));
+    }
+
+}

@@ -1,0 +1,99 @@
+package dev.scanflow.fleet;
+
+import dev.scanflow.config.ScanflowConfig;
+import dev.scanflow.domain.WorkerResult;
+import dev.scanflow.engine.RunEngine;
+import dev.scanflow.nats.DurableConsumer;
+import dev.scanflow.nats.JetStreamSetup;
+import dev.scanflow.nats.NatsClient;
+import dev.scanflow.protocol.ProtocolJson;
+import dev.scanflow.protocol.StatusReport;
+import dev.scanflow.protocol.Subjects;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.nats.client.Message;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.jboss.logging.Logger;
+
+/**
+ * Workers' status reports and results, from the durable JetStream consumer
+ * {@code scanflow-engine}, handed to the engine (which batches them into transactions); a
+ * message is acked only after its effect is committed, so a crash redelivers it, and applying it
+ * twice changes nothing the second time. Unreadable reports, and reports on any subject but
+ * exactly {@code <prefix>.results.<worker>}, are dropped and counted.
+ */
+@ApplicationScoped
+public class ResultListener {
+
+    private static final Logger LOG = Logger.getLogger(ResultListener.class);
+
+    private final RunEngine engine;
+    private final Subjects subjects;
+    private final MeterRegistry metrics;
+    private final DurableConsumer consumer;
+
+    public ResultListener(RunEngine engine, Subjects subjects, MeterRegistry metrics, NatsClient nats,
+            JetStreamSetup setup, ScanflowConfig config) {
+        this.engine = engine;
+        this.subjects = subjects;
+        this.metrics = metrics;
+        this.consumer = new DurableConsumer("scanflow-engine", nats, setup, subjects.stream("RESULTS"),
+                subjects.results(), config.engine().resultBatchSize(), Duration.ofSeconds(30), this::handle);
+    }
+
+    void start(@Observes StartupEvent event) {
+        consumer.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        consumer.stop();
+    }
+
+    CompletableFuture<List<DurableConsumer.Outcome>> handle(List<Message> batch) {
+        List<CompletableFuture<DurableConsumer.Outcome>> outcomes = new ArrayList<>();
+        for (Message m : batch) {
+            WorkerResult result = parse(m);
+            if (result == null) {
+                metrics.counter("scanflow.results.ignored", "reason", "invalid").increment();
+                outcomes.add(CompletableFuture.completedFuture(DurableConsumer.Outcome.DROP));
+                continue;
+            }
+            outcomes.add(engine.onResult(result)
+                    .map(v -> DurableConsumer.Outcome.DONE)
+                    .onFailure().recoverWithItem(e -> {
+                        LOG.warnf("result for command %s not applied yet: %s", result.commandId(), e.toString());
+                        return DurableConsumer.Outcome.RETRY;
+                    })
+                    .subscribeAsCompletionStage());
+        }
+        return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+                .thenApply(v -> outcomes.stream().map(CompletableFuture::join).toList());
+    }
+
+    WorkerResult parse(Message m) {
+        String subjectWorker = subjects.workerOfResult(m.getSubject());
+        try {
+            StatusReport r = ProtocolJson.read(m.getData(), StatusReport.class);
+            if (subjectWorker == null || r.commandId() == null || r.status() == null
+                    || !StatusReport.STATUSES.contains(r.status())) {
+                return null;
+            }
+            StatusReport.Result o = r.result();
+            StatusReport.Error e = r.error();
+            return new WorkerResult(UUID.fromString(r.commandId()), subjectWorker, r.workerId(), r.status(),
+                    o == null ? null : o.findingsCount(), o == null ? null : o.findingsBySeverity(),
+                    o == null ? null : o.output(), e == null ? null : e.code(), e == null ? null : e.message(),
+                    o == null ? null : o.scanId());
+        } catch (Exception e) {
+            LOG.debugf("unreadable result on %s: %s", m.getSubject(), e.getMessage());
+            return null;
+        }
+    }
+}

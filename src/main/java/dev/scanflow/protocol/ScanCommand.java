@@ -1,0 +1,56 @@
+package dev.scanflow.protocol;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A scan: the design document's "Command Payload for Pipeline Steps" plus what a worker needs
+ * to run it on its own (tenant, attempt, timeout, upstream results).
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ScanCommand(String id, String type, String priority, String tenantId, int attempt, int timeoutSeconds,
+        Payload payload) implements Command {
+
+    public static final String TYPE = "scan";
+
+    public static ScanCommand of(String id, String priority, String tenantId, int attempt, int timeoutSeconds,
+            Payload payload) {
+        return new ScanCommand(id, TYPE, priority, tenantId, attempt, timeoutSeconds, payload);
+    }
+
+    /**
+     * @param stepConfig the step's config from the template, with {@code tool}
+     * @param upstream   what the steps this one depends on (directly or not) produced, by step id
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Payload(String pipelineRunId, String stepId, Map<String, Object> stepConfig, Target target,
+            Map<String, Object> context, Map<String, Upstream> upstream, Output output) {
+    }
+
+    /** The asset to scan, plus branch and commit when the run's context has them. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Target(String assetId, String type, String name, String url, List<String> tags, String criticality,
+            Map<String, Object> properties, @JsonInclude(JsonInclude.Include.NON_NULL) String branch,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String commit) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Upstream(String status, Integer findingsCount, Map<String, Object> output) {
+    }
+
+    /** How results are wanted: the document's {@code {"format": "ris", "include_assets": true}}. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Output(String format, boolean includeAssets) {
+
+        public static final Output RIS = new Output("ris", true);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.scanflow.protocol;
+
+import java.util.UUID;
+
+/**
+ * The subjects and streams of the protocol under a prefix ({@code scanflow} by default):
+ * {@code <prefix>.workers.heartbeat}, {@code <prefix>.commands.<worker>},
+ * {@code <prefix>.results.<worker>}, {@code <prefix>.logs.<worker>} and
+ * {@code <prefix>.events.<tenant>.<event>}; streams {@code <STREAM_PREFIX>_<KIND>}.
+ */
+public final class Subjects {
+
+    public static final String DEFAULT_PREFIX = "scanflow";
+    public static final String DEFAULT_STREAM_PREFIX = "SCANFLOW";
+
+    private final String prefix;
+    private final String streamPrefix;
+
+    public Subjects(String prefix, String streamPrefix) {
+        this.prefix = prefix;
+        this.streamPrefix = streamPrefix;
+    }
+
+    public static Subjects defaults() {
+        return new Subjects(DEFAULT_PREFIX, DEFAULT_STREAM_PREFIX);
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public String heartbeat() {
+        return prefix + ".workers.heartbeat";
+    }
+
+    public String command(String workerId) {
+        return prefix + ".commands." + workerId;
+    }
+
+    public String commands() {
+        return prefix + ".commands.>";
+    }
+
+    public String result(String workerId) {
+        return prefix + ".results." + workerId;
+    }
+
+    public String results() {
+        return prefix + ".results.>";
+    }
+
+    public String log(String workerId) {
+        return prefix + ".logs." + workerId;
+    }
+
+    public String logs() {
+        return prefix + ".logs.>";
+    }
+
+    public String event(UUID tenantId, String event) {
+        return prefix + ".events." + tenantId + "." + event;
+    }
+
+    public String events() {
+        return prefix + ".events.>";
+    }
+
+    public String stream(String kind) {
+        return streamPrefix + "_" + kind;
+    }
+
+    /** The worker of {@code <prefix>.results.<id>} exactly (no further tokens), or null. */
+    public String workerOfResult(String subject) {
+        return workerAfter(subject, prefix + ".results.");
+    }
+
+    /** The worker of {@code <prefix>.logs.<id>} exactly, or null. */
+    public String workerOfLog(String subject) {
+        return workerAfter(subject, prefix + ".logs.");
+    }
+
+    private static String workerAfter(String subject, String start) {
+        if (subject == null || !subject.startsWith(start)) {
+            return null;
+        }
+        String id = subject.substring(start.length());
+        return WorkerIds.valid(id) ? id : null; // a '.' (another token) is not in the id alphabet
+    }
+}

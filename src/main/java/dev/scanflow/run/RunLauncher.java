@@ -1,0 +1,119 @@
+package dev.scanflow.run;
+
+import dev.scanflow.asset.AssetService;
+import dev.scanflow.common.ApiException;
+import dev.scanflow.config.ScanflowConfig;
+import dev.scanflow.domain.DurationText;
+import dev.scanflow.domain.RunState;
+import dev.scanflow.domain.RunStatus;
+import dev.scanflow.domain.StepState;
+import dev.scanflow.domain.StepStatus;
+import dev.scanflow.domain.ValidationError;
+import dev.scanflow.engine.NewRun;
+import dev.scanflow.engine.RunEngine;
+import dev.scanflow.pipeline.PipelineService;
+import dev.scanflow.pipeline.definition.ConditionCel;
+import dev.scanflow.pipeline.definition.SettingsSpec;
+import dev.scanflow.pipeline.definition.StepSpec;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Starts runs: checks the request, pins the pipeline's latest version and the asset as they are
+ * now, builds the run's state and hands it to the engine, which creates and starts it in one
+ * transaction. Every way of starting a run (the API, and the triggers) goes through here.
+ */
+@ApplicationScoped
+public class RunLauncher {
+
+    public static final Set<String> PRIORITIES = Set.of("critical", "high", "normal", "low");
+
+    private final PipelineService pipelines;
+    private final AssetService assets;
+    private final RunEngine engine;
+    private final ScanflowConfig config;
+
+    public RunLauncher(PipelineService pipelines, AssetService assets, RunEngine engine, ScanflowConfig config) {
+        this.pipelines = pipelines;
+        this.assets = assets;
+        this.engine = engine;
+        this.config = config;
+    }
+
+    /** Starts a run of the pipeline's latest version on the asset; the new run's id once committed. */
+    public Uni<UUID> launch(UUID tenant, UUID pipelineId, RunLaunchRequest request, RunOrigin origin) {
+        List<ValidationError> errors = new ArrayList<>();
+        UUID assetId = null;
+        if (request.assetId() == null || request.assetId().isBlank()) {
+            errors.add(ValidationError.at("$.asset_id", "is required"));
+        } else {
+            try {
+                assetId = UUID.fromString(request.assetId());
+            } catch (IllegalArgumentException e) {
+                errors.add(ValidationError.at("$.asset_id", "must be a UUID"));
+            }
+        }
+        String priority = request.priority() == null ? "normal" : request.priority();
+        if (!PRIORITIES.contains(priority)) {
+            errors.add(ValidationError.at("$.priority", "must be one of critical, high, normal, low"));
+        }
+        if (!errors.isEmpty()) {
+            return Uni.createFrom().failure(ApiException.invalid("Invalid run request", errors));
+        }
+        UUID asset = assetId;
+        Map<String, Object> context = new LinkedHashMap<>(request.context() == null ? Map.of() : request.context());
+        if (origin.user() != null) {
+            context.put("user", origin.user());
+        }
+        return pipelines.pinLatest(tenant, pipelineId).chain(pinned -> {
+            if (!pinned.active()) {
+                return Uni.createFrom().<UUID>failure(ApiException.conflict(
+                        "pipeline " + pipelineId + " is deactivated; it cannot be run"));
+            }
+            return assets.snapshot(tenant, asset).chain(snapshot -> {
+                NewRun run = newRun(tenant, pinned, asset, snapshot, context, priority, origin);
+                return engine.create(run).replaceWith(run.state().id);
+            });
+        });
+    }
+
+    private NewRun newRun(UUID tenant, PipelineService.PinnedTemplate pinned, UUID assetId, Map<String, Object> asset,
+            Map<String, Object> context, String priority, RunOrigin origin) {
+        UUID runId = UUID.randomUUID();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        SettingsSpec settings = pinned.definition().settings();
+        Instant deadline = settings.timeout() == null ? null
+                : now.plusSeconds(DurationText.parseSeconds(settings.timeout()).orElseThrow());
+        List<StepState> steps = new ArrayList<>();
+        List<StepSpec> specs = pinned.definition().steps();
+        for (int i = 0; i < specs.size(); i++) {
+            steps.add(stepState(specs.get(i), i, settings.retryFailedSteps()));
+        }
+        Map<String, Object> runVars = new LinkedHashMap<>();
+        runVars.put("id", runId.toString());
+        runVars.put("trigger_type", origin.type());
+        runVars.put("triggered_by", origin.triggeredBy());
+        RunState state = new RunState(runId, tenant, RunStatus.PENDING, settings.maxParallelSteps(),
+                settings.failFast(), deadline, null, asset, context, runVars, steps);
+        return new NewRun(state, pinned.pipelineId(), pinned.templateId(), pinned.version(), pinned.name(), assetId,
+                priority, origin.type(), origin.triggeredBy());
+    }
+
+    private StepState stepState(StepSpec spec, int index, int retryDefault) {
+        String cel = spec.condition() == null ? null : ConditionCel.of(spec.condition());
+        int retries = spec.maxRetries() != null ? spec.maxRetries() : retryDefault;
+        int delay = spec.retryDelaySeconds() != null ? spec.retryDelaySeconds()
+                : (int) config.engine().defaultRetryDelay().toSeconds();
+        return new StepState(UUID.randomUUID(), spec.id(), spec.name(), spec.order(), index, spec.tool(),
+                spec.capabilities(), spec.config(), DurationText.parseSeconds(spec.timeout()).orElseThrow().intValue(),
+                spec.dependsOn(), cel, cel, delay, StepStatus.PENDING, 0, 1 + retries);
+    }
+}

@@ -1,0 +1,178 @@
+package dev.scanflow.run;
+
+import dev.scanflow.common.ApiException;
+import dev.scanflow.common.Cursor;
+import dev.scanflow.common.Page;
+import dev.scanflow.common.PgValues;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+
+/**
+ * What the runs API reads: runs, their step runs, logs and events, always scoped by tenant.
+ * Reads go straight to the tables the engine writes (one or two statements each).
+ */
+@ApplicationScoped
+public class RunQueries {
+
+    private final Pool pool;
+
+    public RunQueries(Pool pool) {
+        this.pool = pool;
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    public Uni<RunViews.RunView> get(UUID tenant, UUID runId) {
+        // both queries sent at once (pipelined): one round trip
+        return Uni.combine().all()
+                .unis(pool.preparedQuery("SELECT * FROM pipeline_runs WHERE id = $1 AND tenant_id = $2")
+                        .execute(Tuple.of(runId, tenant)), steps(tenant, runId))
+                .withUni((rows, steps) -> rows.size() == 0 ? Uni.createFrom().failure(notFound(runId))
+                        : Uni.createFrom().item(runView(rows.iterator().next(), steps)));
+    }
+
+    public Uni<List<RunViews.StepRunView>> steps(UUID tenant, UUID runId) {
+        return pool.preparedQuery("SELECT * FROM step_runs WHERE run_id = $1 AND tenant_id = $2 "
+                        + "ORDER BY step_order, step_index")
+                .execute(Tuple.of(runId, tenant))
+                .map(rows -> {
+                    List<RunViews.StepRunView> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(stepView(r)));
+                    return out;
+                });
+    }
+
+    public Uni<RunViews.StepRunView> step(UUID tenant, UUID runId, String stepKey) {
+        return pool.preparedQuery("SELECT * FROM step_runs WHERE run_id = $1 AND tenant_id = $2 AND step_key = $3")
+                .execute(Tuple.of(runId, tenant, stepKey))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw ApiException.notFound("step '" + stepKey + "' of run " + runId);
+                    }
+                    return stepView(rows.iterator().next());
+                });
+    }
+
+    public Uni<Page<RunViews.RunSummary>> list(UUID tenant, String status, UUID pipelineId, UUID assetId,
+            Instant from, Instant to, int limit, Cursor after) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM pipeline_runs WHERE tenant_id = $1");
+        List<Object> params = new ArrayList<>();
+        params.add(tenant);
+        if (status != null) {
+            params.add(status);
+            sql.append(" AND status = $").append(params.size());
+        }
+        if (pipelineId != null) {
+            params.add(pipelineId);
+            sql.append(" AND pipeline_id = $").append(params.size());
+        }
+        if (assetId != null) {
+            params.add(assetId);
+            sql.append(" AND asset_id = $").append(params.size());
+        }
+        if (from != null) {
+            params.add(PgValues.odt(from));
+            sql.append(" AND created_at >= $").append(params.size());
+        }
+        if (to != null) {
+            params.add(PgValues.odt(to));
+            sql.append(" AND created_at < $").append(params.size());
+        }
+        if (after != null) {
+            params.add(PgValues.odt(after.createdAt()));
+            int at = params.size();
+            params.add(after.id());
+            sql.append(" AND (created_at, id) < ($").append(at).append(", $").append(at + 1).append(")");
+        }
+        params.add(limit + 1);
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT $").append(params.size());
+        return pool.preparedQuery(sql.toString()).execute(Tuple.from(params)).map(rows -> {
+            List<Row> all = new ArrayList<>();
+            rows.forEach(all::add);
+            List<Row> page = all.size() > limit ? all.subList(0, limit) : all;
+            String next = all.size() > limit
+                    ? new Cursor(PgValues.instant(page.get(page.size() - 1), "created_at"),
+                            page.get(page.size() - 1).getUUID("id")).encode()
+                    : null;
+            return new Page<>(page.stream().map(RunQueries::summary).toList(), next);
+        });
+    }
+
+    public Uni<Page<RunViews.LogLine>> logs(UUID tenant, UUID runId, String stepKey, int limit, Long afterId) {
+        return step(tenant, runId, stepKey).chain(step -> pool.preparedQuery(
+                        "SELECT l.id, l.seq, l.line, l.command_id, l.created_at FROM step_logs l "
+                                + "JOIN step_runs s ON s.id = l.step_run_id "
+                                + "WHERE s.run_id = $1 AND s.tenant_id = $2 AND s.step_key = $3 AND l.id > $4 "
+                                + "ORDER BY l.id LIMIT $5")
+                .execute(Tuple.from(Arrays.asList(runId, tenant, stepKey, afterId == null ? 0L : afterId, limit + 1)))
+                .map(rows -> {
+                    List<Row> all = new ArrayList<>();
+                    rows.forEach(all::add);
+                    List<Row> page = all.size() > limit ? all.subList(0, limit) : all;
+                    String next = all.size() > limit ? String.valueOf(page.get(page.size() - 1).getLong("id")) : null;
+                    return new Page<>(page.stream().map(r -> new RunViews.LogLine(r.getLong("seq"), r.getString("line"),
+                            r.getUUID("command_id"), PgValues.instant(r, "created_at"))).toList(), next);
+                }));
+    }
+
+    public Uni<List<RunViews.RunEvent>> events(UUID tenant, UUID runId, long afterSeq) {
+        return pool.preparedQuery("SELECT seq, type, step_key, payload, created_at FROM run_events "
+                        + "WHERE run_id = $1 AND tenant_id = $2 AND seq > $3 ORDER BY seq")
+                .execute(Tuple.of(runId, tenant, afterSeq))
+                .map(rows -> {
+                    List<RunViews.RunEvent> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new RunViews.RunEvent(r.getLong("seq"), r.getString("type"),
+                            r.getString("step_key"), PgValues.json(r, "payload"), PgValues.instant(r, "created_at"))));
+                    return out;
+                });
+    }
+
+    // ------------------------------------------------------------------ mapping
+
+    private static RunViews.RunView runView(Row r, List<RunViews.StepRunView> steps) {
+        Instant started = PgValues.instant(r, "started_at");
+        Instant completed = PgValues.instant(r, "completed_at");
+        Long duration = started != null && completed != null ? completed.toEpochMilli() - started.toEpochMilli() : null;
+        return new RunViews.RunView(r.getUUID("id"), r.getUUID("pipeline_id"), r.getUUID("tenant_id"), r.getString("pipeline_name"),
+                r.getInteger("pipeline_version"), r.getUUID("asset_id"), r.getString("status"),
+                r.getString("trigger_type"), r.getString("triggered_by"), r.getString("priority"),
+                PgValues.json(r, "context"), r.getInteger("total_steps"), r.getInteger("completed_steps"),
+                r.getInteger("failed_steps"), r.getInteger("skipped_steps"), r.getInteger("total_findings"),
+                r.getString("error_message"), PgValues.instant(r, "created_at"), started, completed, duration, steps);
+    }
+
+    private static RunViews.RunSummary summary(Row r) {
+        return new RunViews.RunSummary(r.getUUID("id"), r.getUUID("pipeline_id"), r.getUUID("tenant_id"), r.getString("pipeline_name"),
+                r.getInteger("pipeline_version"), r.getUUID("asset_id"), r.getString("status"),
+                r.getString("trigger_type"), r.getString("triggered_by"), r.getString("priority"),
+                r.getInteger("total_steps"), r.getInteger("completed_steps"), r.getInteger("failed_steps"),
+                r.getInteger("skipped_steps"), r.getInteger("total_findings"), PgValues.instant(r, "created_at"),
+                PgValues.instant(r, "started_at"), PgValues.instant(r, "completed_at"));
+    }
+
+    private static RunViews.StepRunView stepView(Row r) {
+        Instant started = PgValues.instant(r, "started_at");
+        Instant completed = PgValues.instant(r, "completed_at");
+        return new RunViews.StepRunView(r.getString("step_key"), r.getString("name"), r.getInteger("step_order"),
+                r.getString("status"), r.getInteger("attempt"), r.getInteger("max_attempts"), r.getString("worker_id"),
+                r.getUUID("command_id"), r.getBoolean("condition_evaluated"), r.getBoolean("condition_result"),
+                r.getString("skip_reason"), r.getInteger("findings_count"),
+                PgValues.jsonOrNull(r, "findings_by_severity"), PgValues.jsonOrNull(r, "output"), r.getString("scan_id"),
+                r.getString("error_code"), r.getString("error_message"), PgValues.instant(r, "queued_at"), started,
+                completed, started != null && completed != null ? java.time.Duration.between(started, completed).toSeconds() : null,
+                PgValues.instant(r, "next_attempt_at"));
+    }
+
+    static ApiException notFound(UUID runId) {
+        return ApiException.notFound("run " + runId);
+    }
+}

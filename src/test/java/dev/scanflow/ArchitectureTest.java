@@ -1,0 +1,61 @@
+package dev.scanflow;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * The layering of docs/architecture.md, held as rules over the compiled classes (tests excluded).
+ * Each rule was seen failing on a deliberate violation before it was committed.
+ */
+@AnalyzeClasses(packages = "dev.scanflow", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    /** The feature packages: everything that is not a shared layer below them. */
+    static final String[] FEATURES = {"dev.scanflow.pipeline..", "dev.scanflow.asset..", "dev.scanflow.run..",
+            "dev.scanflow.engine..", "dev.scanflow.fleet..", "dev.scanflow.auth..", "dev.scanflow.trigger..",
+            "dev.scanflow.notification..", "dev.scanflow.agent..", "dev.scanflow.nats.."};
+
+    @ArchTest
+    static final ArchRule theDomainIsPlainJava = classes().that().resideInAPackage("dev.scanflow.domain..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.scanflow.domain..")
+            .because("the state machine, the DAG and worker matching are tested without any framework");
+
+    @ArchTest
+    static final ArchRule conditionsAreCelAndNothingElse = classes().that().resideInAPackage("dev.scanflow.condition..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.scanflow.condition..", "dev.cel..",
+                    "com.google.common..", "com.google.protobuf..")
+            .because("conditions are compiled and evaluated by CEL alone");
+
+    @ArchTest
+    static final ArchRule theProtocolIsJacksonRecordsOnly = classes().that().resideInAPackage("dev.scanflow.protocol..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.scanflow.protocol..",
+                    "com.fasterxml.jackson..")
+            .because("the worker artifact ships the protocol without the service");
+
+    @ArchTest
+    static final ArchRule theSharedLayersKnowNoFeature = noClasses().that()
+            .resideInAnyPackage("dev.scanflow.common..", "dev.scanflow.protocol..", "dev.scanflow.config..")
+            .should().dependOnClassesThat().resideInAnyPackage(FEATURES)
+            .because("common, protocol and config sit below every feature");
+
+    @ArchTest
+    static final ArchRule theWorkerUsesOnlyTheProtocol = classes().that().resideInAPackage("dev.scanflow.agent..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.scanflow.agent..",
+                    "dev.scanflow.protocol..", "com.fasterxml.jackson..", "io.nats.client..", "org.yaml.snakeyaml..")
+            .because("the reference worker is its own artifact: no Quarkus, no database, no service code");
+
+    @ArchTest
+    static final ArchRule theEngineCallsNoInboundAdapter = noClasses().that().resideInAPackage("dev.scanflow.engine..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.scanflow.run..", "dev.scanflow.fleet..",
+                    "dev.scanflow.pipeline..", "dev.scanflow.asset..", "dev.scanflow.trigger..", "dev.scanflow.agent..")
+            .because("results, heartbeats, the API and triggers call into the engine, never the reverse");
+
+    @ArchTest
+    static final ArchRule noPackageCycles = slices().matching("dev.scanflow.(*)..").should().beFreeOfCycles();
+}

@@ -1,0 +1,311 @@
+package dev.scanflow.fleet;
+
+import static dev.scanflow.support.Api.as;
+import static dev.scanflow.support.Runs.asset;
+import static dev.scanflow.support.Runs.awaitRun;
+import static dev.scanflow.support.Runs.awaitStep;
+import static dev.scanflow.support.Runs.template;
+import static dev.scanflow.support.Runs.trigger;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.scanflow.agent.ScanWorker;
+import dev.scanflow.agent.WorkerConfig;
+import dev.scanflow.support.Api;
+import dev.scanflow.support.TestTokens;
+import dev.scanflow.support.TestWorker;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The worker fleet: visibility, draining, failover, ack timeouts, concurrency, the reference worker. */
+@QuarkusTest
+class FleetTest {
+
+    private final UUID tenant = Api.newTenant();
+    private final String admin = TestTokens.admin(tenant);
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+    }
+
+    private TestWorker worker(String id, UUID owner, String capability, int max) throws Exception {
+        TestWorker w = new TestWorker(id, owner, List.of(capability), List.of(), max);
+        closeables.add(w);
+        return w;
+    }
+
+    private static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private void awaitWorker(String token, String id, String status) {
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() ->
+                status.equals(as(token).get("/api/v1/workers/" + id).jsonPath().getString("status")));
+    }
+
+    @Test
+    void aTenantSeesItsOwnAndSharedWorkersOnly() throws Exception {
+        UUID other = Api.newTenant();
+        String cap = unique("vis");
+        TestWorker mine = worker(unique("w-mine"), tenant, cap, 2);
+        TestWorker shared = worker(unique("w-shared"), null, cap, 3);
+        TestWorker theirs = worker(unique("w-theirs"), other, cap, 1);
+        awaitWorker(admin, mine.id(), "online");
+        awaitWorker(admin, shared.id(), "online");
+        awaitWorker(TestTokens.admin(other), theirs.id(), "online");
+
+        as(admin).get("/api/v1/workers?capability=" + cap).then().statusCode(200)
+                .body("items.worker_id", hasItems(mine.id(), shared.id()))
+                .body("items.worker_id", not(hasItem(theirs.id())));
+        as(admin).get("/api/v1/workers/" + theirs.id()).then().statusCode(404);
+        as(TestTokens.token(tenant, "viewer")).get("/api/v1/workers/" + shared.id()).then().statusCode(200)
+                .body("tenant_id", equalTo(null))
+                .body("max_concurrency", equalTo(3))
+                .body("capabilities", hasItem(cap));
+        as(admin).get("/api/v1/workers/" + mine.id()).then()
+                .body("tenant_id", equalTo(tenant.toString()))
+                .body("load", equalTo(0.0f));
+
+        mine.stopHeartbeats();
+        awaitWorker(admin, mine.id(), "offline");
+        as(admin).get("/api/v1/workers?status=offline&capability=" + cap).then()
+                .body("items.worker_id", hasItem(mine.id()));
+        as(admin).get("/api/v1/workers?status=sleeping").then().statusCode(400);
+    }
+
+    @Test
+    void drainingStopsNewCommandsAndLetsRunningOnesFinish() throws Exception {
+        String cap = unique("drain");
+        Map<String, JsonNode> held = new ConcurrentHashMap<>();
+        TestWorker a = worker(unique("w-a"), tenant, cap, 4).onScan((w, cmd) -> {
+            w.running(cmd);
+            held.put(cmd.path("payload").path("pipeline_run_id").asText(), cmd);
+        });
+        awaitWorker(admin, a.id(), "online");
+        String pipeline = template(admin, "name: drain\nsteps:\n  - id: s\n    capabilities: [" + cap + "]\n");
+        String assetId = asset(admin, "server", "drain", null);
+        String first = trigger(admin, pipeline, assetId);
+        awaitStep(admin, first, "s", "running");
+
+        as(TestTokens.token(tenant, "viewer")).post("/api/v1/workers/" + a.id() + "/drain").then().statusCode(403);
+        as(admin).post("/api/v1/workers/" + a.id() + "/drain").then().statusCode(200)
+                .body("status", equalTo("draining"));
+        // heartbeats keep coming and do not undo the drain
+        Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() ->
+                "draining".equals(as(admin).get("/api/v1/workers/" + a.id()).jsonPath().getString("status")));
+
+        String second = trigger(admin, pipeline, assetId);
+        awaitStep(admin, second, "s", "queued");
+        // the running step finishes on the draining worker
+        a.complete(held.get(first), 1, Map.of());
+        awaitRun(admin, first, "completed");
+        Awaitility.await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3))
+                .until(() -> a.commandsFor("s").size() == 1);
+
+        as(admin).post("/api/v1/workers/" + a.id() + "/resume").then().statusCode(200).body("status", equalTo("online"));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> held.containsKey(second));
+        a.complete(held.get(second), 0, Map.of());
+        awaitRun(admin, second, "completed");
+    }
+
+    @Test
+    void sharedWorkersAreDrainedByAPlatformAdminOnly() throws Exception {
+        TestWorker shared = worker(unique("w-pool"), null, unique("pool"), 1);
+        awaitWorker(admin, shared.id(), "online");
+        as(admin).post("/api/v1/workers/" + shared.id() + "/drain").then().statusCode(403)
+                .contentType("application/problem+json");
+        String platform = TestTokens.token(tenant, "platform-admin");
+        as(platform).post("/api/v1/workers/" + shared.id() + "/drain").then().statusCode(200)
+                .body("status", equalTo("draining"));
+        as(platform).post("/api/v1/workers/" + shared.id() + "/resume").then().statusCode(200);
+        as(platform).post("/api/v1/workers/no-such-worker/drain").then().statusCode(404);
+    }
+
+    @Test
+    void aLostWorkersStepMovesToAnotherWorkerWithoutSpendingAnAttempt() throws Exception {
+        String cap = unique("lost");
+        TestWorker a = worker(unique("w-dies"), tenant, cap, 1).onScan((w, cmd) -> w.running(cmd));
+        awaitWorker(admin, a.id(), "online");
+        String yaml = "name: failover\nsteps:\n  - id: s\n    capabilities: [" + cap + "]\n    timeout: 10m\n";
+        String runId = trigger(admin, template(admin, yaml), asset(admin, "server", "failover", null));
+        JsonNode first = a.awaitCommand("s");
+        awaitStep(admin, runId, "s", "running");
+
+        TestWorker b = worker(unique("w-takes-over"), tenant, cap, 1);
+        a.stopHeartbeats(); // the worker "dies": no more heartbeats, no result
+        JsonPath run = awaitRun(admin, runId, Duration.ofSeconds(30), "completed");
+        JsonPath step = new JsonPath(run.prettify()).setRootPath("step_runs[0]");
+        assertEquals(b.id(), step.getString("worker_id"));
+        assertEquals(1, step.getInt("attempt"), "a lost worker does not cost an attempt");
+        JsonNode second = b.awaitCommand("s");
+        assertNotEquals(first.path("id").asText(), second.path("id").asText(), "a new command id");
+        assertEquals(1, second.path("attempt").asInt());
+        // a late result from the lost worker changes nothing
+        a.complete(first, 99, Map.of());
+        Awaitility.await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3))
+                .until(() -> dev.scanflow.support.Runs.run(admin, runId).getInt("total_findings") == 0);
+    }
+
+    @Test
+    void aCommandNeverAcknowledgedGoesToAnotherWorker() throws Exception {
+        String cap = unique("ack");
+        TestWorker mute = worker(unique("w-mute"), tenant, cap, 1).onScan((w, cmd) -> { });
+        awaitWorker(admin, mute.id(), "online");
+        String yaml = "name: ack\nsteps:\n  - id: s\n    capabilities: [" + cap + "]\n";
+        String runId = trigger(admin, template(admin, yaml), asset(admin, "server", "ack", null));
+        mute.awaitCommand("s");
+        TestWorker helpful = worker(unique("w-helpful"), tenant, cap, 1);
+        JsonPath run = awaitRun(admin, runId, Duration.ofSeconds(20), "completed");
+        assertEquals(helpful.id(), run.getString("step_runs[0].worker_id"));
+        assertEquals(1, run.getInt("step_runs[0].attempt"));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !mute.cancels().isEmpty());
+    }
+
+    /** Completes {@code commands} commands as they arrive, one at a time, never seeing more than {@code max} open. */
+    private static void completeOneByOne(TestWorker w, Map<String, JsonNode> open, int commands, int max) {
+        for (int done = 0; done < commands; done++) {
+            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !open.isEmpty());
+            assertTrue(open.size() <= max, "max_concurrency " + max + ", saw " + open.size());
+            String id = open.keySet().iterator().next();
+            w.complete(open.remove(id), 0, Map.of());
+        }
+    }
+
+    @Test
+    void maxConcurrencyHoldsAcrossParallelRuns() throws Exception {
+        String cap = unique("busy");
+        Map<String, JsonNode> open = new ConcurrentHashMap<>();
+        AtomicInteger peak = new AtomicInteger();
+        TestWorker w = worker(unique("w-busy"), tenant, cap, 2).onScan((worker, cmd) -> {
+            worker.running(cmd);
+            open.put(cmd.path("id").asText(), cmd);
+            peak.accumulateAndGet(open.size(), Math::max);
+        });
+        awaitWorker(admin, w.id(), "online");
+        String pipeline = template(admin, "name: busy\nsteps:\n  - id: s\n    capabilities: [" + cap + "]\n");
+        String assetId = asset(admin, "server", "busy", null);
+        List<String> runs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            runs.add(trigger(admin, pipeline, assetId));
+        }
+        completeOneByOne(w, open, 6, 2);
+        for (String run : runs) {
+            awaitRun(admin, run, "completed");
+        }
+        assertEquals(2, peak.get());
+        as(admin).get("/api/v1/workers/" + w.id()).then().body("active_commands", equalTo(0));
+    }
+
+    @Test
+    void aWorkerThatLowersItsCapacityGetsNoMoreThanTheNewOne() throws Exception {
+        String cap = unique("shrink");
+        Map<String, JsonNode> open = new ConcurrentHashMap<>();
+        TestWorker w = worker(unique("w-shrink"), tenant, cap, 3).onScan((worker, cmd) -> {
+            worker.running(cmd);
+            open.put(cmd.path("id").asText(), cmd);
+        });
+        awaitWorker(admin, w.id(), "online");
+        String pipeline = template(admin, "name: shrink\nsteps:\n  - id: s\n    capabilities: [" + cap + "]\n");
+        String assetId = asset(admin, "server", "shrink", null);
+        List<String> runs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            runs.add(trigger(admin, pipeline, assetId));
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> open.size() == 3);
+        as(admin).get("/api/v1/workers/" + w.id()).then().body("active_commands", equalTo(3));
+        // the worker now takes one command at a time: the three it holds finish, nothing new
+        // starts until the held slots are below the new capacity
+        w.maxConcurrency(1);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                as(admin).get("/api/v1/workers/" + w.id()).jsonPath().getInt("max_concurrency") == 1);
+        for (int i = 0; i < 3; i++) {
+            runs.add(trigger(admin, pipeline, assetId));
+        }
+        for (String id : List.copyOf(open.keySet())) {
+            w.complete(open.remove(id), 0, Map.of());
+        }
+        completeOneByOne(w, open, 3, 1);
+        for (String run : runs) {
+            awaitRun(admin, run, "completed");
+        }
+        as(admin).get("/api/v1/workers/" + w.id()).then().body("active_commands", equalTo(0));
+    }
+
+    @Test
+    void theReferenceWorkerRunsRealNmapAndTheNextStepReadsItsOutput() throws Exception {
+        Path workdir = Files.createTempDirectory("scanflow-fleet-test");
+        String tools = Path.of("src/test/resources/agent/tools").toAbsolutePath() + "/";
+        String id = unique("w-ref");
+        ScanWorker ref = new ScanWorker(new WorkerConfig(id, tenant.toString(), "nats://127.0.0.1:4222",
+                TestWorker.PREFIX, List.of("network", "sast"), 2, 1, workdir.toString(), Map.of(
+                        "nmap", new WorkerConfig.ToolConfig(List.of("nmap", "-Pn", "-n", "-p", "{config.ports}", "-oX",
+                                "{output_file}", "{target.host}"), "nmap-xml", null, null),
+                        "semgrep", new WorkerConfig.ToolConfig(List.of("bash", tools + "fake-sarif.sh", "{output_file}",
+                                "{target.name}"), "sarif", List.of("0", "1"), null)))).start();
+        closeables.add(ref);
+        awaitWorker(admin, id, "online");
+        try (ServerSocket open = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int port = open.getLocalPort();
+            String yaml = """
+                    name: ports-then-web
+                    steps:
+                      - id: ports
+                        tool: nmap
+                        capabilities: [network]
+                        config: {ports: [%d, 1]}
+                      - id: web
+                        tool: semgrep
+                        capabilities: [sast]
+                        depends_on: [ports]
+                        condition: "%d in steps.ports.output.open_ports"
+                      - id: ssh
+                        tool: semgrep
+                        capabilities: [sast]
+                        depends_on: [ports]
+                        condition: "1 in steps.ports.output.open_ports"
+                    """.formatted(port, port);
+            String runId = trigger(admin, template(admin, yaml), asset(admin, "ip_address", "127.0.0.1", null));
+            JsonPath run = awaitRun(admin, runId, Duration.ofSeconds(60), "completed");
+            JsonPath ports = new JsonPath(run.prettify()).setRootPath("step_runs.find { it.step_id == 'ports' }");
+            assertEquals(List.of(port), ports.getList("output.open_ports"));
+            assertEquals(id, ports.getString("worker_id"));
+            assertEquals("completed", run.getString("step_runs.find { it.step_id == 'web' }.status"));
+            assertEquals(4, run.getInt("step_runs.find { it.step_id == 'web' }.findings_count"));
+            assertEquals("skipped", run.getString("step_runs.find { it.step_id == 'ssh' }.status"));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> as(admin)
+                    .get("/api/v1/pipeline-runs/" + runId + "/steps/ports/logs").jsonPath().getList("items.line")
+                    .stream().anyMatch(l -> String.valueOf(l).startsWith("$ nmap")));
+
+            // live progress: the whole story as Server-Sent Events, ending with the run
+            String sse = as(admin).accept("text/event-stream").get("/api/v1/pipeline-runs/" + runId + "/events")
+                    .then().statusCode(200).extract().asString();
+            assertTrue(sse.contains("pipeline.run.started"), sse);
+            assertTrue(sse.contains("pipeline.step.skipped"), sse);
+            assertTrue(sse.trim().endsWith("}") && sse.contains("pipeline.run.completed"), sse);
+        }
+    }
+}
