@@ -19,6 +19,11 @@ import java.util.UUID;
  * evaluated when it is ready. At most {@code max_parallel_steps} steps are queued or running.
  * A failed or timed-out attempt is retried while attempts remain, after a back-off that doubles
  * each time (capped). With fail_fast the first final failure cancels everything still open.
+ *
+ * <p>Longer than the project's other classes on purpose: these are the whole state machine's
+ * rules, and they call each other (a result advances the run, a failure may retry or fail fast,
+ * every path ends in finishing the run); split, a reader would chase one rule through several
+ * files. The legal status changes themselves are in {@link StepStatus} and {@link RunStatus}.
  */
 public final class RunDecider {
 

@@ -1,6 +1,5 @@
 package dev.scanflow.pipeline;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,14 +8,9 @@ import dev.scanflow.common.ApiException;
 import dev.scanflow.common.Cursor;
 import dev.scanflow.common.Page;
 import dev.scanflow.common.Timestamps;
-import dev.scanflow.domain.DurationText;
 import dev.scanflow.domain.ValidationError;
-import dev.scanflow.pipeline.definition.ConditionSpec;
-import dev.scanflow.pipeline.definition.SettingsSpec;
-import dev.scanflow.pipeline.definition.StepSpec;
 import dev.scanflow.pipeline.definition.TemplateDefinition;
 import dev.scanflow.pipeline.definition.TemplateReader;
-import dev.scanflow.pipeline.definition.TriggerSpec;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -25,7 +19,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,19 +33,15 @@ import java.util.function.BiFunction;
 @ApplicationScoped
 public class PipelineService {
 
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
-    };
-
-    private static final TypeReference<List<TriggerSpec>> TRIGGERS = new TypeReference<>() {
-    };
-
     private final ObjectMapper mapper;
     private final TemplateReader reader;
+    private final PipelineRows pipelineRows;
     private final TenantRegistry tenants;
 
-    public PipelineService(ObjectMapper mapper, TemplateReader reader, TenantRegistry tenants) {
+    public PipelineService(ObjectMapper mapper, TemplateReader reader, PipelineRows pipelineRows, TenantRegistry tenants) {
         this.mapper = mapper;
         this.reader = reader;
+        this.pipelineRows = pipelineRows;
         this.tenants = tenants;
     }
 
@@ -144,7 +133,7 @@ public class PipelineService {
                     String next = rows.size() > limit
                             ? new Cursor(page.get(page.size() - 1).createdAt, page.get(page.size() - 1).pipelineId).encode()
                             : null;
-                    return new Page<>(page.stream().map(this::summary).toList(), next);
+                    return new Page<>(page.stream().map(pipelineRows::summary).toList(), next);
                 });
     }
 
@@ -273,45 +262,12 @@ public class PipelineService {
 
     private Uni<PipelineView> insertVersion(UUID tenant, UUID pipelineId, int version, boolean active,
             TemplateDefinition d, String user, Instant createdAt, Instant updatedAt) {
-        PipelineTemplateEntity row = new PipelineTemplateEntity();
-        row.id = UUID.randomUUID();
-        row.pipelineId = pipelineId;
-        row.tenantId = tenant;
-        row.name = d.name();
-        row.description = d.description();
-        row.version = version;
-        row.latest = true;
-        row.active = active;
-        row.system = false;
-        row.tags = new ArrayList<>(d.tags());
-        row.triggers = Map.of("items", d.triggers().stream().map(t -> mapper.convertValue(t, MAP)).toList());
-        row.settings = mapper.convertValue(d.settings(), MAP);
-        row.createdBy = user;
-        row.createdAt = createdAt;
-        row.updatedAt = updatedAt;
-        List<PipelineStepEntity> steps = d.steps().stream().map(s -> stepRow(row.id, s)).toList();
+        PipelineTemplateEntity row = pipelineRows.templateRow(tenant, pipelineId, version, active, d, user, createdAt, updatedAt);
+        List<PipelineStepEntity> steps = d.steps().stream().map(s -> pipelineRows.stepRow(row.id, s)).toList();
         return row.<PipelineTemplateEntity>persist()
                 .chain(() -> PipelineStepEntity.persist(steps))
                 .chain(() -> Panache.getSession().chain(s -> s.flush()))
-                .map(ignored -> view(row, steps));
-    }
-
-    private PipelineStepEntity stepRow(UUID templateId, StepSpec s) {
-        PipelineStepEntity e = new PipelineStepEntity();
-        e.id = UUID.randomUUID();
-        e.templateId = templateId;
-        e.stepKey = s.id();
-        e.name = s.name();
-        e.stepOrder = s.order();
-        e.tool = s.tool();
-        e.capabilities = new ArrayList<>(s.capabilities());
-        e.config = s.config();
-        e.timeoutSeconds = DurationText.parseSeconds(s.timeout()).orElseThrow().intValue();
-        e.dependsOn = new ArrayList<>(s.dependsOn());
-        e.condition = s.condition() == null ? null : mapper.convertValue(s.condition(), MAP);
-        e.maxRetries = s.maxRetries();
-        e.retryDelaySeconds = s.retryDelaySeconds();
-        return e;
+                .map(ignored -> pipelineRows.view(row, steps));
     }
 
     private Uni<List<PipelineStepEntity>> steps(PipelineTemplateEntity row) {
@@ -319,40 +275,11 @@ public class PipelineService {
     }
 
     private Uni<PipelineView> view(PipelineTemplateEntity row) {
-        return steps(row).map(steps -> view(row, steps));
+        return steps(row).map(steps -> pipelineRows.view(row, steps));
     }
 
     public Uni<TemplateDefinition> definition(PipelineTemplateEntity row) {
-        return steps(row).map(steps -> {
-            PipelineView v = view(row, steps);
-            return new TemplateDefinition(v.name(), v.description(), v.tags(), v.triggers(), v.steps(), v.settings());
-        });
-    }
-
-    private PipelineView view(PipelineTemplateEntity row, List<PipelineStepEntity> stepRows) {
-        List<StepSpec> steps = stepRows.stream()
-                .sorted(Comparator.comparingInt((PipelineStepEntity s) -> s.stepOrder).thenComparing(s -> s.stepKey))
-                .map(this::stepSpec)
-                .toList();
-        return new PipelineView(row.pipelineId, row.name, row.description, row.version, row.active, row.system,
-                row.tags, triggers(row), steps, mapper.convertValue(row.settings, SettingsSpec.class),
-                row.createdBy, row.createdAt, row.updatedAt);
-    }
-
-    private PipelineSummary summary(PipelineTemplateEntity row) {
-        return new PipelineSummary(row.pipelineId, row.name, row.description, row.version, row.active, row.system,
-                row.tags, triggers(row), row.createdBy, row.createdAt, row.updatedAt);
-    }
-
-    private List<TriggerSpec> triggers(PipelineTemplateEntity row) {
-        return mapper.convertValue(row.triggers.get("items"), TRIGGERS);
-    }
-
-    private StepSpec stepSpec(PipelineStepEntity e) {
-        return new StepSpec(e.stepKey, e.name, e.stepOrder, e.tool, e.capabilities, e.config,
-                DurationText.format(e.timeoutSeconds), e.dependsOn,
-                e.condition == null ? null : mapper.convertValue(e.condition, ConditionSpec.class),
-                e.maxRetries, e.retryDelaySeconds);
+        return steps(row).map(steps -> pipelineRows.definition(row, steps));
     }
 
     private TemplateDefinition revalidate(ObjectNode document, String focusStepPath) {

@@ -1,0 +1,107 @@
+package dev.scanflow.pipeline;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.scanflow.domain.DurationText;
+import dev.scanflow.pipeline.definition.ConditionSpec;
+import dev.scanflow.pipeline.definition.SettingsSpec;
+import dev.scanflow.pipeline.definition.StepSpec;
+import dev.scanflow.pipeline.definition.TemplateDefinition;
+import dev.scanflow.pipeline.definition.TriggerSpec;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Templates between their records and their rows: a version row ({@code pipeline_templates},
+ * triggers and settings as JSON) and one row per step ({@code pipeline_steps}), and back to the
+ * definition and the API's views.
+ */
+@ApplicationScoped
+public class PipelineRows {
+
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+    private static final TypeReference<List<TriggerSpec>> TRIGGERS = new TypeReference<>() {
+    };
+
+    private final ObjectMapper mapper;
+
+    public PipelineRows(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    PipelineTemplateEntity templateRow(UUID tenant, UUID pipelineId, int version, boolean active, TemplateDefinition d,
+            String user, Instant createdAt, Instant updatedAt) {
+        PipelineTemplateEntity row = new PipelineTemplateEntity();
+        row.id = UUID.randomUUID();
+        row.pipelineId = pipelineId;
+        row.tenantId = tenant;
+        row.name = d.name();
+        row.description = d.description();
+        row.version = version;
+        row.latest = true;
+        row.active = active;
+        row.system = false;
+        row.tags = new ArrayList<>(d.tags());
+        row.triggers = Map.of("items", d.triggers().stream().map(t -> mapper.convertValue(t, MAP)).toList());
+        row.settings = mapper.convertValue(d.settings(), MAP);
+        row.createdBy = user;
+        row.createdAt = createdAt;
+        row.updatedAt = updatedAt;
+        return row;
+    }
+
+    PipelineStepEntity stepRow(UUID templateId, StepSpec s) {
+        PipelineStepEntity e = new PipelineStepEntity();
+        e.id = UUID.randomUUID();
+        e.templateId = templateId;
+        e.stepKey = s.id();
+        e.name = s.name();
+        e.stepOrder = s.order();
+        e.tool = s.tool();
+        e.capabilities = new ArrayList<>(s.capabilities());
+        e.config = s.config();
+        e.timeoutSeconds = DurationText.parseSeconds(s.timeout()).orElseThrow().intValue();
+        e.dependsOn = new ArrayList<>(s.dependsOn());
+        e.condition = s.condition() == null ? null : mapper.convertValue(s.condition(), MAP);
+        e.maxRetries = s.maxRetries();
+        e.retryDelaySeconds = s.retryDelaySeconds();
+        return e;
+    }
+
+    TemplateDefinition definition(PipelineTemplateEntity row, List<PipelineStepEntity> steps) {
+        PipelineView v = view(row, steps);
+        return new TemplateDefinition(v.name(), v.description(), v.tags(), v.triggers(), v.steps(), v.settings());
+    }
+
+    PipelineView view(PipelineTemplateEntity row, List<PipelineStepEntity> stepRows) {
+        List<StepSpec> steps = stepRows.stream()
+                .sorted(Comparator.comparingInt((PipelineStepEntity s) -> s.stepOrder).thenComparing(s -> s.stepKey))
+                .map(this::stepSpec)
+                .toList();
+        return new PipelineView(row.pipelineId, row.name, row.description, row.version, row.active, row.system,
+                row.tags, triggers(row), steps, mapper.convertValue(row.settings, SettingsSpec.class),
+                row.createdBy, row.createdAt, row.updatedAt);
+    }
+
+    PipelineSummary summary(PipelineTemplateEntity row) {
+        return new PipelineSummary(row.pipelineId, row.name, row.description, row.version, row.active, row.system,
+                row.tags, triggers(row), row.createdBy, row.createdAt, row.updatedAt);
+    }
+
+    private List<TriggerSpec> triggers(PipelineTemplateEntity row) {
+        return mapper.convertValue(row.triggers.get("items"), TRIGGERS);
+    }
+
+    private StepSpec stepSpec(PipelineStepEntity e) {
+        return new StepSpec(e.stepKey, e.name, e.stepOrder, e.tool, e.capabilities, e.config,
+                DurationText.format(e.timeoutSeconds), e.dependsOn,
+                e.condition == null ? null : mapper.convertValue(e.condition, ConditionSpec.class),
+                e.maxRetries, e.retryDelaySeconds);
+    }
+}
