@@ -2,7 +2,7 @@
 # and subjects, and defines `bench` (the Bench driver against it). Expects OUT, SECONDS_PER, WARMUP.
 PORT=${BENCH_PORT:-8095}; BASE="http://127.0.0.1:$PORT"; DB=${BENCH_DB:-scanflow_bench}
 JDBC="jdbc:postgresql://127.0.0.1:5432/$DB"
-CP="target/test-classes:target/quarkus-app/lib/main/*:target/quarkus-app/lib/boot/*"
+CP="target/test-classes:target/classes:target/quarkus-app/lib/main/*:target/quarkus-app/lib/boot/*"
 
 reset_bench_streams() {
   java -cp "$CP" dev.scanflow.bench.Bench --mode reset --streams SFBENCH_ > /dev/null
