@@ -3,7 +3,7 @@
 #  1. PostgreSQL and NATS (JetStream) up (installed where missing), and nmap, testssl, jq, openssl;
 #  2. builds and starts Scanflow (http://127.0.0.1:8080, development key pair);
 #  3. starts a local target: a TLS server on 127.0.0.1:8443 (openssl s_server);
-#  4. starts the reference scanner worker (bin/scanflow-worker, examples/worker.yaml);
+#  4. registers and starts the reference scanner worker (bin/scanflow-worker, examples/worker.yaml);
 #  5. creates the "Infrastructure Scan" template (nmap, then testssl if 8443 is open) and runs it
 #     against the target, showing live progress, then the result.
 # Stop everything it started with: scripts/dev-down.sh
@@ -36,6 +36,17 @@ else
 fi
 
 say "The reference worker (examples/worker.yaml; log: target/demo/worker.log)"
+# Workers are registered before they work: a shared one, so by a platform admin. (Its NATS nkey
+# is not used here: the local NATS has no authentication.)
+PLATFORM=$(bin/mint-token --role platform-admin --sub demo-platform)
+status=$(curl -s -o target/demo/registration.json -w '%{http_code}' -H "Authorization: Bearer $PLATFORM" \
+  -H 'Content-Type: application/json' "$BASE/api/v1/workers" \
+  -d '{"worker_id":"w-demo-1","tenant_id":null,"capabilities":["network","tls","infra"],"tools":["nmap","testssl"],"max_concurrency":2}')
+case "$status" in
+  201) echo "registered w-demo-1: $(jq -c '{worker_id: .worker.worker_id, capabilities: .worker.registered_capabilities, nats_nkey: .nats.nkey}' target/demo/registration.json)" ;;
+  409) echo "w-demo-1 is registered already" ;;
+  *) echo "registering the worker answered $status:"; cat target/demo/registration.json; exit 1 ;;
+esac
 if [ -f target/demo/worker.pid ] && kill -0 "$(cat target/demo/worker.pid)" 2>/dev/null; then
   echo "already running (pid $(cat target/demo/worker.pid))"
 else
@@ -82,8 +93,11 @@ What just happened: Scanflow dispatched the port scan to w-demo-1 over NATS; the
 nmap, reported the open ports; the TLS step's condition (8443 in the open ports) held, so
 testssl ran next on the same worker; the web scan's condition did not hold, so it was skipped.
 
-Try failover: start a second worker, run again and stop the first one during the TLS step
-(kill \$(cat target/demo/worker.pid)); after 3 missed heartbeats (30 s) the step moves on:
+Try failover: register and start a second worker, run again and stop the first one during the
+TLS step (kill \$(cat target/demo/worker.pid)); after 3 missed heartbeats (30 s) the step moves on:
+  curl -H "Authorization: Bearer \$(bin/mint-token --role platform-admin)" -H 'Content-Type: application/json' \\
+    -d '{"worker_id":"w-demo-2","tenant_id":null,"capabilities":["network","tls","infra"],"tools":["nmap","testssl"]}' \\
+    $BASE/api/v1/workers
   SCANFLOW_WORKER_ID=w-demo-2 bin/scanflow-worker --config examples/worker.yaml &
 Drain a worker: curl -X POST -H "Authorization: Bearer \$(bin/mint-token --role platform-admin)" \\
   $BASE/api/v1/workers/w-demo-1/drain

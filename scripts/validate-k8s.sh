@@ -118,7 +118,6 @@ if command -v nats-server >/dev/null; then
   say "nats-server -c k8s/nats/nats-server.conf -t"
   # The file reads its passwords from the environment; stand-ins for the test only.
   if ! env SCANFLOW_NATS_PASSWORD="${SCANFLOW_NATS_PASSWORD:-validate}" \
-      NATS_PASSWORD_W_NMAP_1="${NATS_PASSWORD_W_NMAP_1:-validate}" \
       NATS_SYS_PASSWORD="${NATS_SYS_PASSWORD:-validate}" \
       nats-server -c k8s/nats/nats-server.conf -t; then
     fail "nats-server rejects k8s/nats/nats-server.conf"

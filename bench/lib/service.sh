@@ -29,7 +29,8 @@ start_bench_service() {
     [ $SECONDS -lt $deadline ] && kill -0 $SVC || { tail -30 "$OUT/service.log"; exit 1; }
     sleep 0.3
   done
-  TOKEN=$(bin/mint-token --role admin --tenant "$(cat /proc/sys/kernel/random/uuid)")
+  # platform-admin too: the bench registers its simulated worker as a shared one
+  TOKEN=$(bin/mint-token --role admin,platform-admin --tenant "$(cat /proc/sys/kernel/random/uuid)")
 }
 
 bench() { java -cp "$CP" dev.scanflow.bench.Bench --base "$BASE" --prefix sfbench --token "$TOKEN" --jdbc "$JDBC" \

@@ -58,12 +58,18 @@ public final class ScanWorker implements AutoCloseable, Reporter {
     }
 
     public ScanWorker start() throws IOException, InterruptedException, java.util.concurrent.TimeoutException {
-        connection = Nats.connect(new Options.Builder()
+        Options.Builder options = new Options.Builder()
                 .server(config.nats())
                 .connectionName("scanflow-worker-" + config.workerId())
+                // replies (JetStream publish acks) under the worker's own prefix, so NATS can
+                // allow it _INBOX.<id>.> rather than every client's inbox
+                .inboxPrefix(subjects.inbox(config.workerId()))
                 .maxReconnects(-1)
-                .reconnectWait(Duration.ofMillis(500))
-                .build());
+                .reconnectWait(Duration.ofMillis(500));
+        if (config.natsSeed() != null) {
+            options.authHandler(Nats.staticCredentials(null, config.natsSeed().toCharArray()));
+        }
+        connection = Nats.connect(options.build());
         jetStream = connection.jetStream();
         Dispatcher dispatcher = connection.createDispatcher(msg -> onCommand(msg.getData()));
         dispatcher.subscribe(subjects.command(config.workerId()));
@@ -121,8 +127,8 @@ public final class ScanWorker implements AutoCloseable, Reporter {
         try {
             Heartbeat hb = new Heartbeat(config.workerId(), config.tenantId(), config.capabilities(),
                     new ArrayList<>(config.tools().keySet()), config.maxConcurrency(), running.size(),
-                    "scanflow-worker/1.1");
-            connection.publish(subjects.heartbeat(), ProtocolJson.bytes(hb));
+                    "scanflow-worker/2");
+            connection.publish(subjects.heartbeat(config.workerId()), ProtocolJson.bytes(hb));
         } catch (Exception e) {
             log("heartbeat not sent: %s", e.getMessage());
         }

@@ -14,13 +14,21 @@ import java.util.UUID;
 
 /**
  * The reference worker's configuration (YAML, see examples/worker.yaml). Environment variables
- * override the file: SCANFLOW_WORKER_ID, SCANFLOW_WORKER_TENANT_ID, SCANFLOW_WORKER_NATS.
+ * override the file: SCANFLOW_WORKER_ID, SCANFLOW_WORKER_TENANT_ID, SCANFLOW_WORKER_NATS,
+ * SCANFLOW_WORKER_NATS_SEED.
  *
- * @param tools per tool name, the command line to run and how to read its result
+ * @param tools    per tool name, the command line to run and how to read its result
+ * @param natsSeed the seed of the worker's NATS nkey (from its registration), when NATS asks for one
  */
 public record WorkerConfig(String workerId, String tenantId, String nats, String subjectPrefix,
         List<String> capabilities, Integer maxConcurrency, Integer heartbeatSeconds, String workdir,
-        Map<String, ToolConfig> tools) {
+        Map<String, ToolConfig> tools, String natsSeed) {
+
+    public WorkerConfig(String workerId, String tenantId, String nats, String subjectPrefix, List<String> capabilities,
+            Integer maxConcurrency, Integer heartbeatSeconds, String workdir, Map<String, ToolConfig> tools) {
+        this(workerId, tenantId, nats, subjectPrefix, capabilities, maxConcurrency, heartbeatSeconds, workdir, tools,
+                null);
+    }
 
 
     /**
@@ -64,7 +72,8 @@ public record WorkerConfig(String workerId, String tenantId, String nats, String
     WorkerConfig withEnvironment(Map<String, String> env) {
         return new WorkerConfig(env.getOrDefault("SCANFLOW_WORKER_ID", workerId),
                 env.getOrDefault("SCANFLOW_WORKER_TENANT_ID", tenantId), env.getOrDefault("SCANFLOW_WORKER_NATS", nats),
-                subjectPrefix, capabilities, maxConcurrency, heartbeatSeconds, workdir, tools);
+                subjectPrefix, capabilities, maxConcurrency, heartbeatSeconds, workdir, tools,
+                env.getOrDefault("SCANFLOW_WORKER_NATS_SEED", natsSeed));
     }
 
     /** Fills defaults and refuses what would be refused by Scanflow anyway, with a clear message. */
@@ -102,6 +111,9 @@ public record WorkerConfig(String workerId, String tenantId, String nats, String
                 }
             });
         }
+        if (natsSeed != null && !natsSeed.isBlank() && !natsSeed.startsWith("SU")) {
+            problems.add("nats_seed must be a NATS user nkey seed (SU...), as the worker's registration gave it");
+        }
         if (maxConcurrency != null && (maxConcurrency < 1 || maxConcurrency > 1000)) {
             problems.add("max_concurrency must be between 1 and 1000");
         }
@@ -111,6 +123,7 @@ public record WorkerConfig(String workerId, String tenantId, String nats, String
         return new WorkerConfig(workerId, tenantId == null || tenantId.isBlank() ? null : tenantId,
                 nats == null ? "nats://127.0.0.1:4222" : nats, subjectPrefix == null ? "scanflow" : subjectPrefix,
                 capabilities, maxConcurrency == null ? 2 : maxConcurrency, heartbeatSeconds == null ? 10 : heartbeatSeconds,
-                workdir == null ? System.getProperty("java.io.tmpdir") : workdir, tools);
+                workdir == null ? System.getProperty("java.io.tmpdir") : workdir, tools,
+                natsSeed == null || natsSeed.isBlank() ? null : natsSeed);
     }
 }

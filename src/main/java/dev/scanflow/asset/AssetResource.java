@@ -76,7 +76,7 @@ public class AssetResource {
     @GET
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "List assets, newest first; filter by type and tag")
-    public Uni<Page<AssetView>> list(@QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor,
+    public Uni<Page<AssetView>> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
             @QueryParam("type") String type, @QueryParam("tag") String tag) {
         return service.list(caller.tenantId(), type, tag, Cursor.limit(limit), Cursor.decode(cursor));
     }

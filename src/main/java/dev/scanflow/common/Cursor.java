@@ -37,13 +37,28 @@ public record Cursor(Instant createdAt, UUID id) {
         }
     }
 
-    public static int limit(Integer limit) {
-        if (limit == null) {
-            return DEFAULT_LIMIT;
+    public static int limit(String limit) {
+        return limit(limit, DEFAULT_LIMIT, MAX_LIMIT);
+    }
+
+    /**
+     * A {@code limit} query parameter: the default when absent, a 400 when it is not a whole
+     * number within [1, max] (taken as text: JAX-RS would answer 404 for a parameter it cannot
+     * convert).
+     */
+    public static int limit(String limit, int defaultLimit, int max) {
+        if (limit == null || limit.isEmpty()) {
+            return defaultLimit;
         }
-        if (limit < 1 || limit > MAX_LIMIT) {
-            throw ApiException.badParameter("limit", "must be between 1 and " + MAX_LIMIT);
+        int value;
+        try {
+            value = Integer.parseInt(limit);
+        } catch (NumberFormatException e) {
+            throw ApiException.badParameter("limit", "must be a whole number between 1 and " + max);
         }
-        return limit;
+        if (value < 1 || value > max) {
+            throw ApiException.badParameter("limit", "must be between 1 and " + max);
+        }
+        return value;
     }
 }

@@ -90,5 +90,25 @@ public interface ScanflowConfig {
         /** A worker is offline after this many missed heartbeats. */
         @WithDefault("3")
         int missedHeartbeats();
+
+        /**
+         * Development only: a heartbeat from an unregistered worker registers it (with the tenant,
+         * capabilities and capacity it claims). Later heartbeats never change its tenant or widen
+         * what it was registered with. Off: workers are registered through the API.
+         */
+        @WithDefault("false")
+        boolean openRegistration();
+
+        /** The most concurrency a worker registered by its heartbeat may have. */
+        @WithDefault("16")
+        int openRegistrationMaxConcurrency();
+
+        /** A worker that let a command's ack timeout pass gets no new command for this long, doubling per repeat. */
+        @WithDefault("2m")
+        Duration benchAfterAckTimeout();
+
+        /** The longest a worker is benched for unacknowledged commands. */
+        @WithDefault("1h")
+        Duration maxBench();
     }
 }

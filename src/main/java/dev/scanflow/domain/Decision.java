@@ -25,6 +25,8 @@ public final class Decision {
     public final List<String> releasedWorkers = new ArrayList<>();
     /** The steps whose worker slots were freed, in the order of {@link #releasedWorkers}. */
     public final List<UUID> releasedSteps = new ArrayList<>();
+    /** Workers that let a command's ack timeout pass without a word (the shell benches them). */
+    public final List<String> unacknowledged = new ArrayList<>();
     private String ignored;
 
     void ignore(String reason) {

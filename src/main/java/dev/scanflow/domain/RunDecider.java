@@ -144,6 +144,7 @@ public final class RunDecider {
                     && !now.isBefore(step.dispatchedAt.plus(settings.ackTimeout()))) {
                 // the worker never said it started: give the step to a worker again, same attempt
                 d.cancels.add(new Decision.CancelOrder(step.key, step.commandId, step.workerId));
+                d.unacknowledged.add(step.workerId);
                 redispatch(step, now, d);
             } else if (step.status == StepStatus.QUEUED && step.commandId == null) {
                 Instant waitingSince = step.nextAttemptAt != null && step.nextAttemptAt.isAfter(step.queuedAt)

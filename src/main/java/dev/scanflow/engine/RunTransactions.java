@@ -1,5 +1,6 @@
 package dev.scanflow.engine;
 
+import dev.scanflow.config.ScanflowConfig;
 import dev.scanflow.domain.Decision;
 import dev.scanflow.domain.RunDecider;
 import dev.scanflow.domain.RunState;
@@ -50,11 +51,12 @@ public class RunTransactions {
     private final MeterRegistry registry;
     private final WaitingSteps waiting;
     private final Event<CapacityFreed> capacityFreed;
+    private final ScanflowConfig config;
 
     public RunTransactions(Pool pool, RunRows runs, WorkerSlots slots, WorkerAssignment assignment,
             CommandFactory commands, EventFactory events, CommandOutbox commandOutbox, EventOutbox eventOutbox,
             OutboxRelay relay, DueTimes dueTimes, RunDecider decider, EngineMetrics metrics, MeterRegistry registry,
-            WaitingSteps waiting, Event<CapacityFreed> capacityFreed) {
+            WaitingSteps waiting, Event<CapacityFreed> capacityFreed, ScanflowConfig config) {
         this.pool = pool;
         this.runs = runs;
         this.slots = slots;
@@ -70,6 +72,7 @@ public class RunTransactions {
         this.registry = registry;
         this.waiting = waiting;
         this.capacityFreed = capacityFreed;
+        this.config = config;
     }
 
     /** One run's inputs in a transaction: the rules applied in order, and what each decided. */
@@ -80,6 +83,11 @@ public class RunTransactions {
 
         Transition(LoadedRun loaded) {
             this.loaded = loaded;
+        }
+
+        Transition rule(BiFunction<RunState, Instant, Decision> rule) {
+            rules.add(rule);
+            return this;
         }
     }
 
@@ -118,10 +126,14 @@ public class RunTransactions {
                                 if (t == null) {
                                     unknown[0]++;
                                 } else {
-                                    t.rules.add((run, now) -> decider.onResult(run, result, now));
+                                    t.rule((run, now) -> decider.onResult(run, result, now));
                                 }
                             }
-                            return apply(conn, transitions, outgoing, true, candidates);
+                            // a report on a command a worker was given, even a late one, is an acknowledgement
+                            List<String> acknowledged = batch.stream()
+                                    .filter(r -> locked.runOfCommand().containsKey(r.commandId()))
+                                    .map(WorkerResult::subjectWorkerId).distinct().toList();
+                            return apply(conn, transitions, outgoing, true, candidates, acknowledged);
                         })
                         .onFailure().call(e -> conn.query("ROLLBACK").execute().onFailure().recoverWithNull()))
                 .invoke(() -> {
@@ -142,10 +154,9 @@ public class RunTransactions {
                     if (loaded == null) {
                         return Uni.createFrom().nullItem();
                     }
-                    Transition t = new Transition(loaded);
-                    t.rules.add(rule);
+                    Transition t = new Transition(loaded).rule(rule);
                     done[0] = t;
-                    return apply(tx, List.of(t), outgoing, false, null).map(v -> t.decisions.get(0));
+                    return apply(tx, List.of(t), outgoing, false, null, List.of()).map(v -> t.decisions.get(0));
                 }))
                 .invoke(() -> afterCommit(done[0] == null ? List.of() : List.of(done[0]), outgoing));
     }
@@ -155,10 +166,9 @@ public class RunTransactions {
         List<OutboxMessage> outgoing = new ArrayList<>();
         LoadedRun loaded = new LoadedRun(run.state(), run.pipelineId(), run.pipelineVersion(), run.pipelineName(),
                 run.assetId(), run.priority());
-        Transition t = new Transition(loaded);
-        t.rules.add(decider::start);
+        Transition t = new Transition(loaded).rule(decider::start);
         return pool.withTransaction(tx -> runs.insert(tx, loaded, run, now())
-                        .chain(() -> apply(tx, List.of(t), outgoing, false, null)))
+                        .chain(() -> apply(tx, List.of(t), outgoing, false, null, List.of())))
                 .map(v -> t.decisions.get(0))
                 .invoke(() -> afterCommit(List.of(t), outgoing));
     }
@@ -175,22 +185,24 @@ public class RunTransactions {
      * claimed in one round trip.
      */
     private Uni<Void> apply(SqlConnection tx, List<Transition> transitions, List<OutboxMessage> outgoing,
-            boolean commit, List<WorkerMatcher.Candidate> candidates) {
+            boolean commit, List<WorkerMatcher.Candidate> candidates, List<String> acknowledged) {
         Instant now = now();
         List<Transition> changed = new ArrayList<>();
         List<UUID> released = new ArrayList<>();
+        List<String> unacknowledged = new ArrayList<>();
         List<CommandFactory.CommandRow> commandRows = new ArrayList<>();
         for (Transition t : transitions) {
             RunState run = t.loaded.state();
             boolean applied = false;
-            for (BiFunction<RunState, Instant, Decision> rule : t.rules) {
-                Decision decision = rule.apply(run, now);
+            for (int i = 0; i < t.rules.size(); i++) {
+                Decision decision = t.rules.get(i).apply(run, now);
                 t.decisions.add(decision);
                 if (decision.ignored() != null) {
                     ignored(decision.ignored());
                     continue;
                 }
                 applied = true;
+                unacknowledged.addAll(decision.unacknowledged);
                 released.addAll(decision.releasedSteps);
                 for (Decision.CancelOrder c : decision.cancels) {
                     commandRows.add(commands.cancel(run, run.step(c.stepKey()), c.commandId(), c.workerId(),
@@ -202,7 +214,8 @@ public class RunTransactions {
             }
         }
         if (changed.isEmpty()) {
-            return commit ? tx.query("COMMIT").execute().replaceWithVoid() : Uni.createFrom().voidItem();
+            Uni<Void> unbench = slots.unbench(tx, acknowledged);
+            return commit ? Uni.combine().all().unis(unbench, tx.query("COMMIT").execute()).discardItems() : unbench;
         }
         List<LoadedRun> loaded = changed.stream().map(t -> t.loaded).toList();
         List<RunState> states = loaded.stream().map(LoadedRun::state).toList();
@@ -212,11 +225,11 @@ public class RunTransactions {
                 // free, then claim, sent together: the claims see the slots just freed
                 ? Uni.combine().all().unis(slots.release(tx, released),
                                 Uni.createFrom().deferred(() -> assignment.assign(tx, loaded,
-                                        WorkerSlots.withFreed(candidates, freedSlotsOf), now)))
+                                        notBenched(WorkerSlots.withFreed(candidates, freedSlotsOf), unacknowledged), now)))
                         .with((freed, scans) -> scans)
                 : Uni.combine().all().unis(slots.release(tx, released),
                                 slots.candidates(tx, WorkerAssignment.tenantsWaiting(states, now)))
-                        .withUni((freed, found) -> assignment.assign(tx, loaded, found, now));
+                        .withUni((freed, found) -> assignment.assign(tx, loaded, notBenched(found, unacknowledged), now));
         return dispatched
                 .chain(scans -> {
                     commandRows.addAll(scans);
@@ -231,7 +244,13 @@ public class RunTransactions {
                                 .forEach(d -> eventRows.addAll(events.events(t.loaded, d, now)));
                     }
                     List<Uni<?>> writes = new ArrayList<>(List.of(runs.save(tx, states, s -> dueTimes.dueAt(s, now)),
-                            commandOutbox.insert(tx, commandRows), eventOutbox.insert(tx, eventRows)));
+                            commandOutbox.insert(tx, commandRows), eventOutbox.insert(tx, eventRows),
+                            slots.bench(tx, unacknowledged, config.workers().benchAfterAckTimeout(),
+                                    config.workers().maxBench()),
+                            slots.unbench(tx, acknowledged)));
+                    if (!unacknowledged.isEmpty()) {
+                        registry.counter("scanflow.workers.benched").increment(unacknowledged.size());
+                    }
                     if (commit) {
                         writes.add(tx.query("COMMIT").execute());
                     }
@@ -265,6 +284,12 @@ public class RunTransactions {
         if (freed && waiting.some()) {
             capacityFreed.fire(new CapacityFreed("slots freed"));
         }
+    }
+
+    /** Workers benched in this very transaction take none of its steps. */
+    private static List<WorkerMatcher.Candidate> notBenched(List<WorkerMatcher.Candidate> candidates,
+            List<String> benched) {
+        return benched.isEmpty() ? candidates : candidates.stream().filter(c -> !benched.contains(c.id())).toList();
     }
 
     private void ignored(String reason) {

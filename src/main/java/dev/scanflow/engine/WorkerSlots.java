@@ -22,10 +22,13 @@ import java.util.UUID;
 @ApplicationScoped
 public class WorkerSlots {
 
+    /** A worker benched for unacknowledged commands gets nothing new until the bench ends. */
+    static final String NOT_BENCHED = "AND (w.benched_until IS NULL OR w.benched_until <= now()) ";
+
     /** Online, not draining workers the runs' tenants may use that have a free slot, with their load. */
     static final String CANDIDATES = "SELECT w.id, w.tenant_id, w.capabilities, w.tools, w.max_concurrency, "
             + "(SELECT count(*) FROM worker_slots b WHERE b.worker_id = w.id AND b.step_run_id IS NOT NULL)::int "
-            + "AS active_commands FROM workers w WHERE w.status = 'online' AND NOT w.draining "
+            + "AS active_commands FROM workers w WHERE w.status = 'online' AND NOT w.draining " + NOT_BENCHED
             + "AND (w.tenant_id IS NULL OR w.tenant_id = ANY($1)) AND EXISTS (SELECT 1 FROM worker_slots f "
             + "WHERE f.worker_id = w.id AND f.step_run_id IS NULL AND f.slot < w.max_concurrency)";
 
@@ -37,7 +40,7 @@ public class WorkerSlots {
     static final String CANDIDATES_FOR_COMMANDS = "SELECT w.id, w.tenant_id, w.capabilities, w.tools, "
             + "w.max_concurrency, (SELECT count(*) FROM worker_slots b WHERE b.worker_id = w.id "
             + "AND b.step_run_id IS NOT NULL)::int AS active_commands FROM workers w WHERE w.status = 'online' "
-            + "AND NOT w.draining AND (w.tenant_id IS NULL OR w.tenant_id IN (SELECT r.tenant_id FROM pipeline_runs r "
+            + "AND NOT w.draining " + NOT_BENCHED + "AND (w.tenant_id IS NULL OR w.tenant_id IN (SELECT r.tenant_id FROM pipeline_runs r "
             + "WHERE r.id IN (SELECT run_id FROM commands WHERE id = ANY($1) AND type = 'scan')))";
 
     /**
@@ -48,7 +51,7 @@ public class WorkerSlots {
     static final String CLAIM = "WITH free AS (SELECT worker_id, slot, row_number() OVER (ORDER BY slot) AS n FROM ("
             + "SELECT s.worker_id, s.slot FROM worker_slots s JOIN workers w ON w.id = s.worker_id "
             + "WHERE s.worker_id = $1 AND s.step_run_id IS NULL AND s.slot < w.max_concurrency "
-            + "AND w.status = 'online' AND NOT w.draining ORDER BY s.slot LIMIT cardinality($2::uuid[]) "
+            + "AND w.status = 'online' AND NOT w.draining " + NOT_BENCHED + "ORDER BY s.slot LIMIT cardinality($2::uuid[]) "
             + "FOR UPDATE OF s SKIP LOCKED) locked), "
             + "wanted AS (SELECT step, n FROM unnest($2::uuid[]) WITH ORDINALITY AS t(step, n)) "
             + "UPDATE worker_slots ws SET step_run_id = wanted.step FROM free JOIN wanted USING (n) "
@@ -96,6 +99,33 @@ public class WorkerSlots {
         }
         return tx.preparedQuery("UPDATE worker_slots SET step_run_id = NULL WHERE step_run_id = ANY($1)")
                 .execute(Tuple.of(steps.toArray(UUID[]::new))).replaceWithVoid();
+    }
+
+    /**
+     * Benches workers that let a command's ack timeout pass: no new command for the configured
+     * time, doubling with each repeat since the worker last acknowledged one, up to the maximum.
+     */
+    Uni<Void> bench(SqlClient tx, List<String> workers, java.time.Duration first, java.time.Duration max) {
+        if (workers.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return tx.preparedQuery("UPDATE workers SET ack_timeouts = ack_timeouts + 1, benched_until = now() + "
+                        + "make_interval(secs => least($2::float8 * power(2, least(ack_timeouts, 20)), $3::float8)) "
+                        + "WHERE id = ANY($1)")
+                .execute(Tuple.of(workers.stream().distinct().toArray(String[]::new), (double) first.toSeconds(),
+                        (double) max.toSeconds()))
+                .replaceWithVoid();
+    }
+
+    /** Workers that acknowledged a command are trusted again (a no-op for the ones never benched). */
+    Uni<Void> unbench(SqlClient tx, List<String> workers) {
+        if (workers.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return tx.preparedQuery("UPDATE workers SET ack_timeouts = 0, benched_until = NULL "
+                        + "WHERE id = ANY($1) AND ack_timeouts > 0")
+                .execute(Tuple.of((Object) workers.stream().distinct().toArray(String[]::new)))
+                .replaceWithVoid();
     }
 
     private static List<WorkerMatcher.Candidate> candidates(Iterable<Row> rows) {

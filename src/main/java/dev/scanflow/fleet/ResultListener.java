@@ -17,7 +17,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
@@ -77,6 +79,35 @@ public class ResultListener {
                 .thenApply(v -> outcomes.stream().map(CompletableFuture::join).toList());
     }
 
+    /**
+     * A worker's text as PostgreSQL can store it: without NUL characters (which it refuses in
+     * text and JSON; they become U+FFFD) and no longer than the limit.
+     */
+    static String bounded(String text, int max) {
+        if (text == null) {
+            return null;
+        }
+        String clean = text.replace('\u0000', '\uFFFD');
+        return clean.length() > max ? clean.substring(0, max) : clean;
+    }
+
+    /** A worker's free JSON with every key and string passed through {@link #bounded}. */
+    @SuppressWarnings("unchecked")
+    static <T> T clean(T value) {
+        if (value instanceof String s) {
+            return (T) bounded(s, 100_000);
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            map.forEach((k, v) -> out.put(bounded(String.valueOf(k), 1_000), clean(v)));
+            return (T) out;
+        }
+        if (value instanceof List<?> list) {
+            return (T) list.stream().map(ResultListener::clean).toList();
+        }
+        return value;
+    }
+
     WorkerResult parse(Message m) {
         String subjectWorker = subjects.workerOfResult(m.getSubject());
         try {
@@ -88,9 +119,9 @@ public class ResultListener {
             StatusReport.Result o = r.result();
             StatusReport.Error e = r.error();
             return new WorkerResult(UUID.fromString(r.commandId()), subjectWorker, r.workerId(), r.status(),
-                    o == null ? null : o.findingsCount(), o == null ? null : o.findingsBySeverity(),
-                    o == null ? null : o.output(), e == null ? null : e.code(), e == null ? null : e.message(),
-                    o == null ? null : o.scanId());
+                    o == null ? null : o.findingsCount(), o == null ? null : clean(o.findingsBySeverity()),
+                    o == null ? null : clean(o.output()), e == null ? null : bounded(e.code(), 100),
+                    e == null ? null : bounded(e.message(), 4_000), o == null ? null : bounded(o.scanId(), 200));
         } catch (Exception e) {
             LOG.debugf("unreadable result on %s: %s", m.getSubject(), e.getMessage());
             return null;

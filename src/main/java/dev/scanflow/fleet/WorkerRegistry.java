@@ -6,7 +6,6 @@ import dev.scanflow.nats.NatsClient;
 import dev.scanflow.protocol.Heartbeat;
 import dev.scanflow.protocol.ProtocolJson;
 import dev.scanflow.protocol.Subjects;
-import dev.scanflow.protocol.WorkerIds;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Dispatcher;
 import io.quarkus.runtime.StartupEvent;
@@ -19,23 +18,39 @@ import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
- * Workers register by heartbeating on {@code scanflow.workers.heartbeat}: the first heartbeat
- * makes a worker online, every heartbeat refreshes what it offers, and {@link WorkerLiveness}
- * marks it offline after the configured number of missed intervals. A worker coming online is
- * capacity for steps that wait ({@link CapacityFreed}).
+ * Heartbeats (protocol 2): each worker beats on its own subject
+ * {@code <prefix>.workers.heartbeat.<id>}, which NATS permissions can bind to the worker's user.
+ * A heartbeat refreshes only a registered worker, and only within its registration: the tenant
+ * must be the registered one, the capabilities and tools a subset of the registered ones, the
+ * concurrency at most the registered one. Anything else is refused and counted by reason
+ * ({@code scanflow_workers_heartbeats_rejected_total}). With open registration (development)
+ * an unknown worker's first heartbeat registers it. {@link WorkerLiveness} marks silent workers
+ * offline; a worker coming online is capacity for waiting steps ({@link CapacityFreed}).
  */
 @ApplicationScoped
 public class WorkerRegistry {
 
     private static final Logger LOG = Logger.getLogger(WorkerRegistry.class);
-    private static final Pattern TOKEN = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,63}$");
+
+    /** Refreshes a registered worker within its registration; no row when the heartbeat oversteps it. */
+    private static final String REFRESH = "WITH reg AS (SELECT id, status, max_concurrency FROM workers WHERE id = $1) "
+            + "UPDATE workers w SET capabilities = $3, tools = $4, max_concurrency = $5, reported_active = $6, "
+            + "version = $7, last_heartbeat_at = now(), status = 'online' FROM reg WHERE w.id = reg.id "
+            + "AND w.tenant_id IS NOT DISTINCT FROM $2 AND $3::text[] <@ w.allowed_capabilities "
+            + "AND $4::text[] <@ w.allowed_tools AND $5 <= w.allowed_max_concurrency "
+            + "RETURNING reg.status AS previous, reg.max_concurrency AS previous_max";
+
+    /** One row per slot of the announced concurrency (held slots above it stay until freed). */
+    private static final String SLOTS = "WITH surplus AS (DELETE FROM worker_slots WHERE worker_id = $1 AND slot >= $2 "
+            + "AND step_run_id IS NULL) INSERT INTO worker_slots (worker_id, slot) "
+            + "SELECT $1, g FROM generate_series(0, $2 - 1) g ON CONFLICT DO NOTHING";
 
     private final Pool pool;
     private final NatsClient nats;
@@ -57,105 +72,132 @@ public class WorkerRegistry {
     }
 
     void start(@Observes StartupEvent event) {
+        if (config.workers().openRegistration()) {
+            LOG.warn("OPEN REGISTRATION IS ON (scanflow.workers.open-registration): any NATS client that can publish a "
+                    + "heartbeat registers itself as a worker, with the tenant it claims. For development only.");
+        }
         nats.onConnect(connection -> {
             synchronized (this) {
                 if (heartbeats == null) {
-                    heartbeats = connection.createDispatcher(msg -> onHeartbeat(msg.getData()));
-                    heartbeats.subscribe(subjects.heartbeat());
+                    heartbeats = connection.createDispatcher(msg -> onHeartbeat(msg.getSubject(), msg.getData()));
+                    heartbeats.subscribe(subjects.heartbeats());
                 }
             }
         });
     }
 
-    void onHeartbeat(byte[] data) {
+    /** The outcome of a heartbeat. */
+    enum Outcome { CAME_ONLINE, REFRESHED, UNREGISTERED, TENANT, CAPABILITIES, TOOLS, MAX_CONCURRENCY }
+
+    void onHeartbeat(String subject, byte[] data) {
+        String subjectWorker = subjects.workerOfHeartbeat(subject);
         Heartbeat hb;
         try {
             hb = ProtocolJson.read(data, Heartbeat.class);
         } catch (Exception e) {
-            rejected("unreadable heartbeat: " + e.getMessage());
+            rejected("unreadable", subjectWorker, e.getMessage());
             return;
         }
-        String problem = check(hb);
+        if (subjectWorker == null || !subjectWorker.equals(hb.workerId())) {
+            rejected("subject", subjectWorker, "a heartbeat goes on " + subjects.heartbeat("<its worker_id>"));
+            return;
+        }
+        String problem = HeartbeatCheck.problem(hb);
         if (problem != null) {
-            rejected(problem);
+            rejected("invalid", hb.workerId(), problem);
             return;
         }
         heartbeat(hb).subscribe().with(
-                becameAvailable -> {
-                    if (becameAvailable) {
-                        LOG.infof("worker %s online (capabilities %s, tools %s, max %d)", hb.workerId(),
-                                hb.capabilities(), hb.tools(), hb.maxConcurrency());
-                        capacity.fire(new CapacityFreed("worker " + hb.workerId() + " online"));
+                outcome -> {
+                    switch (outcome) {
+                        case CAME_ONLINE -> {
+                            LOG.infof("worker %s online (capabilities %s, tools %s, max %d)", hb.workerId(),
+                                    hb.capabilities(), hb.tools(), hb.maxConcurrency());
+                            capacity.fire(new CapacityFreed("worker " + hb.workerId() + " online"));
+                        }
+                        case REFRESHED -> {
+                        }
+                        default -> rejected(outcome.name().toLowerCase(), hb.workerId(), "beyond its registration");
                     }
                 },
                 error -> LOG.warnf("heartbeat of %s not stored: %s", hb.workerId(), error.getMessage()));
     }
 
-    private void rejected(String why) {
-        metrics.counter("scanflow.workers.heartbeats.rejected").increment();
-        LOG.debugf("heartbeat rejected: %s", why);
+    private void rejected(String reason, String worker, String why) {
+        metrics.counter("scanflow.workers.heartbeats.rejected", "reason", reason).increment();
+        LOG.debugf("heartbeat of %s rejected (%s): %s", worker, reason, why);
     }
 
-    static String check(Heartbeat hb) {
-        if (!WorkerIds.valid(hb.workerId())) {
-            return "worker_id must match " + WorkerIds.PATTERN.pattern();
-        }
-        if (hb.tenantId() != null) {
-            try {
-                UUID.fromString(hb.tenantId());
-            } catch (IllegalArgumentException e) {
-                return "tenant_id must be null or a UUID";
-            }
-        }
-        if (hb.capabilities() == null || hb.capabilities().isEmpty()
-                || hb.capabilities().stream().anyMatch(c -> c == null || !TOKEN.matcher(c).matches())) {
-            return "capabilities must be a non-empty list of names";
-        }
-        if (hb.tools() != null && hb.tools().stream().anyMatch(t -> t == null || !TOKEN.matcher(t).matches())) {
-            return "tools must be a list of names";
-        }
-        if (hb.maxConcurrency() == null || hb.maxConcurrency() < 1 || hb.maxConcurrency() > 1000) {
-            return "max_concurrency must be between 1 and 1000";
-        }
-        return null;
-    }
-
-    /** Stores a heartbeat; true when the worker was not online before (new, or back from offline). */
-    public Uni<Boolean> heartbeat(Heartbeat hb) {
+    /** Applies a heartbeat that passed {@link HeartbeatCheck}. */
+    Uni<Outcome> heartbeat(Heartbeat hb) {
         UUID tenant = hb.tenantId() == null ? null : UUID.fromString(hb.tenantId());
         String[] capabilities = new LinkedHashSet<>(hb.capabilities()).toArray(String[]::new);
         String[] tools = hb.tools() == null ? new String[0] : new LinkedHashSet<>(hb.tools()).toArray(String[]::new);
+        Tuple row = Tuple.from(Arrays.asList(hb.workerId(), tenant, capabilities, tools, hb.maxConcurrency(),
+                hb.activeCommands() == null ? 0 : hb.activeCommands(), hb.version()));
+        return refresh(hb, row).chain(outcome -> outcome != null ? Uni.createFrom().item(outcome)
+                : whyRefused(hb, tenant, capabilities, tools).chain(reason -> reason == Outcome.UNREGISTERED
+                        && config.workers().openRegistration()
+                        ? registerOpenly(hb, tenant, capabilities, tools).chain(() -> refresh(hb, row))
+                                .map(again -> again != null ? again : Outcome.MAX_CONCURRENCY)
+                        : Uni.createFrom().item(reason)));
+    }
+
+    /** The refresh in one transaction with the slot rows; null when the heartbeat oversteps the registration. */
+    private Uni<Outcome> refresh(Heartbeat hb, Tuple row) {
+        return pool.withTransaction(tx -> tx.preparedQuery(REFRESH).execute(row).chain(rows -> {
+            if (rows.size() == 0) {
+                return Uni.createFrom().nullItem();
+            }
+            Row r = rows.iterator().next();
+            Outcome outcome = "offline".equals(r.getString("previous")) ? Outcome.CAME_ONLINE : Outcome.REFRESHED;
+            if (Integer.valueOf(hb.maxConcurrency()).equals(r.getInteger("previous_max"))
+                    && outcome == Outcome.REFRESHED) {
+                return Uni.createFrom().item(outcome);
+            }
+            return tx.preparedQuery(SLOTS).execute(Tuple.of(hb.workerId(), hb.maxConcurrency())).replaceWith(outcome);
+        }));
+    }
+
+    private Uni<Outcome> whyRefused(Heartbeat hb, UUID tenant, String[] capabilities, String[] tools) {
+        return pool.preparedQuery("SELECT tenant_id, allowed_capabilities, allowed_tools, allowed_max_concurrency "
+                        + "FROM workers WHERE id = $1")
+                .execute(Tuple.of(hb.workerId()))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return Outcome.UNREGISTERED;
+                    }
+                    Row r = rows.iterator().next();
+                    UUID registered = r.getUUID("tenant_id");
+                    if (registered == null ? tenant != null : !registered.equals(tenant)) {
+                        return Outcome.TENANT;
+                    }
+                    if (!new HashSet<>(Arrays.asList(r.getArrayOfStrings("allowed_capabilities")))
+                            .containsAll(Arrays.asList(capabilities))) {
+                        return Outcome.CAPABILITIES;
+                    }
+                    if (!new HashSet<>(Arrays.asList(r.getArrayOfStrings("allowed_tools"))).containsAll(Arrays.asList(tools))) {
+                        return Outcome.TOOLS;
+                    }
+                    return Outcome.MAX_CONCURRENCY;
+                });
+    }
+
+    /** Open registration: the first heartbeat registers the worker as it describes itself (capped). */
+    private Uni<Void> registerOpenly(Heartbeat hb, UUID tenant, String[] capabilities, String[] tools) {
+        int max = Math.min(hb.maxConcurrency(), config.workers().openRegistrationMaxConcurrency());
         Uni<?> ensureTenant = tenant == null ? Uni.createFrom().voidItem()
                 : pool.preparedQuery("INSERT INTO tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING")
                         .execute(Tuple.of(tenant));
-        Tuple row = Tuple.from(Arrays.asList(hb.workerId(), tenant, capabilities, tools, hb.maxConcurrency(),
-                hb.activeCommands() == null ? 0 : hb.activeCommands(), hb.version()));
-        return ensureTenant.chain(() -> pool.withTransaction(tx -> tx.preparedQuery(UPSERT).execute(row)
-                .chain(rows -> {
-                    Row r = rows.iterator().next();
-                    String previous = r.getString("previous");
-                    boolean available = previous == null || previous.equals("offline");
-                    if (Integer.valueOf(hb.maxConcurrency()).equals(r.getInteger("previous_max"))) {
-                        return Uni.createFrom().item(available);
-                    }
-                    // a new worker, or its capacity changed: one row per slot (held slots stay)
-                    return tx.preparedQuery(SLOTS).execute(Tuple.of(hb.workerId(), hb.maxConcurrency()))
-                            .replaceWith(available);
-                })));
+        return ensureTenant.chain(() -> pool.preparedQuery("INSERT INTO workers (id, tenant_id, capabilities, tools, "
+                        + "max_concurrency, allowed_capabilities, allowed_tools, allowed_max_concurrency, registration, "
+                        + "registered_by, status) VALUES ($1, $2, $3, $4, $5, $3, $4, $5, 'open', 'heartbeat', 'offline') "
+                        + "ON CONFLICT (id) DO NOTHING")
+                .execute(Tuple.from(Arrays.asList(hb.workerId(), tenant, capabilities, tools, max))))
+                .invoke(() -> LOG.warnf("worker %s registered by its own heartbeat (open registration): tenant %s, "
+                        + "capabilities %s, max %d", hb.workerId(), tenant, hb.capabilities(), max))
+                .replaceWithVoid();
     }
-
-    private static final String UPSERT = "WITH previous AS (SELECT status, max_concurrency FROM workers WHERE id = $1) "
-            + "INSERT INTO workers (id, tenant_id, capabilities, tools, max_concurrency, reported_active, "
-            + "status, version, last_heartbeat_at) VALUES ($1, $2, $3, $4, $5, $6, 'online', $7, now()) "
-            + "ON CONFLICT (id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, "
-            + "capabilities = EXCLUDED.capabilities, tools = EXCLUDED.tools, "
-            + "max_concurrency = EXCLUDED.max_concurrency, reported_active = EXCLUDED.reported_active, "
-            + "version = EXCLUDED.version, last_heartbeat_at = now(), status = 'online' "
-            + "RETURNING (SELECT status FROM previous) AS previous, (SELECT max_concurrency FROM previous) AS previous_max";
-
-    private static final String SLOTS = "WITH surplus AS (DELETE FROM worker_slots WHERE worker_id = $1 AND slot >= $2 "
-            + "AND step_run_id IS NULL) INSERT INTO worker_slots (worker_id, slot) "
-            + "SELECT $1, g FROM generate_series(0, $2 - 1) g ON CONFLICT DO NOTHING";
 
     /** Marks workers offline that missed their heartbeats; returns their ids. */
     public Uni<List<String>> markMissing() {

@@ -97,7 +97,7 @@ public class PipelineResource {
     @GET
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "List pipelines (latest versions), newest first")
-    public Uni<Page<PipelineSummary>> list(@QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor,
+    public Uni<Page<PipelineSummary>> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
             @QueryParam("name") String name, @QueryParam("tag") String tag, @QueryParam("active") String active) {
         return service.list(caller.tenantId(), name, tag, parseBoolean("active", active), Cursor.limit(limit),
                 Cursor.decode(cursor));

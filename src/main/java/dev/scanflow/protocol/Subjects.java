@@ -4,7 +4,7 @@ import java.util.UUID;
 
 /**
  * The subjects and streams of the protocol under a prefix ({@code scanflow} by default):
- * {@code <prefix>.workers.heartbeat}, {@code <prefix>.commands.<worker>},
+ * {@code <prefix>.workers.heartbeat.<worker>}, {@code <prefix>.commands.<worker>},
  * {@code <prefix>.results.<worker>}, {@code <prefix>.logs.<worker>} and
  * {@code <prefix>.events.<tenant>.<event>}; streams {@code <STREAM_PREFIX>_<KIND>}.
  */
@@ -29,8 +29,23 @@ public final class Subjects {
         return prefix;
     }
 
-    public String heartbeat() {
-        return prefix + ".workers.heartbeat";
+    /** Where a worker heartbeats (protocol 2): its own subject, so NATS can bind it to the worker's user. */
+    public String heartbeat(String workerId) {
+        return prefix + ".workers.heartbeat." + workerId;
+    }
+
+    public String heartbeats() {
+        return prefix + ".workers.heartbeat.*";
+    }
+
+    /** The worker of {@code <prefix>.workers.heartbeat.<id>} exactly, or null. */
+    public String workerOfHeartbeat(String subject) {
+        return workerAfter(subject, prefix + ".workers.heartbeat.");
+    }
+
+    /** A worker's inbox prefix: replies to its requests (JetStream publish acks) come under it. */
+    public String inbox(String workerId) {
+        return "_INBOX." + workerId;
     }
 
     public String command(String workerId) {

@@ -15,6 +15,7 @@ import dev.scanflow.pipeline.PipelineService;
 import dev.scanflow.pipeline.definition.ConditionCel;
 import dev.scanflow.pipeline.definition.SettingsSpec;
 import dev.scanflow.pipeline.definition.StepSpec;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -73,16 +74,21 @@ public class RunLauncher {
         if (origin.user() != null) {
             context.put("user", origin.user());
         }
-        return pipelines.pinLatest(tenant, pipelineId).chain(pinned -> {
-            if (!pinned.active()) {
-                return Uni.createFrom().<UUID>failure(ApiException.conflict(
-                        "pipeline " + pipelineId + " is deactivated; it cannot be run"));
-            }
-            return assets.snapshot(tenant, asset).chain(snapshot -> {
-                NewRun run = newRun(tenant, pinned, asset, snapshot, context, priority, origin);
-                return engine.create(run).replaceWith(run.state().id);
-            });
-        });
+        // the template and the asset are read in one read-only transaction: one commit, not three
+        return Panache.withTransaction(() -> pipelines.pinLatest(tenant, pipelineId).chain(pinned -> {
+                    if (!pinned.active()) {
+                        return Uni.createFrom().<Pinned>failure(ApiException.conflict(
+                                "pipeline " + pipelineId + " is deactivated; it cannot be run"));
+                    }
+                    return assets.snapshot(tenant, asset).map(snapshot -> new Pinned(pinned, snapshot));
+                }))
+                .chain(p -> {
+                    NewRun run = newRun(tenant, p.template(), asset, p.asset(), context, priority, origin);
+                    return engine.create(run).replaceWith(run.state().id);
+                });
+    }
+
+    private record Pinned(PipelineService.PinnedTemplate template, Map<String, Object> asset) {
     }
 
     private NewRun newRun(UUID tenant, PipelineService.PinnedTemplate pinned, UUID assetId, Map<String, Object> asset,

@@ -5,10 +5,12 @@ import dev.scanflow.auth.Roles;
 import dev.scanflow.common.ApiException;
 import dev.scanflow.common.Cursor;
 import dev.scanflow.common.DocumentReader;
+import dev.scanflow.common.Instants;
 import dev.scanflow.common.Page;
 import dev.scanflow.common.PathIds;
 import dev.scanflow.common.Problem;
 import io.smallrye.mutiny.Uni;
+import org.jboss.resteasy.reactive.RestMulti;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -55,14 +57,14 @@ public class RunResource {
     @GET
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "List runs, newest first; filter by status, pipeline_id, asset_id and a created_at range [from, to)")
-    public Uni<Page<RunViews.RunSummary>> list(@QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor,
+    public Uni<Page<RunViews.RunSummary>> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
             @QueryParam("status") String status, @QueryParam("pipeline_id") String pipelineId,
             @QueryParam("asset_id") String assetId, @QueryParam("from") String from, @QueryParam("to") String to) {
         if (status != null && !Set.of("pending", "running", "completed", "failed", "cancelled", "timeout").contains(status)) {
             throw ApiException.badParameter("status", "must be one of pending, running, completed, failed, cancelled, timeout");
         }
         return service.list(caller.tenantId(), status, optionalUuid("pipeline_id", pipelineId),
-                optionalUuid("asset_id", assetId), instant("from", from), instant("to", to), Cursor.limit(limit),
+                optionalUuid("asset_id", assetId), Instants.parameter("from", from), Instants.parameter("to", to), Cursor.limit(limit),
                 Cursor.decode(cursor));
     }
 
@@ -123,11 +125,8 @@ public class RunResource {
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "Log lines the worker sent for a step, oldest first (limit up to 1000, cursor)")
     public Uni<Page<RunViews.LogLine>> logs(@PathParam("id") String id, @PathParam("stepId") String stepId,
-            @QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor) {
-        int max = limit == null ? 500 : limit;
-        if (max < 1 || max > 1000) {
-            throw ApiException.badParameter("limit", "must be between 1 and 1000");
-        }
+            @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+        int max = Cursor.limit(limit, 500, 1000);
         Long after = null;
         if (cursor != null && !cursor.isEmpty()) {
             try {
@@ -159,10 +158,9 @@ public class RunResource {
     public io.smallrye.mutiny.Multi<RunViews.RunEvent> events(@PathParam("id") String id) {
         UUID runId = PathIds.uuid(id, "run");
         UUID tenant = caller.tenantId();
-        return io.smallrye.mutiny.Multi.createFrom().uni(service.get(tenant, runId))
-                .onItem().transformToMultiAndConcatenate(run -> live.stream(tenant, runId));
+        // the run is looked up before the stream starts: an unknown or another tenant's run is a 404
+        return RestMulti.fromUniResponse(service.get(tenant, runId), run -> live.stream(tenant, runId));
     }
-
 
     private static UUID optionalUuid(String name, String value) {
         if (value == null || value.isEmpty()) {
@@ -175,14 +173,4 @@ public class RunResource {
         }
     }
 
-    private static Instant instant(String name, String value) {
-        if (value == null || value.isEmpty()) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw ApiException.badParameter(name, "must be an ISO-8601 instant such as 2026-01-31T00:00:00Z");
-        }
-    }
 }

@@ -82,7 +82,7 @@ class ScanWorkerTest {
         });
         d.subscribe(SUBJECTS.result(workerId));
         d.subscribe(SUBJECTS.log(workerId));
-        d.subscribe(SUBJECTS.heartbeat());
+        d.subscribe(SUBJECTS.heartbeats());
         String tools = Path.of("src/test/resources/agent/tools").toAbsolutePath() + "/";
         WorkerConfig config = new WorkerConfig(workerId, null, "nats://127.0.0.1:4222", PREFIX,
                 List.of("network", "sast"), 3, 1, workdir.toString(), Map.of(

@@ -116,6 +116,9 @@ public final class Bench {
         Connection nats = Nats.connect(a.getOrDefault("nats", "nats://127.0.0.1:4222"));
         JetStream js = nats.jetStream();
         String workerId = "w-bench-" + UUID.randomUUID().toString().substring(0, 8);
+        // protocol 2: a worker is registered before its heartbeats count
+        post(http, base + "/api/v1/workers", token, "{\"worker_id\":\"" + workerId + "\",\"tenant_id\":null,"
+                + "\"capabilities\":[\"bench\"],\"max_concurrency\":1000}");
         Runnable startRun = () -> starters.submit(() -> {
             if (running.get()) {
                 try {
@@ -179,7 +182,7 @@ public final class Bench {
         ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
         heartbeat.scheduleAtFixedRate(() -> {
             try {
-                nats.publish(subjects.heartbeat(), ProtocolJson.bytes(new Heartbeat(workerId, null, List.of("bench"),
+                nats.publish(subjects.heartbeat(workerId), ProtocolJson.bytes(new Heartbeat(workerId, null, List.of("bench"),
                         List.of(), 1000, 0, "bench")));
             } catch (Exception e) {
                 // next beat

@@ -260,6 +260,8 @@ class FleetTest {
         Path workdir = Files.createTempDirectory("scanflow-fleet-test");
         String tools = Path.of("src/test/resources/agent/tools").toAbsolutePath() + "/";
         String id = unique("w-ref");
+        as(admin).contentType("application/json").body(Map.of("worker_id", id, "capabilities", List.of("network", "sast"),
+                "tools", List.of("nmap", "semgrep"), "max_concurrency", 2)).post("/api/v1/workers").then().statusCode(201);
         ScanWorker ref = new ScanWorker(new WorkerConfig(id, tenant.toString(), "nats://127.0.0.1:4222",
                 TestWorker.PREFIX, List.of("network", "sast"), 2, 1, workdir.toString(), Map.of(
                         "nmap", new WorkerConfig.ToolConfig(List.of("nmap", "-Pn", "-n", "-p", "{config.ports}", "-oX",

@@ -51,6 +51,8 @@ class WorkerArtifactIT {
         String admin = TestTokens.admin(tenant);
         String id = "w-jar-" + UUID.randomUUID().toString().substring(0, 8);
         Path dir = Files.createTempDirectory("scanflow-worker-jar");
+        dev.scanflow.support.Api.as(admin).contentType("application/json").body(java.util.Map.of("worker_id", id,
+                "capabilities", List.of("network"), "tools", List.of("nmap"))).post("/api/v1/workers").then().statusCode(201);
         Path config = dir.resolve("worker.yaml");
         Files.writeString(config, """
                 worker_id: %s

@@ -34,7 +34,8 @@ class EngineRestartIT {
             UUID tenant = UUID.randomUUID();
             String token = LocalProcesses.mintToken(tenant, "admin");
             try (var service = new LocalProcesses.Service(env).start();
-                    var worker = new TestWorker(nats.url(), PREFIX, "w-restart", tenant, List.of("scan"), List.of(), 4)) {
+                    var worker = new TestWorker(nats.url(), PREFIX, "w-restart", tenant, List.of("scan"), List.of(), 4)
+                            .register(service.base())) {
                 // a completes at once; b and c are held until the test says so
                 worker.onScan((w, cmd) -> {
                     if ("a".equals(cmd.path("payload").path("step_id").asText())) {

@@ -34,7 +34,8 @@ class TwoReplicasIT {
                     var b = new LocalProcesses.Service(env).launch()) {
                 a.awaitReady();
                 b.awaitReady();
-                try (var worker = new TestWorker(nats.url(), "scanflow", "w-replicas", tenant, List.of("scan"), List.of(), 8)) {
+                try (var worker = new TestWorker(nats.url(), "scanflow", "w-replicas", tenant, List.of("scan"), List.of(), 8)
+                        .register(a.base())) {
                     String pipeline = given().baseUri(a.base()).auth().oauth2(token).contentType(ContentType.JSON)
                             .body("{\"name\":\"shared\",\"steps\":[{\"id\":\"one\",\"capabilities\":[\"scan\"]},"
                                     + "{\"id\":\"two\",\"capabilities\":[\"scan\"],\"depends_on\":[\"one\"]}]}")

@@ -56,6 +56,7 @@ public final class LocalProcesses {
     public static final class NatsServer implements AutoCloseable {
         public final int port;
         private final Path store;
+        private Path config;
         private Process process;
 
         public NatsServer() throws IOException {
@@ -63,13 +64,24 @@ public final class LocalProcesses {
             this.store = Files.createTempDirectory("scanflow-it-nats");
         }
 
+        /** Runs the server with this configuration (users, permissions) besides the port and store. */
+        public NatsServer withConfig(String text) throws IOException {
+            this.config = store.resolve("nats-server.conf");
+            Files.writeString(config, text);
+            return this;
+        }
+
         public String url() {
             return "nats://127.0.0.1:" + port;
         }
 
         public NatsServer start() throws IOException {
-            process = new ProcessBuilder("nats-server", "-a", "127.0.0.1", "-p", String.valueOf(port), "-js", "-sd",
-                    store.toString())
+            java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("nats-server", "-a", "127.0.0.1",
+                    "-p", String.valueOf(port), "-js", "-sd", store.toString()));
+            if (config != null) {
+                command.addAll(java.util.List.of("-c", config.toString()));
+            }
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(new File("target/it-nats-" + port + ".log"))
                     .start();

@@ -47,9 +47,39 @@ public final class TestWorker implements AutoCloseable {
     private final java.util.concurrent.ExecutorService work = Executors.newSingleThreadExecutor();
     private volatile BiConsumer<TestWorker, JsonNode> onScan = (w, cmd) -> w.complete(cmd, 0, Map.of());
 
+    /**
+     * A worker of the service under test (the test profile's subjects, the local NATS),
+     * registered through its API first, as protocol 2 wants.
+     */
     public TestWorker(String id, UUID tenant, List<String> capabilities, List<String> tools, int maxConcurrency)
             throws Exception {
         this("nats://127.0.0.1:4222", PREFIX, id, tenant, capabilities, tools, maxConcurrency);
+        register(null);
+    }
+
+    /**
+     * Registers this worker with the service at {@code baseUri} (null: the test's own service):
+     * its tenant's admin does it, or a platform-admin for a shared worker; room for up to 1000
+     * commands, so tests can change the capacity it announces. A registration that exists is kept.
+     */
+    public TestWorker register(String baseUri) {
+        String token = tenant != null ? TestTokens.admin(tenant) : TestTokens.token(UUID.randomUUID(), "platform-admin");
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("worker_id", id);
+        body.put("tenant_id", tenant == null ? null : tenant.toString());
+        body.put("capabilities", capabilities);
+        body.put("tools", tools);
+        body.put("max_concurrency", 1000);
+        var request = io.restassured.RestAssured.given().auth().oauth2(token).contentType("application/json").body(body);
+        if (baseUri != null) {
+            request = request.baseUri(baseUri);
+        }
+        int status = request.post("/api/v1/workers").statusCode();
+        if (status != 201 && status != 409) {
+            throw new IllegalStateException("registering " + id + " answered " + status);
+        }
+        heartbeat();
+        return this;
     }
 
     public TestWorker(String server, String prefix, String id, UUID tenant, List<String> capabilities,
@@ -104,7 +134,7 @@ public final class TestWorker implements AutoCloseable {
     }
 
     public void heartbeat() {
-        publish(subjects.heartbeat(), new Heartbeat(id, tenant == null ? null : tenant.toString(), capabilities, tools,
+        publish(subjects.heartbeat(id), new Heartbeat(id, tenant == null ? null : tenant.toString(), capabilities, tools,
                 maxConcurrency, 0, "test-worker"));
     }
 
