@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * A run's events as a stream: what happened so far, then new events as they are committed,
@@ -28,14 +29,15 @@ public class RunEventStream {
         this.runs = runs;
     }
 
-    public Multi<RunViews.RunEvent> stream(UUID tenant, UUID runId) {
+    /** The run's events until its final one, or until {@code gone} says the listener left. */
+    public Multi<RunViews.RunEvent> stream(UUID tenant, UUID runId, BooleanSupplier gone) {
         AtomicLong after = new AtomicLong(0);
         AtomicBoolean ended = new AtomicBoolean(false);
         return Multi.createBy().repeating()
                 .uni(() -> ended.get() ? Uni.createFrom().item(List.<RunViews.RunEvent>of())
                         : runs.events(tenant, runId, after.get()))
                 .withDelay(POLL)
-                .whilst(batch -> !ended.get())
+                .whilst(batch -> !ended.get() && !gone.getAsBoolean())
                 .onItem().transformToIterable(batch -> {
                     for (RunViews.RunEvent e : batch) {
                         after.set(Math.max(after.get(), e.seq()));

@@ -10,7 +10,6 @@ import dev.scanflow.common.Page;
 import dev.scanflow.common.PathIds;
 import dev.scanflow.common.Problem;
 import io.smallrye.mutiny.Uni;
-import org.jboss.resteasy.reactive.RestMulti;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -18,7 +17,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -155,11 +157,16 @@ public class RunResource {
     @org.jboss.resteasy.reactive.RestStreamElementType(MediaType.APPLICATION_JSON)
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "Server-Sent Events: the run's events so far, then as they happen; the stream ends when the run ends")
-    public io.smallrye.mutiny.Multi<RunViews.RunEvent> events(@PathParam("id") String id) {
+    public Uni<Void> events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
         UUID runId = PathIds.uuid(id, "run");
         UUID tenant = caller.tenantId();
-        // the run is looked up before the stream starts: an unknown or another tenant's run is a 404
-        return RestMulti.fromUniResponse(service.get(tenant, runId), run -> live.stream(tenant, runId));
+        // the run is looked up before anything is sent: an unknown or another tenant's run is a 404
+        return service.get(tenant, runId).invoke(run -> live.stream(tenant, runId, sink::isClosed).subscribe().with(
+                        event -> sink.send(sse.newEventBuilder()
+                                .data(RunViews.RunEvent.class, event).build()),
+                        failure -> sink.close(),
+                        sink::close))
+                .replaceWithVoid();
     }
 
     private static UUID optionalUuid(String name, String value) {

@@ -445,9 +445,14 @@ class EngineTest {
                 "worker_id", other.id(), "status", "completed", "result", Map.of("findings_count", 99)));
         other.publish(w.subjects().result(w.id()), Map.of("command_id", commandId,
                 "worker_id", other.id(), "status", "failed"));
-        // unknown command, garbage
+        // unknown command, garbage, and the right report on a longer subject (not exactly the worker's)
         w.publish(w.subjects().result(w.id()), Map.of("command_id", UUID.randomUUID().toString(),
                 "worker_id", w.id(), "status", "completed"));
+        double invalidBefore = metric("scanflow_results_ignored_total", "invalid");
+        w.publishDurably(TestWorker.PREFIX + ".results.evil." + w.id(), Map.of("command_id", commandId,
+                "worker_id", w.id(), "status", "completed", "result", Map.of("findings_count", 77)));
+        Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> metric("scanflow_results_ignored_total", "invalid") > invalidBefore);
         w.publish(w.subjects().result(w.id()), "not json at all");
         Awaitility.await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3))
                 .until(() -> "running".equals(Runs.run(admin, runId).getString("status")));
