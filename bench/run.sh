@@ -48,7 +48,7 @@ WAITING_LEVELS="1000 100000"; $SMOKE && WAITING_LEVELS="1000"
 total=0
 for level in $WAITING_LEVELS; do
   add=$((level - total))
-  psql -qh 127.0.0.1 -U postgres -d $DB -v n=$add -f bench/seed-waiting.sql > /dev/null
+  psql -qh 127.0.0.1 -U postgres -d $DB -v ON_ERROR_STOP=1 -v n=$add -f bench/seed-waiting.sql > /dev/null
   total=$level
   bench --mode service --steps 10 --chains 32 --out "$OUT/waiting$level-1.json" > /dev/null
 done

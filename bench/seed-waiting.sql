@@ -9,8 +9,10 @@ INSERT INTO assets (id, tenant_id, type, name)
 VALUES ('00000000-0000-4000-8000-0000000000f3', '00000000-0000-4000-8000-00000000beef', 'server', 'bench-waiting')
 ON CONFLICT DO NOTHING;
 -- the ghost worker has no free slot rows: nothing else is ever dispatched to it
-INSERT INTO workers (id, tenant_id, capabilities, max_concurrency, status, last_heartbeat_at)
-VALUES ('w-ghost', '00000000-0000-4000-8000-00000000beef', '{ghost}', 1000, 'online', now() + interval '10 years')
+INSERT INTO workers (id, tenant_id, capabilities, max_concurrency, status, last_heartbeat_at,
+                     allowed_capabilities, allowed_tools, allowed_max_concurrency)
+VALUES ('w-ghost', '00000000-0000-4000-8000-00000000beef', '{ghost}', 1000, 'online', now() + interval '10 years',
+        '{ghost}', '{}', 1000)
 ON CONFLICT DO NOTHING;
 WITH runs AS (
   INSERT INTO pipeline_runs (id, tenant_id, pipeline_id, template_id, pipeline_version, asset_id, status,
