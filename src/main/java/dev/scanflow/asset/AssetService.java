@@ -62,6 +62,13 @@ public class AssetService {
                 });
     }
 
+    /** Every asset of the tenant as runs pin them (for triggers that select targets), oldest first, at most {@code max}. */
+    @WithSession
+    public Uni<List<Map<String, Object>>> snapshots(UUID tenant, int max) {
+        return AssetEntity.<AssetEntity>find("tenantId = ?1 order by createdAt, id", tenant).range(0, max - 1).list()
+                .map(rows -> rows.stream().map(AssetService::snapshot).toList());
+    }
+
     public static Map<String, Object> snapshot(AssetEntity e) {
         Map<String, Object> asset = new java.util.LinkedHashMap<>();
         asset.put("id", e.id.toString());

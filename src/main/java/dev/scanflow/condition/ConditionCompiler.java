@@ -46,6 +46,8 @@ public final class ConditionCompiler {
      */
     public static final List<String> ASSET_FILTER_VARIABLES = List.of("id", "type", "name", "url", "has_url",
             "tags", "criticality", "properties", "asset");
+    /** Webhook filters: the delivery's JSON {@code payload} and its {@code event} (push, ...). */
+    public static final List<String> PAYLOAD_FILTER_VARIABLES = List.of("payload", "event");
     public static final int MAX_EXPRESSION_LENGTH = 2_000;
     private static final String LIST_CONTAINS = "list_contains_dyn";
 
@@ -61,6 +63,11 @@ public final class ConditionCompiler {
     /** The compiler for asset filters. */
     public static ConditionCompiler assetFilters() {
         return new ConditionCompiler(ASSET_FILTER_VARIABLES);
+    }
+
+    /** The compiler for webhook payload filters. */
+    public static ConditionCompiler payloadFilters() {
+        return new ConditionCompiler(PAYLOAD_FILTER_VARIABLES);
     }
 
     /** A compiler whose expressions read the given variables, each of any JSON type. */

@@ -3,6 +3,8 @@ package dev.scanflow.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 
 /** Scanflow's own settings ({@code scanflow.*}; environment: {@code SCANFLOW_*}). */
 @ConfigMapping(prefix = "scanflow")
@@ -15,6 +17,14 @@ public interface ScanflowConfig {
     Engine engine();
 
     Workers workers();
+
+    Schedules schedules();
+
+    Webhooks webhooks();
+
+    Discovery discovery();
+
+    Secrets secrets();
 
     interface Api {
         /** Largest template or asset body accepted, in bytes (413 beyond). */
@@ -110,5 +120,78 @@ public interface ScanflowConfig {
         /** The longest a worker is benched for unacknowledged commands. */
         @WithDefault("1h")
         Duration maxBench();
+    }
+
+    interface Schedules {
+        /**
+         * Whether this service fires schedules itself. Off for clusters that fire them from
+         * Kubernetes CronJobs through POST /api/v1/pipelines/{id}/schedules/{n}/fire.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often due schedules are looked for. */
+        @WithDefault("1s")
+        Duration tick();
+
+        /** Testing only: the schedule clock runs this many times faster than real time... */
+        @WithDefault("1")
+        double clockSpeed();
+
+        /** ...counted from this instant, which every replica must share. */
+        Optional<Instant> clockEpoch();
+
+        /** How many assets one fire may start runs for; more are recorded as held. */
+        @WithDefault("1000")
+        int maxTargets();
+
+        /** How many of a tenant's assets a fire looks at to select its targets. */
+        @WithDefault("100000")
+        int maxAssets();
+    }
+
+    interface Webhooks {
+        /** After a rotation, the previous webhook secret stays valid this long. */
+        @WithDefault("24h")
+        Duration rotationGrace();
+
+        /** A delivery whose body hash was seen within this time is a replay. */
+        @WithDefault("10m")
+        Duration replayWindow();
+
+        /** How long delivery ids are remembered (replays of one are answered from the first). */
+        @WithDefault("24h")
+        Duration deliveryRetention();
+
+        /** Standard Webhooks: how far a webhook-timestamp may be from now. */
+        @WithDefault("5m")
+        Duration timestampTolerance();
+    }
+
+    interface Discovery {
+        /** One discovery run per pipeline and asset within this window. */
+        @WithDefault("10m")
+        Duration debounce();
+
+        /** At most this many discovery runs per tenant per window; the rest wait for the next one. */
+        @WithDefault("100")
+        int maxRunsPerWindow();
+
+        /** The window of maxRunsPerWindow. */
+        @WithDefault("10m")
+        Duration window();
+
+        /** How often waiting discovery requests are looked at. */
+        @WithDefault("1s")
+        Duration tick();
+    }
+
+    interface Secrets {
+        /**
+         * The key (base64, 32 bytes) that encrypts the secrets Scanflow must keep readable
+         * (webhook secrets, to check signatures). Required to create them; the dev and test
+         * profiles set a public one.
+         */
+        Optional<String> key();
     }
 }

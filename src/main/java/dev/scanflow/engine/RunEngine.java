@@ -7,9 +7,11 @@ import dev.scanflow.domain.WorkerResult;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The engine's entrance: what the runs API, the fleet side (results, lost workers) and the
@@ -33,9 +35,12 @@ public class RunEngine {
         this.pool = pool;
     }
 
-    /** Creates a run and starts it; completes once committed. */
-    public Uni<Decision> create(NewRun run) {
-        return transactions.create(run);
+    /**
+     * Creates and starts runs in one transaction together with the caller's own writes (see
+     * {@link RunTransactions#launch}); the caller's answer once committed.
+     */
+    public <T> Uni<T> launch(Function<SqlConnection, Uni<Launch<T>>> work) {
+        return transactions.launch(work);
     }
 
     /** A worker's report; completes once its effect is committed (or it was ignored). */

@@ -8,6 +8,7 @@ import dev.scanflow.domain.StepState;
 import dev.scanflow.domain.WorkerMatcher;
 import dev.scanflow.domain.WorkerResult;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -161,16 +163,37 @@ public class RunTransactions {
                 .invoke(() -> afterCommit(done[0] == null ? List.of() : List.of(done[0]), outgoing));
     }
 
-    /** Inserts a new run and starts it, in one transaction. */
-    Uni<Decision> create(NewRun run) {
+    /**
+     * One transaction in which the caller writes what it must (a fire row, an idempotency key,
+     * its records) and says which runs to create, and to cancel first; then those runs are
+     * created and started, and everything commits together (so a trigger's fire leaves all of
+     * its runs or none). The caller's answer is returned after the commit.
+     */
+    <T> Uni<T> launch(Function<SqlConnection, Uni<Launch<T>>> work) {
         List<OutboxMessage> outgoing = new ArrayList<>();
-        LoadedRun loaded = new LoadedRun(run.state(), run.pipelineId(), run.pipelineVersion(), run.pipelineName(),
-                run.assetId(), run.priority());
-        Transition t = new Transition(loaded).rule(decider::start);
-        return pool.withTransaction(tx -> runs.insert(tx, loaded, run, now())
-                        .chain(() -> apply(tx, List.of(t), outgoing, false, null, List.of())))
-                .map(v -> t.decisions.get(0))
-                .invoke(() -> afterCommit(List.of(t), outgoing));
+        List<Transition> transitions = new ArrayList<>();
+        return pool.withTransaction(tx -> work.apply(tx).chain(launch -> {
+                    Instant now = now();
+                    Uni<Void> cancels = Multi.createFrom().iterable(launch.cancel())
+                            .onItem().transformToUniAndConcatenate(id -> runs.lock(tx, id, false))
+                            .filter(loaded -> loaded != null)
+                            .invoke(loaded -> transitions.add(new Transition(loaded).rule(decider::cancel)))
+                            .collect().last().replaceWithVoid();
+                    List<Uni<Void>> inserts = new ArrayList<>();
+                    for (NewRun run : launch.runs()) {
+                        LoadedRun loaded = new LoadedRun(run.state(), run.pipelineId(), run.pipelineVersion(),
+                                run.pipelineName(), run.assetId(), run.priority());
+                        transitions.add(new Transition(loaded).rule(decider::start));
+                        inserts.add(runs.insert(tx, loaded, run, now));
+                    }
+                    Uni<Void> inserted = inserts.isEmpty() ? Uni.createFrom().voidItem()
+                            : Uni.join().all(inserts).andFailFast().replaceWithVoid();
+                    return cancels.chain(() -> inserted)
+                            .chain(() -> transitions.isEmpty() ? Uni.createFrom().voidItem()
+                                    : apply(tx, transitions, outgoing, false, null, List.of()))
+                            .replaceWith(launch.result());
+                }))
+                .invoke(() -> afterCommit(transitions, outgoing));
     }
 
     // ------------------------------------------------------------------ deciding and writing

@@ -17,6 +17,6 @@ public class PipelineBeans {
     @Produces
     @Singleton
     TemplateReader templateReader(ConditionCompiler conditions) {
-        return new TemplateReader(conditions, ConditionCompiler.assetFilters());
+        return new TemplateReader(conditions, ConditionCompiler.assetFilters(), ConditionCompiler.payloadFilters());
     }
 }

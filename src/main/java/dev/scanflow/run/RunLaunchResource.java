@@ -53,7 +53,8 @@ public class RunLaunchResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR})
-    @Operation(summary = "Run the latest version of a pipeline against an asset")
+    @Operation(summary = "Run the latest version of a pipeline against an asset; with an Idempotency-Key header, a "
+            + "repeat of the request returns the first one's run")
     @RequestBody(content = @Content(schema = @Schema(implementation = RunLaunchRequest.class)))
     @APIResponse(responseCode = "201", description = "The run, already started",
             content = @Content(schema = @Schema(implementation = RunViews.RunView.class)))
@@ -64,14 +65,19 @@ public class RunLaunchResource {
     @APIResponse(responseCode = "422", description = "Invalid request (unknown asset, bad priority, ...)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> run(@PathParam("id") String id, byte[] body,
-            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam(IdempotencyKeys.HEADER) String idempotencyKey) {
+        String key = IdempotencyKeys.read(idempotencyKey);
         UUID pipelineId = PathIds.uuid(id, "pipeline");
         RunLaunchRequest request = documents.bind(documents.parse(body, contentType), RunLaunchRequest.class,
                 "Invalid run request", Set.of("id", "tenant_id", "status", "trigger_type", "triggered_by"));
         UUID tenant = caller.tenantId();
-        return launcher.launch(tenant, pipelineId, request, RunOrigin.manual(caller.userName()))
-                .chain(runId -> runs.get(tenant, runId))
-                .map(run -> Response.created(URI.create("/api/v1/pipeline-runs/" + run.id())).entity(run).build());
+        return launcher.launch(tenant, pipelineId, request, RunOrigin.manual(caller.userName()), key)
+                .chain(started -> runs.get(tenant, started.runIds().get(0)).map(run -> {
+                    Response.ResponseBuilder answer = Response.created(URI.create("/api/v1/pipeline-runs/" + run.id()))
+                            .entity(run);
+                    return (started.replayed() ? answer.header("Idempotent-Replayed", "true") : answer).build();
+                }));
     }
 
 }

@@ -9,6 +9,7 @@ import dev.scanflow.domain.RunStatus;
 import dev.scanflow.domain.StepState;
 import dev.scanflow.domain.StepStatus;
 import dev.scanflow.domain.ValidationError;
+import dev.scanflow.engine.Launch;
 import dev.scanflow.engine.NewRun;
 import dev.scanflow.engine.RunEngine;
 import dev.scanflow.pipeline.PipelineService;
@@ -17,6 +18,7 @@ import dev.scanflow.pipeline.definition.SettingsSpec;
 import dev.scanflow.pipeline.definition.StepSpec;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -26,11 +28,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
- * Starts runs: checks the request, pins the pipeline's latest version and the asset as they are
- * now, builds the run's state and hands it to the engine, which creates and starts it in one
- * transaction. Every way of starting a run (the API, and the triggers) goes through here.
+ * Starts runs: the one way any run starts (the API, schedules, webhooks, asset discovery). It
+ * pins the pipeline's latest version and the asset as they are, builds the runs' state, and has
+ * the engine create and start them in one transaction, together with what the caller writes
+ * there (an idempotency key, a fire row, its records).
  */
 @ApplicationScoped
 public class RunLauncher {
@@ -40,17 +44,28 @@ public class RunLauncher {
     private final PipelineService pipelines;
     private final AssetService assets;
     private final RunEngine engine;
+    private final IdempotencyKeys idempotency;
     private final ScanflowConfig config;
 
-    public RunLauncher(PipelineService pipelines, AssetService assets, RunEngine engine, ScanflowConfig config) {
+    public RunLauncher(PipelineService pipelines, AssetService assets, RunEngine engine, IdempotencyKeys idempotency,
+            ScanflowConfig config) {
         this.pipelines = pipelines;
         this.assets = assets;
         this.engine = engine;
+        this.idempotency = idempotency;
         this.config = config;
     }
 
-    /** Starts a run of the pipeline's latest version on the asset; the new run's id once committed. */
-    public Uni<UUID> launch(UUID tenant, UUID pipelineId, RunLaunchRequest request, RunOrigin origin) {
+    /** The runs a launch started; {@code replayed} when an Idempotency-Key returned an earlier request's runs. */
+    public record Started(List<UUID> runIds, boolean replayed) {
+    }
+
+    /**
+     * Starts a run of the pipeline's latest version on the asset (POST .../run). With an
+     * idempotency key, a repeat of the same request returns the first one's run.
+     */
+    public Uni<Started> launch(UUID tenant, UUID pipelineId, RunLaunchRequest request, RunOrigin origin,
+            String idempotencyKey) {
         List<ValidationError> errors = new ArrayList<>();
         UUID assetId = null;
         if (request.assetId() == null || request.assetId().isBlank()) {
@@ -70,28 +85,48 @@ public class RunLauncher {
             return Uni.createFrom().failure(ApiException.invalid("Invalid run request", errors));
         }
         UUID asset = assetId;
-        Map<String, Object> context = new LinkedHashMap<>(request.context() == null ? Map.of() : request.context());
-        if (origin.user() != null) {
-            context.put("user", origin.user());
-        }
+        Map<String, Object> context = request.context() == null ? Map.of() : request.context();
         // the template and the asset are read in one read-only transaction: one commit, not three
-        return Panache.withTransaction(() -> pipelines.pinLatest(tenant, pipelineId).chain(pinned -> {
-                    if (!pinned.active()) {
-                        return Uni.createFrom().<Pinned>failure(ApiException.conflict(
-                                "pipeline " + pipelineId + " is deactivated; it cannot be run"));
-                    }
-                    return assets.snapshot(tenant, asset).map(snapshot -> new Pinned(pinned, snapshot));
-                }))
+        return Panache.withTransaction(() -> pinActive(tenant, pipelineId)
+                        .chain(pinned -> assets.snapshot(tenant, asset).map(snapshot -> new Pinned(pinned, snapshot))))
                 .chain(p -> {
-                    NewRun run = newRun(tenant, p.template(), asset, p.asset(), context, priority, origin);
-                    return engine.create(run).replaceWith(run.state().id);
+                    NewRun run = prepare(tenant, p.template(), asset, p.asset(), context, priority, origin);
+                    UUID runId = run.state().id;
+                    if (idempotencyKey == null) {
+                        return engine.launch(tx -> Uni.createFrom().item(Launch.of(List.of(run),
+                                new Started(List.of(runId), false))));
+                    }
+                    String hash = IdempotencyKeys.hash("run", pipelineId.toString(), asset.toString(),
+                            String.valueOf(request.context()), priority);
+                    return engine.launch(tx -> idempotency.claim(tx, tenant, idempotencyKey, hash, List.of(runId))
+                            .map(earlier -> earlier == null ? Launch.of(List.of(run), new Started(List.of(runId), false))
+                                    : Launch.nothing(new Started(earlier, true))));
                 });
     }
 
     private record Pinned(PipelineService.PinnedTemplate template, Map<String, Object> asset) {
     }
 
-    private NewRun newRun(UUID tenant, PipelineService.PinnedTemplate pinned, UUID assetId, Map<String, Object> asset,
+    /** The pipeline's latest version, to run; 409 when the pipeline is deactivated. */
+    public Uni<PipelineService.PinnedTemplate> pinActive(UUID tenant, UUID pipelineId) {
+        return pipelines.pinLatest(tenant, pipelineId).map(pinned -> {
+            if (!pinned.active()) {
+                throw ApiException.conflict("pipeline " + pipelineId + " is deactivated; it cannot be run");
+            }
+            return pinned;
+        });
+    }
+
+    /**
+     * Creates and starts runs in one transaction with the caller's writes (see
+     * {@link RunEngine#launch}); for triggers, which decide inside it which runs to start.
+     */
+    public <T> Uni<T> launch(Function<SqlConnection, Uni<Launch<T>>> work) {
+        return engine.launch(work);
+    }
+
+    /** A run of the pinned version on the asset, not yet created. */
+    public NewRun prepare(UUID tenant, PipelineService.PinnedTemplate pinned, UUID assetId, Map<String, Object> asset,
             Map<String, Object> context, String priority, RunOrigin origin) {
         UUID runId = UUID.randomUUID();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -103,12 +138,16 @@ public class RunLauncher {
         for (int i = 0; i < specs.size(); i++) {
             steps.add(stepState(specs.get(i), i, settings.retryFailedSteps()));
         }
+        Map<String, Object> runContext = new LinkedHashMap<>(context);
+        if (origin.user() != null) {
+            runContext.put("user", origin.user());
+        }
         Map<String, Object> runVars = new LinkedHashMap<>();
         runVars.put("id", runId.toString());
         runVars.put("trigger_type", origin.type());
         runVars.put("triggered_by", origin.triggeredBy());
         RunState state = new RunState(runId, tenant, RunStatus.PENDING, settings.maxParallelSteps(),
-                settings.failFast(), deadline, null, asset, context, runVars, steps);
+                settings.failFast(), deadline, null, asset, runContext, runVars, steps);
         return new NewRun(state, pinned.pipelineId(), pinned.templateId(), pinned.version(), pinned.name(), assetId,
                 priority, origin.type(), origin.triggeredBy());
     }

@@ -48,8 +48,10 @@ class DesignDocumentTemplateApiTest {
                 answer.at("/steps/3/condition").toString());
         assertEquals("{\"on_completion\":true,\"on_failure\":true,\"channels\":[\"slack\",\"email\"]}",
                 answer.at("/settings/notification").toString());
-        assertEquals("[{\"type\":\"manual\"},{\"type\":\"schedule\",\"cron\":\"0 2 * * *\",\"timezone\":\"UTC\"},"
-                + "{\"type\":\"webhook\",\"events\":[\"push\"]},{\"type\":\"asset_discovery\"}]",
+        // the document's short forms, in the long form with Scanflow's defaults filled in
+        assertEquals("[{\"type\":\"manual\"},{\"type\":\"schedule\",\"cron\":\"0 2 * * *\",\"timezone\":\"UTC\","
+                + "\"catchup\":\"latest\",\"catchup_window\":\"1h\",\"overlap\":\"skip\"},"
+                + "{\"type\":\"webhook\",\"overlap\":\"allow\",\"events\":[\"push\"]},{\"type\":\"asset_discovery\"}]",
                 answer.get("triggers").toString());
         assertEquals(1, answer.at("/settings/retry_failed_steps").asInt());
 

@@ -33,9 +33,10 @@ public final class TemplateReader {
     private final TriggerReader triggers;
     private final SettingsReader settings = new SettingsReader();
 
-    public TemplateReader(ConditionCompiler stepConditions, ConditionCompiler assetFilters) {
+    public TemplateReader(ConditionCompiler stepConditions, ConditionCompiler assetFilters,
+            ConditionCompiler payloadFilters) {
         this.steps = new StepReader(new ConditionReader(stepConditions));
-        this.triggers = new TriggerReader(assetFilters);
+        this.triggers = new TriggerReader(assetFilters, payloadFilters);
     }
 
     /**

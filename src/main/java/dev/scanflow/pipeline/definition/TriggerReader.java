@@ -19,10 +19,18 @@ import java.util.regex.Pattern;
  * Reads a template's triggers in every form the design document shows: the strings
  * {@code manual} and {@code on_asset_discovery}, the short forms {@code {schedule: "<cron>"}}
  * and {@code {webhook: push}}, and the long form {@code {type: schedule, cron, timezone,
- * targets: [...]}} of its "Scheduling" section. Crons are 5-field Unix crons, zones IANA names,
- * asset filters CEL over the asset's fields.
+ * targets: [...]}} of its "Scheduling" section, with Scanflow's additions (a {@code name},
+ * {@code catchup}, {@code catchup_window} and {@code overlap} for schedules, a CEL
+ * {@code filter} over webhook payloads, an {@code asset_filter} for discovery). Crons are
+ * 5-field Unix crons, zones IANA names, filters CEL.
  */
 final class TriggerReader {
+
+    static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,63}$");
+    static final String DEFAULT_CATCHUP = "latest";
+    static final String DEFAULT_CATCHUP_WINDOW = "1h";
+    static final String SCHEDULE_OVERLAP = "skip";
+    static final String WEBHOOK_OVERLAP = "allow";
 
     private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
     private static final Pattern EVENT = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,63}$");
@@ -30,9 +38,11 @@ final class TriggerReader {
             + " or an object with a type";
 
     private final ConditionCompiler assetFilters;
+    private final ConditionCompiler payloadFilters;
 
-    TriggerReader(ConditionCompiler assetFilters) {
+    TriggerReader(ConditionCompiler assetFilters, ConditionCompiler payloadFilters) {
         this.assetFilters = assetFilters;
+        this.payloadFilters = payloadFilters;
     }
 
     /** {@code trigger} (the document's key) or {@code triggers}: one trigger or a list; default [manual]. */
@@ -60,6 +70,12 @@ final class TriggerReader {
         if (out.stream().filter(t -> t.type().equals(TriggerSpec.MANUAL)).count() > 1) {
             reader.error(at, "'manual' is listed more than once");
         }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (TriggerSpec t : out) {
+            if (t.name() != null && !names.add(t.name())) {
+                reader.error(at, "two triggers are named '" + t.name() + "'");
+            }
+        }
         return out;
     }
 
@@ -67,7 +83,7 @@ final class TriggerReader {
         if (node.isTextual()) {
             return switch (node.textValue()) {
                 case "manual" -> TriggerSpec.manual();
-                case "on_asset_discovery", "asset_discovery" -> discovery(null);
+                case "on_asset_discovery", "asset_discovery" -> TriggerSpec.discovery(null, null, null);
                 default -> {
                     reader.error(at, "unknown trigger '" + node.textValue() + "' (use " + FORMS + ")");
                     yield null;
@@ -105,7 +121,9 @@ final class TriggerReader {
             case TriggerSpec.SCHEDULE -> schedule(f, "cron", reader);
             case TriggerSpec.WEBHOOK -> webhook(f, f.spelling("events", "event", "webhook"), reader);
             case TriggerSpec.ASSET_DISCOVERY, "on_asset_discovery" -> {
+                String name = name(f, reader);
                 List<String> types = f.strings("asset_types");
+                String filter = f.text("asset_filter");
                 f.done();
                 if (types != null) {
                     for (int j = 0; j < types.size(); j++) {
@@ -115,7 +133,8 @@ final class TriggerReader {
                         }
                     }
                 }
-                yield discovery(types);
+                compile(assetFilters, filter, f.path("asset_filter"), "invalid asset filter", reader);
+                yield TriggerSpec.discovery(name, types, filter);
             }
             default -> {
                 reader.error(f.path("type"), "unknown trigger type '" + type
@@ -125,12 +144,51 @@ final class TriggerReader {
         };
     }
 
-    private static TriggerSpec discovery(List<String> assetTypes) {
-        return new TriggerSpec(TriggerSpec.ASSET_DISCOVERY, null, null, null, null, assetTypes);
+    private static String name(TreeReader.Fields f, TreeReader reader) {
+        String name = f.text("name");
+        if (name != null && !NAME.matcher(name).matches()) {
+            reader.error(f.path("name"), "'" + name + "' is not a valid trigger name (lowercase letters, digits, '.', '_', '-')");
+        } else if (name != null && name.chars().allMatch(Character::isDigit)) {
+            // a number addresses an unnamed trigger by its position in the schedules API
+            reader.error(f.path("name"), "'" + name + "' is not a valid trigger name: it needs a letter or one of '.', '_', '-'");
+        }
+        return name;
+    }
+
+    private static String choice(TreeReader.Fields f, String field, List<String> allowed, String fallback,
+            TreeReader reader) {
+        String value = f.text(field);
+        if (value == null) {
+            return fallback;
+        }
+        if (!allowed.contains(value)) {
+            reader.error(f.path(field), "'" + value + "' is not one of " + String.join(", ", allowed));
+        }
+        return value;
+    }
+
+    private static void compile(ConditionCompiler compiler, String expression, String at, String what,
+            TreeReader reader) {
+        if (expression == null) {
+            return;
+        }
+        try {
+            compiler.compile(expression);
+        } catch (ConditionException e) {
+            reader.error(at, what + ": " + e.getMessage());
+        }
     }
 
     private TriggerSpec schedule(TreeReader.Fields f, String cronField, TreeReader reader) {
         f.allow("type");
+        String name = name(f, reader);
+        String catchup = choice(f, "catchup", TriggerSpec.CATCHUP, DEFAULT_CATCHUP, reader);
+        String window = DEFAULT_CATCHUP_WINDOW;
+        String windowText = f.text("catchup_window");
+        if (windowText != null) {
+            window = Texts.duration(windowText, f.path("catchup_window"), 60, 7 * 86_400L, reader);
+        }
+        String overlap = choice(f, "overlap", TriggerSpec.OVERLAP, SCHEDULE_OVERLAP, reader);
         String cron = f.text(cronField);
         if (cron == null || cron.isBlank()) {
             if (!reader.hasErrorsUnder(f.path(cronField))) {
@@ -157,7 +215,7 @@ final class TriggerReader {
         }
         List<TargetSelector> targets = targets(f.raw("targets"), f.path("targets"), reader);
         f.done();
-        return new TriggerSpec(TriggerSpec.SCHEDULE, cron, zone, targets, null, null);
+        return TriggerSpec.schedule(name, cron, zone, targets, catchup, window, overlap);
     }
 
     private List<TargetSelector> targets(JsonNode node, String at, TreeReader reader) {
@@ -195,13 +253,7 @@ final class TriggerReader {
             return null;
         }
         String filter = f.text("asset_filter");
-        if (filter != null) {
-            try {
-                assetFilters.compile(filter);
-            } catch (ConditionException e) {
-                reader.error(f.path("asset_filter"), "invalid asset filter: " + e.getMessage());
-            }
-        }
+        compile(assetFilters, filter, f.path("asset_filter"), "invalid asset filter", reader);
         String typeField = f.spelling("asset_type", "asset_types");
         Object type = f.stringOrStrings(typeField);
         checkEach(type, f.path(typeField), AssetTypes.ALL, "asset type", reader);
@@ -245,7 +297,11 @@ final class TriggerReader {
 
     private TriggerSpec webhook(TreeReader.Fields f, String field, TreeReader reader) {
         f.allow("type");
+        String name = name(f, reader);
         Object events = f.stringOrStrings(field);
+        String filter = f.text("filter");
+        compile(payloadFilters, filter, f.path("filter"), "invalid filter", reader);
+        String overlap = choice(f, "overlap", TriggerSpec.OVERLAP, WEBHOOK_OVERLAP, reader);
         f.done();
         List<String> list = events == null ? List.of() : Values.strings(events);
         if (list.isEmpty()) {
@@ -260,6 +316,6 @@ final class TriggerReader {
                         "'" + list.get(j) + "' is not a valid event name");
             }
         }
-        return new TriggerSpec(TriggerSpec.WEBHOOK, null, null, null, list, null);
+        return TriggerSpec.webhook(name, list, filter, overlap);
     }
 }

@@ -5,23 +5,46 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 /**
- * A trigger in its long form (the design document's "Scheduling" section): {@code manual};
- * {@code schedule} with a 5-field {@code cron}, a {@code timezone} and {@code targets};
- * {@code webhook} with the {@code events} that fire it; {@code asset_discovery}, optionally
- * limited to {@code asset_types}. The short forms ({@code schedule: "0 2 * * *"},
- * {@code webhook: push}, {@code on_asset_discovery}) are read into these.
+ * A trigger in its long form (the design document's "Scheduling" section), with Scanflow's
+ * additions: {@code manual}; {@code schedule} with a 5-field {@code cron}, a {@code timezone},
+ * {@code targets}, what to do about missed fires ({@code catchup} within
+ * {@code catchup_window}) and about a run still active ({@code overlap}); {@code webhook} with
+ * the {@code events} that fire it and an optional CEL {@code filter} over the payload;
+ * {@code asset_discovery}, optionally limited to {@code asset_types} or an {@code asset_filter}.
+ * The short forms ({@code schedule: "0 2 * * *"}, {@code webhook: push},
+ * {@code on_asset_discovery}) are read into these. {@code name} is optional and unique within a
+ * template; the schedules API addresses a trigger by it (or by its position).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @RegisterForReflection // read and written by Jackson outside REST (JSON columns, YAML, bound bodies)
-public record TriggerSpec(String type, String cron, String timezone, List<TargetSelector> targets,
-        List<String> events, List<String> assetTypes) {
+public record TriggerSpec(String type, String name, String cron, String timezone, List<TargetSelector> targets,
+        String catchup, String catchupWindow, String overlap, List<String> events, String filter,
+        List<String> assetTypes, String assetFilter) {
 
     public static final String MANUAL = "manual";
     public static final String SCHEDULE = "schedule";
     public static final String WEBHOOK = "webhook";
     public static final String ASSET_DISCOVERY = "asset_discovery";
 
+    public static final List<String> CATCHUP = List.of("none", "latest", "all");
+    public static final List<String> OVERLAP = List.of("skip", "allow", "queue", "replace");
+
     public static TriggerSpec manual() {
-        return new TriggerSpec(MANUAL, null, null, null, null, null);
+        return new TriggerSpec(MANUAL, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    public static TriggerSpec schedule(String name, String cron, String timezone, List<TargetSelector> targets,
+            String catchup, String catchupWindow, String overlap) {
+        return new TriggerSpec(SCHEDULE, name, cron, timezone, targets, catchup, catchupWindow, overlap, null, null,
+                null, null);
+    }
+
+    public static TriggerSpec webhook(String name, List<String> events, String filter, String overlap) {
+        return new TriggerSpec(WEBHOOK, name, null, null, null, null, null, overlap, events, filter, null, null);
+    }
+
+    public static TriggerSpec discovery(String name, List<String> assetTypes, String assetFilter) {
+        return new TriggerSpec(ASSET_DISCOVERY, name, null, null, null, null, null, null, null, null, assetTypes,
+                assetFilter);
     }
 }

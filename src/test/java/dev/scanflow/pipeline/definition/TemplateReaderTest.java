@@ -34,7 +34,8 @@ class TemplateReaderTest {
     static final Path FIXTURES = Path.of("src/test/resources/pipelines");
     private static final DocumentReader DOCUMENTS = Documents.reader();
     private static final ObjectMapper JSON = Documents.mapper();
-    static final TemplateReader READER = new TemplateReader(new ConditionCompiler(), ConditionCompiler.assetFilters());
+    static final TemplateReader READER = new TemplateReader(new ConditionCompiler(), ConditionCompiler.assetFilters(),
+            ConditionCompiler.payloadFilters());
 
     /** The valid fixtures, and the templates in examples/ (what users copy must stay valid). */
     static Stream<Path> valid() throws IOException {

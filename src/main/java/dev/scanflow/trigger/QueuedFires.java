@@ -1,0 +1,104 @@
+package dev.scanflow.trigger;
+
+import static dev.scanflow.common.PgValues.instant;
+
+import dev.scanflow.asset.AssetService;
+import dev.scanflow.common.PgValues;
+import dev.scanflow.engine.Launch;
+import dev.scanflow.engine.NewRun;
+import dev.scanflow.run.RunLauncher;
+import dev.scanflow.run.RunOrigin;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * The fires an {@code overlap: queue} rule held back (at most one per pipeline and asset): once
+ * the run they waited for has ended, each is started, in the transaction that removes it, so it
+ * starts once even with several replicas looking.
+ */
+@ApplicationScoped
+public class QueuedFires {
+
+    private static final Logger LOG = Logger.getLogger(QueuedFires.class);
+
+    private final Pool pool;
+    private final RunLauncher launcher;
+    private final AssetService assets;
+    private final TriggerOutcomes outcomes;
+
+    public QueuedFires(Pool pool, RunLauncher launcher, AssetService assets, TriggerOutcomes outcomes) {
+        this.pool = pool;
+        this.launcher = launcher;
+        this.assets = assets;
+        this.outcomes = outcomes;
+    }
+
+    private record Queued(UUID pipelineId, UUID assetId, UUID tenantId, String triggerKey, String triggerType,
+            Instant fireAt, UUID waitingFor, Map<String, Object> context, String triggeredBy) {
+    }
+
+    /** Starts the queued fires whose run ended; how many started. */
+    Uni<Integer> startReady(int limit) {
+        return pool.preparedQuery("SELECT q.* FROM queued_fires q LEFT JOIN pipeline_runs r ON r.id = q.waiting_for_run "
+                        + "WHERE r.id IS NULL OR r.status NOT IN ('pending', 'running') ORDER BY q.created_at LIMIT $1")
+                .execute(Tuple.of(limit))
+                .chain(rows -> {
+                    List<Queued> ready = new ArrayList<>();
+                    rows.forEach(r -> ready.add(queued(r)));
+                    return Multi.createFrom().iterable(ready)
+                            .onItem().transformToUniAndConcatenate(q -> start(q)
+                                    .onFailure().invoke(e -> LOG.warnf("queued fire of pipeline %s on asset %s: %s",
+                                            q.pipelineId(), q.assetId(), e.toString()))
+                                    .onFailure().recoverWithItem(0))
+                            .collect().asList()
+                            .map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
+                });
+    }
+
+    private Uni<Integer> start(Queued q) {
+        return launcher.pinActive(q.tenantId(), q.pipelineId())
+                .chain(pinned -> assets.snapshot(q.tenantId(), q.assetId()).map(asset -> Map.entry(pinned, asset)))
+                .onFailure().recoverWithItem(e -> null)
+                .chain(inputs -> launcher.<List<TriggerOutcomes.Outcome>>launch(tx -> tx.preparedQuery(
+                                "DELETE FROM queued_fires WHERE pipeline_id = $1 AND asset_id = $2 AND waiting_for_run = $3 "
+                                        + "RETURNING 1")
+                        .execute(Tuple.of(q.pipelineId(), q.assetId(), q.waitingFor()))
+                        .chain(deleted -> {
+                            if (deleted.size() == 0) {
+                                return Uni.createFrom().item(Launch.nothing(List.of()));
+                            }
+                            TriggeredStarts.Source source = new TriggeredStarts.Source(q.tenantId(), q.pipelineId(),
+                                    q.triggerKey(), q.triggerType(), q.fireAt(), "allow",
+                                    new RunOrigin(q.triggerType(), q.triggeredBy(), null), q.context());
+                            if (inputs == null) {
+                                var o = TriggeredStarts.outcome(source, q.assetId(), "skipped",
+                                        "the queued fire could not start: the pipeline or the asset is gone or deactivated",
+                                        null);
+                                return outcomes.record(tx, List.of(o)).replaceWith(Launch.nothing(List.of(o)));
+                            }
+                            NewRun run = launcher.prepare(q.tenantId(), inputs.getKey(), q.assetId(), inputs.getValue(),
+                                    q.context(), "normal", source.origin());
+                            var o = TriggeredStarts.outcome(source, q.assetId(), "started",
+                                    "queued behind run " + q.waitingFor() + ", which has ended", run.state().id);
+                            return outcomes.record(tx, List.of(o)).replaceWith(Launch.of(List.of(run), List.of(o)));
+                        })))
+                .invoke(outcomes::count)
+                .map(recorded -> (int) recorded.stream().filter(o -> "started".equals(o.outcome())).count());
+    }
+
+    private static Queued queued(Row r) {
+        return new Queued(r.getUUID("pipeline_id"), r.getUUID("asset_id"), r.getUUID("tenant_id"), r.getString("trigger_key"),
+                r.getString("trigger_type"), instant(r, "fire_at"), r.getUUID("waiting_for_run"), PgValues.json(r, "context"),
+                r.getString("triggered_by"));
+    }
+}
