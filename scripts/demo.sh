@@ -6,11 +6,25 @@
 #  4. registers and starts the reference scanner worker (bin/scanflow-worker, examples/worker.yaml);
 #  5. creates the "Infrastructure Scan" template (nmap, then testssl if 8443 is open) and runs it
 #     against the target, showing live progress, then the result.
+# scripts/demo.sh --schedule instead runs Scanflow with a schedule clock 60 times faster than
+# real time and shows a `* * * * *` schedule firing (about one fire per second) with its
+# overlap rule at work.
 # Stop everything it started with: scripts/dev-down.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 mkdir -p target/demo
+MODE=normal
+case "${1:-}" in
+  --schedule)
+    MODE=schedule-60x
+    export SCANFLOW_SCHEDULES_CLOCK_SPEED=60
+    SCANFLOW_SCHEDULES_CLOCK_EPOCH=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+    export SCANFLOW_SCHEDULES_CLOCK_EPOCH ;;
+  "") ;;
+  *) echo "usage: scripts/demo.sh [--schedule]" >&2; exit 2 ;;
+esac
+export SCANFLOW_MODE=$MODE
 
 say "PostgreSQL, NATS and the scanners"
 scripts/ensure-services.sh
@@ -63,16 +77,54 @@ done
 curl -s "${auth[@]}" "$BASE/api/v1/workers/w-demo-1" | jq -c '{worker_id, status, capabilities, tools, max_concurrency}'
 
 say "Template and asset"
-name="Infrastructure Scan $(date +%Y%m%d-%H%M%S)"
-PIPELINE=$(sed "s/^name: Infrastructure Scan$/name: $name/" examples/infrastructure-scan.yaml |
-  curl -sf "${auth[@]}" -H 'Content-Type: application/yaml' --data-binary @- "$BASE/api/v1/pipelines" | jq -r .id)
-echo "pipeline $PIPELINE ($name)"
 ASSET=$(curl -s "${auth[@]}" "$BASE/api/v1/assets?type=server&limit=200" | jq -r '.items[] | select(.name == "127.0.0.1") | .id' | head -n 1)
 if [ -z "$ASSET" ]; then
   ASSET=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' \
     -d '{"type":"server","name":"127.0.0.1","tags":["demo"],"criticality":"low"}' "$BASE/api/v1/assets" | jq -r .id)
 fi
 echo "asset $ASSET (server 127.0.0.1)"
+
+if [ "$MODE" = schedule-60x ]; then
+  name="Minutely port scan $(date +%Y%m%d-%H%M%S)"
+  PIPELINE=$(curl -sf "${auth[@]}" -H 'Content-Type: application/yaml' --data-binary @- "$BASE/api/v1/pipelines" <<YAML | jq -r .id
+name: $name
+triggers:
+  - type: schedule
+    name: every-minute
+    cron: "* * * * *"
+    targets: [{asset_id: $ASSET}]
+    overlap: skip
+steps:
+  - {id: ports, tool: nmap, capabilities: [network], config: {ports: [22, 80, 443, 8443]}, timeout: 5m}
+YAML
+)
+  echo "pipeline $PIPELINE ($name): schedule every-minute, overlap skip"
+  say "The schedule firing (schedule clock: 60 x real time, so a minute passes every second)"
+  for i in 1 2 3 4 5 6; do
+    sleep 2.5
+    curl -s "${auth[@]}" "$BASE/api/v1/pipelines/$PIPELINE/schedules/every-minute" |
+      jq -c '{last_fire_at, next_fire_at, outcomes: ([.recent_outcomes[].outcome] | group_by(.) | map({(.[0]): length}) | add)}'
+  done
+  say "Runs the schedule started"
+  curl -s "${auth[@]}" "$BASE/api/v1/pipeline-runs?pipeline_id=$PIPELINE&limit=10" |
+    jq -r '.items[] | "\(.created_at)  \(.status)  \(.trigger_type)  \(.triggered_by)"'
+  say "What the overlap rule skipped (the previous run was still active)"
+  curl -s "${auth[@]}" "$BASE/api/v1/pipelines/$PIPELINE/schedules/every-minute/outcomes?limit=5" |
+    jq -r '.items[] | "\(.fire_at)  \(.outcome)  \(.reason // "")"'
+  curl -s -o /dev/null -X POST "${auth[@]}" "$BASE/api/v1/pipelines/$PIPELINE/schedules/every-minute/pause"
+  cat <<TXT
+
+The schedule is paused now (POST .../schedules/every-minute/resume starts it again). Each fire
+started one run on the asset unless the previous run was still active (overlap: skip), and each
+skipped fire is recorded with its reason. Scanflow still runs with the fast schedule clock: run
+scripts/demo.sh without --schedule to get the normal clock back, scripts/dev-down.sh to stop.
+TXT
+  exit 0
+fi
+name="Infrastructure Scan $(date +%Y%m%d-%H%M%S)"
+PIPELINE=$(sed "s/^name: Infrastructure Scan$/name: $name/" examples/infrastructure-scan.yaml |
+  curl -sf "${auth[@]}" -H 'Content-Type: application/yaml' --data-binary @- "$BASE/api/v1/pipelines" | jq -r .id)
+echo "pipeline $PIPELINE ($name)"
 
 say "Run"
 RUN=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d "{\"asset_id\":\"$ASSET\"}" \

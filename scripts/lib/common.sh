@@ -29,8 +29,13 @@ build_if_needed() {
 # Starts the service with the development key pair unless it already runs; waits until ready.
 start_scanflow() {
   mkdir -p target
+  local mode=${SCANFLOW_MODE:-normal}
   if [ -f target/scanflow.pid ] && [ target/quarkus-app/quarkus-run.jar -nt target/scanflow.pid ]; then
     say "Restarting Scanflow on the new build"
+    stop_pidfile target/scanflow.pid "Scanflow"
+    sleep 1
+  elif [ -f target/scanflow.pid ] && [ "$(cat target/scanflow.mode 2>/dev/null || echo normal)" != "$mode" ]; then
+    say "Restarting Scanflow ($mode)"
     stop_pidfile target/scanflow.pid "Scanflow"
     sleep 1
   fi
@@ -38,9 +43,12 @@ start_scanflow() {
     say "Scanflow already runs (pid $(cat target/scanflow.pid))"
   else
     say "Starting Scanflow on $BASE (log: target/scanflow.log)"
+    # the development key pair, and the public development key for webhook secrets: local use only
     MP_JWT_VERIFY_PUBLICKEY_LOCATION=dev/keys/jwt-public.pem MP_JWT_VERIFY_ISSUER=scanflow-dev \
+    SCANFLOW_SECRETS_KEY=${SCANFLOW_SECRETS_KEY:-ZGV2LW9ubHktc2VjcmV0cy1rZXktMzItYnl0ZXMhISE=} \
     QUARKUS_HTTP_PORT=$PORT nohup java -jar target/quarkus-app/quarkus-run.jar > target/scanflow.log 2>&1 &
     echo $! > target/scanflow.pid
+    echo "$mode" > target/scanflow.mode
   fi
   local deadline=$((SECONDS + 90))
   until curl -sf "$BASE/q/health/ready" >/dev/null; do

@@ -19,6 +19,7 @@ class ArchitectureTest {
     /** The feature packages: everything that is not a shared layer below them. */
     static final String[] FEATURES = {"dev.scanflow.pipeline..", "dev.scanflow.asset..", "dev.scanflow.run..",
             "dev.scanflow.engine..", "dev.scanflow.fleet..", "dev.scanflow.auth..", "dev.scanflow.trigger..",
+            "dev.scanflow.webhook..", "dev.scanflow.discovery..",
             "dev.scanflow.notification..", "dev.scanflow.agent..", "dev.scanflow.nats.."};
 
     @ArchTest
@@ -54,7 +55,8 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule theEngineCallsNoInboundAdapter = noClasses().that().resideInAPackage("dev.scanflow.engine..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.scanflow.run..", "dev.scanflow.fleet..",
-                    "dev.scanflow.pipeline..", "dev.scanflow.asset..", "dev.scanflow.trigger..", "dev.scanflow.agent..")
+                    "dev.scanflow.pipeline..", "dev.scanflow.asset..", "dev.scanflow.trigger..", "dev.scanflow.agent..",
+                    "dev.scanflow.webhook..", "dev.scanflow.discovery..")
             .because("results, heartbeats, the API and triggers call into the engine, never the reverse");
 
     @ArchTest

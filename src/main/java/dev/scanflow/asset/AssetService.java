@@ -20,9 +20,11 @@ import java.util.UUID;
 public class AssetService {
 
     private final TenantRegistry tenants;
+    private final AssetAnnouncements announcements;
 
-    public AssetService(TenantRegistry tenants) {
+    public AssetService(TenantRegistry tenants, AssetAnnouncements announcements) {
         this.tenants = tenants;
+        this.announcements = announcements;
     }
 
     @WithTransaction
@@ -38,6 +40,8 @@ public class AssetService {
         return tenants.ensure(tenant)
                 .chain(() -> ensureUnique(tenant, a, null))
                 .chain(() -> e.<AssetEntity>persist())
+                // discovery: pipelines that run on new assets learn of it from this row, same transaction
+                .call(() -> announcements.inSession(tenant, e.id, "api"))
                 .map(AssetView::of);
     }
 

@@ -155,17 +155,25 @@ public interface ScanflowConfig {
         @WithDefault("24h")
         Duration rotationGrace();
 
-        /** A delivery whose body hash was seen within this time is a replay. */
+        /** A delivery whose body was seen within this time is a replay. */
         @WithDefault("10m")
         Duration replayWindow();
 
-        /** How long delivery ids are remembered (replays of one are answered from the first). */
+        /** A delivery whose delivery id was seen within this time is a replay. */
         @WithDefault("24h")
-        Duration deliveryRetention();
+        Duration deliveryIdWindow();
+
+        /** How long the delivery log keeps a delivery. */
+        @WithDefault("7d")
+        Duration retention();
 
         /** Standard Webhooks: how far a webhook-timestamp may be from now. */
         @WithDefault("5m")
         Duration timestampTolerance();
+
+        /** Largest delivery body accepted, in bytes (413 beyond). */
+        @WithDefault("1048576")
+        int maxBodyBytes();
     }
 
     interface Discovery {

@@ -74,6 +74,7 @@ public class JetStreamSetup {
             ensure(jsm, subjects.stream("RESULTS"), subjects.results(), retention);
             ensure(jsm, subjects.stream("LOGS"), subjects.logs(), retention);
             ensure(jsm, subjects.stream("EVENTS"), subjects.events(), config.nats().eventRetention());
+            ensure(jsm, subjects.stream("ASSETS"), subjects.assetsDiscovered(), retention);
             ready.countDown();
         } catch (IOException | JetStreamApiException e) {
             throw new IllegalStateException("could not create the JetStream streams: " + e.getMessage(), e);

@@ -1,5 +1,6 @@
 package dev.scanflow.nats;
 
+import dev.scanflow.protocol.AssetAnnouncement;
 import dev.scanflow.protocol.CancelCommand;
 import dev.scanflow.protocol.Command;
 import dev.scanflow.protocol.Heartbeat;
@@ -15,7 +16,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection(targets = {Heartbeat.class, Command.class, ScanCommand.class, ScanCommand.Payload.class,
         ScanCommand.Target.class, ScanCommand.Upstream.class, ScanCommand.Output.class, CancelCommand.class,
-        StatusReport.class, StatusReport.Result.class, StatusReport.Error.class, LogLine.class, RunEvent.class})
+        StatusReport.class, StatusReport.Result.class, StatusReport.Error.class, LogLine.class, RunEvent.class,
+        AssetAnnouncement.class})
 final class ProtocolReflection {
 
     private ProtocolReflection() {

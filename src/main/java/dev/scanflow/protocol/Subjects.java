@@ -6,7 +6,8 @@ import java.util.UUID;
  * The subjects and streams of the protocol under a prefix ({@code scanflow} by default):
  * {@code <prefix>.workers.heartbeat.<worker>}, {@code <prefix>.commands.<worker>},
  * {@code <prefix>.results.<worker>}, {@code <prefix>.logs.<worker>} and
- * {@code <prefix>.events.<tenant>.<event>}; streams {@code <STREAM_PREFIX>_<KIND>}.
+ * {@code <prefix>.events.<tenant>.<event>}, {@code <prefix>.assets.discovered.<tenant>}; streams
+ * {@code <STREAM_PREFIX>_<KIND>}.
  */
 public final class Subjects {
 
@@ -78,6 +79,29 @@ public final class Subjects {
 
     public String events() {
         return prefix + ".events.>";
+    }
+
+    /** Where discovery tools announce a tenant's assets. */
+    public String assetsDiscovered(UUID tenantId) {
+        return prefix + ".assets.discovered." + tenantId;
+    }
+
+    public String assetsDiscovered() {
+        return prefix + ".assets.discovered.*";
+    }
+
+    /** The tenant of {@code <prefix>.assets.discovered.<tenant>} exactly, or null. */
+    public UUID tenantOfDiscovery(String subject) {
+        String start = prefix + ".assets.discovered.";
+        if (subject == null || !subject.startsWith(start) || subject.length() != start.length() + 36) {
+            return null;
+        }
+        try {
+            UUID id = UUID.fromString(subject.substring(start.length()));
+            return id.toString().equals(subject.substring(start.length()).toLowerCase()) ? id : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     public String stream(String kind) {

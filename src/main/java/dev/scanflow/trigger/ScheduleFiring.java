@@ -95,7 +95,10 @@ public class ScheduleFiring {
                 .chain(in -> launcher.<Fired>launch(tx -> schedules.lockDue(tx, due.pipelineId(), due.triggerKey(), now)
                         .chain(locked -> locked == null ? Uni.createFrom().item(Launch.nothing(Fired.NOTHING))
                                 : fireDue(tx, locked, in, now))))
-                .invoke(fired -> outcomes.count(fired.outcomes()));
+                .invoke(fired -> {
+                    outcomes.count(fired.outcomes());
+                    metrics.counter("scanflow.schedule.fires").increment(fired.fireTimes().size());
+                });
     }
 
     private Uni<Launch<Fired>> fireDue(SqlConnection tx, Schedules.State s, Inputs in, Instant now) {

@@ -72,6 +72,11 @@ public final class TargetSelection {
         return s.assetFilter() == null || filters.test(s.assetFilter(), variables(asset));
     }
 
+    /** Whether an asset passes an {@code asset_filter} (discovery triggers use it too). */
+    public boolean filter(String expression, Map<String, Object> asset) throws ConditionException {
+        return filters.test(expression, variables(asset));
+    }
+
     /** An asset filter's variables: the asset's fields at top level, and the asset as {@code asset}. */
     static Map<String, Object> variables(Map<String, Object> asset) {
         Map<String, Object> vars = new LinkedHashMap<>(asset);

@@ -43,7 +43,7 @@ public class TriggerOutcomes {
         this.metrics = metrics;
     }
 
-    Uni<Void> record(SqlClient tx, List<Outcome> outcomes) {
+    public Uni<Void> record(SqlClient tx, List<Outcome> outcomes) {
         if (outcomes.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -58,17 +58,22 @@ public class TriggerOutcomes {
     }
 
     /** Counted once committed. */
-    void count(List<Outcome> outcomes) {
+    public void count(List<Outcome> outcomes) {
         outcomes.forEach(o -> metrics.counter("scanflow.trigger.outcomes", "trigger_type", o.triggerType(), "outcome",
                 o.outcome()).increment());
     }
 
     /** The latest outcomes of a pipeline's trigger (or all its triggers: key null), newest first. */
     public Uni<List<Outcome>> recent(UUID tenant, UUID pipelineId, String key, int limit) {
+        return recent(tenant, pipelineId, key, null, limit);
+    }
+
+    /** The same, optionally of one trigger type too. */
+    public Uni<List<Outcome>> recent(UUID tenant, UUID pipelineId, String key, String type, int limit) {
         String sql = "SELECT * FROM trigger_outcomes WHERE tenant_id = $1 AND pipeline_id = $2"
-                + (key == null ? "" : " AND trigger_key = $4") + " ORDER BY id DESC LIMIT $3";
-        Tuple args = key == null ? Tuple.of(tenant, pipelineId, limit) : Tuple.of(tenant, pipelineId, limit, key);
-        return pool.preparedQuery(sql).execute(args).map(rows -> {
+                + " AND ($4::text IS NULL OR trigger_key = $4) AND ($5::text IS NULL OR trigger_type = $5)"
+                + " ORDER BY id DESC LIMIT $3";
+        return pool.preparedQuery(sql).execute(Tuple.of(tenant, pipelineId, limit, key, type)).map(rows -> {
             List<Outcome> out = new ArrayList<>();
             rows.forEach(r -> out.add(new Outcome(r.getUUID("tenant_id"), r.getUUID("pipeline_id"), r.getString("trigger_key"),
                     r.getString("trigger_type"), instant(r, "fire_at"), r.getUUID("asset_id"), r.getString("outcome"),

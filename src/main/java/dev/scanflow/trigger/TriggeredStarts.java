@@ -125,7 +125,7 @@ public class TriggeredStarts {
                 });
     }
 
-    static TriggerOutcomes.Outcome outcome(Source s, UUID assetId, String outcome, String reason, UUID runId) {
+    public static TriggerOutcomes.Outcome outcome(Source s, UUID assetId, String outcome, String reason, UUID runId) {
         return new TriggerOutcomes.Outcome(s.tenantId(), s.pipelineId(), s.triggerKey(), s.triggerType(), s.fireAt(),
                 assetId, outcome, reason, runId);
     }

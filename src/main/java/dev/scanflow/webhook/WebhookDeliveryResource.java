@@ -1,0 +1,62 @@
+package dev.scanflow.webhook;
+
+import dev.scanflow.auth.Caller;
+import dev.scanflow.auth.Roles;
+import dev.scanflow.common.Cursor;
+import dev.scanflow.common.DocumentReader;
+import dev.scanflow.common.Page;
+import dev.scanflow.common.PathIds;
+import dev.scanflow.common.Problem;
+import dev.scanflow.pipeline.PipelineService;
+import dev.scanflow.webhook.WebhookDeliveries.Delivery;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** A pipeline's webhook delivery log. */
+@Path("/api/v1/pipelines/{id}/webhook-deliveries")
+@Tag(name = "Webhooks")
+@SecurityRequirement(name = "jwt")
+@Produces({MediaType.APPLICATION_JSON, DocumentReader.YAML})
+@APIResponse(responseCode = "401", description = "No valid token, or no UUID tenant_id claim",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "403", description = "The caller's role does not allow this",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "404", description = "No such pipeline for this tenant",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+public class WebhookDeliveryResource {
+
+    private final WebhookDeliveries deliveries;
+    private final PipelineService pipelines;
+    private final Caller caller;
+
+    public WebhookDeliveryResource(WebhookDeliveries deliveries, PipelineService pipelines, Caller caller) {
+        this.deliveries = deliveries;
+        this.pipelines = pipelines;
+        this.caller = caller;
+    }
+
+    @GET
+    @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
+    @Operation(summary = "The delivery log, newest first: time, delivery id, event, outcome and reason, runs "
+            + "(trigger: only the deliveries one webhook trigger decided)")
+    public Uni<Page<Delivery>> deliveries(@PathParam("id") String id, @QueryParam("trigger") String trigger,
+            @QueryParam("limit") String limit) {
+        int max = Cursor.limit(limit);
+        UUID pipelineId = PathIds.uuid(id, "pipeline");
+        return pipelines.pinLatest(caller.tenantId(), pipelineId).chain(() -> deliveries.recent(caller.tenantId(), pipelineId, trigger, max))
+                .map(items -> new Page<>(items, null));
+    }
+}
