@@ -2,7 +2,7 @@
 # Makes sure PostgreSQL (127.0.0.1:5432, user postgres without password) and NATS with
 # JetStream (127.0.0.1:4222) answer, installing them from Debian's packages and starting them
 # where missing, creates the databases Scanflow uses (scanflow, scanflow_test), and installs
-# nmap, which the reference worker's tests run.
+# the scanners the reference worker's tests run (scripts/install-scanners.sh).
 # Safe to run again: it only acts on what is missing.
 set -euo pipefail
 
@@ -100,15 +100,13 @@ ensure_nats() {
   fi
 }
 
-# The reference worker's tests run real nmap against ports they open on 127.0.0.1.
+# The reference worker's tests run real scanners (nmap, testssl.sh, ffuf, Trivy, secretlint,
+# ESLint) against repositories and ports they set up on 127.0.0.1.
 ensure_scanners() {
-  if ! command -v nmap >/dev/null; then
-    log "installing nmap"
-    apt_install nmap
-  fi
+  "$(dirname "$0")/install-scanners.sh"
 }
 
 ensure_postgres
 ensure_nats
 ensure_scanners
-log "PostgreSQL and NATS (JetStream) are up; nmap is installed"
+log "PostgreSQL and NATS (JetStream) are up; the scanners are installed"

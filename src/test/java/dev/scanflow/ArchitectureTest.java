@@ -19,7 +19,7 @@ class ArchitectureTest {
     /** The feature packages: everything that is not a shared layer below them. */
     static final String[] FEATURES = {"dev.scanflow.pipeline..", "dev.scanflow.asset..", "dev.scanflow.run..",
             "dev.scanflow.engine..", "dev.scanflow.fleet..", "dev.scanflow.auth..", "dev.scanflow.trigger..",
-            "dev.scanflow.webhook..", "dev.scanflow.discovery..",
+            "dev.scanflow.webhook..", "dev.scanflow.discovery..", "dev.scanflow.catalog..",
             "dev.scanflow.notification..", "dev.scanflow.agent..", "dev.scanflow.nats.."};
 
     @ArchTest

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -17,10 +18,18 @@ import org.xml.sax.SAXException;
 
 /**
  * nmap's XML output ({@code -oX}). Each open port is a finding (severity info); the output
- * carries {@code open_ports} (numbers), {@code services} (port, protocol, service, product,
- * version, tunnel) and {@code hosts}, so a later step can test e.g. {@code 443 in steps.ports.output.open_ports}.
+ * carries {@code open_ports} (numbers) and {@code open_port_count}, {@code services} (port, protocol,
+ * service, product, version, tunnel), {@code hosts}, and the ports that speak TLS
+ * ({@code tls_ports}, {@code tls_port_count} and the first as {@code tls_port}: nmap's service
+ * detection saw an SSL tunnel, the ssl-cert script read a certificate, or the service is a TLS
+ * one such as https), and what NSE vulnerability scripts reported VULNERABLE (each a high
+ * finding, in {@code vulnerabilities}), so a later step can
+ * test e.g. {@code 443 in steps.ports.output.open_ports} or {@code output.tls_port_count > 0}.
  */
 public final class NmapXmlParser implements ResultParser {
+
+    static final Set<String> TLS_SERVICES = Set.of("https", "https-alt", "ssl", "imaps", "pop3s",
+            "smtps", "submissions", "ldaps", "ftps", "ircs", "xmpps");
 
     @Override
     public ScanReport parse(Path file) throws IOException {
@@ -28,6 +37,8 @@ public final class NmapXmlParser implements ResultParser {
         List<Integer> openPorts = new ArrayList<>();
         List<Map<String, Object>> services = new ArrayList<>();
         List<String> hosts = new ArrayList<>();
+        List<Integer> tlsPorts = new ArrayList<>();
+        List<Map<String, Object>> vulnerabilities = new ArrayList<>();
         Severities severities = new Severities();
         NodeList hostNodes = doc.getElementsByTagName("host");
         for (int h = 0; h < hostNodes.getLength(); h++) {
@@ -56,6 +67,29 @@ public final class NmapXmlParser implements ResultParser {
                     putIfPresent(service, "product", svc.getAttribute("product"));
                     putIfPresent(service, "version", svc.getAttribute("version"));
                     putIfPresent(service, "tunnel", svc.getAttribute("tunnel"));
+                    if (("ssl".equals(svc.getAttribute("tunnel")) || TLS_SERVICES.contains(svc.getAttribute("name")))
+                            && !tlsPorts.contains(number)) {
+                        tlsPorts.add(number);
+                    }
+                }
+                NodeList scripts = port.getElementsByTagName("script");
+                for (int k = 0; k < scripts.getLength(); k++) {
+                    Element script = (Element) scripts.item(k);
+                    String id = script.getAttribute("id");
+                    String text = script.getAttribute("output");
+                    if (id.equals("ssl-cert") && !tlsPorts.contains(number)) {
+                        tlsPorts.add(number); // a certificate was read: the port speaks TLS
+                    }
+                    // NSE vuln scripts say "State: VULNERABLE" (or "LIKELY VULNERABLE")
+                    if (text.contains("VULNERABLE") && !text.contains("NOT VULNERABLE")) {
+                        Map<String, Object> v = new LinkedHashMap<>();
+                        v.put("host", address);
+                        v.put("port", number);
+                        v.put("script", id);
+                        v.put("output", text.length() > 500 ? text.substring(0, 500) : text);
+                        vulnerabilities.add(v);
+                        severities.add("high");
+                    }
                 }
                 services.add(service);
                 severities.add("info");
@@ -63,9 +97,16 @@ public final class NmapXmlParser implements ResultParser {
         }
         Map<String, Object> output = new LinkedHashMap<>();
         output.put("open_ports", openPorts);
+        output.put("open_port_count", openPorts.size());
         output.put("services", services);
         output.put("hosts", hosts);
-        return new ScanReport(services.size(), severities.counts(), output);
+        output.put("tls_ports", tlsPorts);
+        output.put("tls_port_count", tlsPorts.size());
+        if (!tlsPorts.isEmpty()) {
+            output.put("tls_port", tlsPorts.get(0));
+        }
+        output.put("vulnerabilities", vulnerabilities);
+        return new ScanReport(services.size() + vulnerabilities.size(), severities.counts(), output);
     }
 
     private static Document read(Path file) throws IOException {

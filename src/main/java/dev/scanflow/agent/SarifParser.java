@@ -16,11 +16,25 @@ import java.util.Set;
  * SARIF 2.1.0, as semgrep, trivy, gitleaks and checkov write it. Every result is a finding; its
  * severity is the rule's {@code properties.security-severity} (a CVSS-like score) when present,
  * else the result's (or the rule's default) level: error = high, warning = medium, note = low.
- * The output lists the rules hit and the files with findings.
+ * The output lists the rules hit and the files with findings (relative to the checkout when the
+ * tool wrote absolute file URIs).
  */
 public final class SarifParser implements ResultParser {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String sourcePrefix;
+    private final String sourcePath;
+
+    public SarifParser() {
+        this(null);
+    }
+
+    /** @param sourceDir where the scanned checkout was: absolute file URIs under it become relative paths */
+    public SarifParser(Path sourceDir) {
+        this.sourcePrefix = sourceDir == null ? null : sourceDir.toAbsolutePath().normalize().toUri().toString();
+        this.sourcePath = sourceDir == null ? null : sourceDir.toAbsolutePath().normalize() + "/";
+    }
 
     @Override
     public ScanReport parse(Path file) throws IOException {
@@ -50,7 +64,7 @@ public final class SarifParser implements ResultParser {
                 for (JsonNode location : result.path("locations")) {
                     String uri = location.path("physicalLocation").path("artifactLocation").path("uri").asText(null);
                     if (uri != null) {
-                        files.add(uri);
+                        files.add(relative(uri));
                     }
                 }
             }
@@ -60,6 +74,19 @@ public final class SarifParser implements ResultParser {
         output.put("rules", new ArrayList<>(rulesHit));
         output.put("files", new ArrayList<>(files));
         return new ScanReport(count, severities.counts(), output);
+    }
+
+    private String relative(String uri) {
+        if (sourcePrefix != null) {
+            String u = uri.startsWith("file:///") ? uri : uri.replaceFirst("^file:/", "file:///");
+            if (u.startsWith(sourcePrefix)) {
+                return u.substring(sourcePrefix.length());
+            }
+            if (uri.startsWith(sourcePath)) {
+                return uri.substring(sourcePath.length());
+            }
+        }
+        return uri;
     }
 
     static String severity(JsonNode result, JsonNode rule) {

@@ -76,7 +76,7 @@ public final class ScanWorker implements AutoCloseable, Reporter {
         connection.flush(Duration.ofSeconds(5));
         heartbeats.scheduleAtFixedRate(this::heartbeat, 0, config.heartbeatSeconds(), TimeUnit.SECONDS);
         log("worker %s up: capabilities %s, tools %s, max %d, NATS %s", config.workerId(), config.capabilities(),
-                config.tools().keySet(), config.maxConcurrency(), config.nats());
+                config.toolNames(), config.maxConcurrency(), config.nats());
         return this;
     }
 
@@ -126,7 +126,7 @@ public final class ScanWorker implements AutoCloseable, Reporter {
     private void heartbeat() {
         try {
             Heartbeat hb = new Heartbeat(config.workerId(), config.tenantId(), config.capabilities(),
-                    new ArrayList<>(config.tools().keySet()), config.maxConcurrency(), running.size(),
+                    new ArrayList<>(config.toolNames()), config.maxConcurrency(), running.size(),
                     "scanflow-worker/2");
             connection.publish(subjects.heartbeat(config.workerId()), ProtocolJson.bytes(hb));
         } catch (Exception e) {

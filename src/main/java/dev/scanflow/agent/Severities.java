@@ -1,6 +1,7 @@
 package dev.scanflow.agent;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /** Counting findings per severity, in the order critical, high, medium, low, info. */
@@ -22,6 +23,19 @@ final class Severities {
             }
         }
         return ordered;
+    }
+
+    /**
+     * A tool's severity word in Scanflow's scale: critical, high, medium, low, info
+     * (moderate is medium; negligible, unknown and anything else are info).
+     */
+    static String normalize(String severity) {
+        String s = severity == null ? "" : severity.trim().toLowerCase(Locale.ROOT);
+        return switch (s) {
+            case "critical", "high", "medium", "low" -> s;
+            case "moderate" -> "medium";
+            default -> "info";
+        };
     }
 
     /** A CVSS-like score as SARIF's security-severity gives it. */

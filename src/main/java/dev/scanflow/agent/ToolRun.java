@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -83,27 +84,53 @@ final class ToolRun implements Runnable {
         Path workdir = null;
         try {
             JsonNode stepConfig = command.path("payload").path("step_config");
-            String toolName = stepConfig.path("tool").isTextual() ? stepConfig.path("tool").asText() : null;
-            if (toolName == null && config.tools().size() == 1) {
-                toolName = config.tools().keySet().iterator().next();
-            }
-            WorkerConfig.ToolConfig tool = toolName == null ? null : config.tools().get(toolName);
-            if (tool == null) {
-                String wanted = toolName;
+            String wanted = stepConfig.path("tool").isTextual() ? stepConfig.path("tool").asText() : null;
+            List<String> capabilities = new ArrayList<>();
+            command.path("payload").path("capabilities").forEach(c -> capabilities.add(c.asText()));
+            String toolName = ToolChoice.choose(config.tools(), wanted, capabilities);
+            if (toolName == null) {
                 finish(() -> reporter.failed(commandId, "NO_TOOL", "this worker has no tool '" + wanted
-                        + "' (it has " + config.tools().keySet() + ")"));
+                        + "' and none that provides " + capabilities + " (it has " + config.tools().keySet() + ")"));
                 return;
+            }
+            WorkerConfig.ToolConfig tool = config.tools().get(toolName);
+            String runs = tool.tool() != null ? tool.tool() : toolName;
+            if (!runs.equals(wanted)) {
+                reporter.log(commandId, seq.incrementAndGet(), "running " + toolName + " for " + capabilities
+                        + (wanted == null ? "" : " (this worker has no " + wanted + ")"));
             }
             workdir = Files.createTempDirectory(Path.of(config.workdir()), "scanflow-" + commandId.substring(0, 8) + "-");
             Path outputFile = workdir.resolve("result");
+            Map<String, Object> variables = variables(outputFile, workdir);
+            Path sourceDir = null;
+            if (String.join(" ", tool.command()).contains("{source_dir")
+                    || (tool.directory() != null && tool.directory().contains("{source_dir"))) {
+                try {
+                    sourceDir = Checkout.of(command.path("payload").path("target"), workdir.resolve("src"),
+                            line -> reporter.log(commandId, seq.incrementAndGet(), line));
+                } catch (IOException e) {
+                    finish(() -> reporter.failed(commandId, "CHECKOUT_FAILED", e.getMessage()));
+                    return;
+                }
+                variables.put("source_dir", sourceDir.toString());
+            }
             List<String> args;
             try {
-                args = ArgumentTemplate.expand(tool.command(), variables(outputFile, workdir));
+                args = ArgumentTemplate.expand(tool.command(), variables);
             } catch (IllegalArgumentException e) {
                 finish(() -> reporter.failed(commandId, "BAD_ARGUMENTS", e.getMessage()));
                 return;
             }
-            ProcessBuilder pb = new ProcessBuilder(args).directory(workdir.toFile());
+            Path directory = workdir;
+            if (tool.directory() != null) {
+                try {
+                    directory = Path.of(ArgumentTemplate.expand(List.of(tool.directory()), variables).get(0));
+                } catch (IllegalArgumentException e) {
+                    finish(() -> reporter.failed(commandId, "BAD_ARGUMENTS", "directory: " + e.getMessage()));
+                    return;
+                }
+            }
+            ProcessBuilder pb = new ProcessBuilder(args).directory(directory.toFile());
             if (tool.env() != null) {
                 pb.environment().putAll(tool.env());
             }
@@ -142,15 +169,26 @@ final class ToolRun implements Runnable {
                 return;
             }
             String format = tool.format() == null ? "none" : tool.format();
-            ScanReport report;
+            Path resultFile = outputFile;
+            if (tool.resultFile() != null) {
+                resultFile = Path.of(ArgumentTemplate.expand(List.of(tool.resultFile()), variables).get(0));
+            }
+            ScanReport parsed;
             try {
-                report = ResultParser.forFormat(format).parse(outputFile);
+                parsed = ResultParser.forFormat(format, tool.defaultSeverity(), sourceDir).parse(resultFile);
             } catch (IOException e) {
                 finish(() -> reporter.failed(commandId, "BAD_RESULT", "could not read the " + format + " result: "
                         + e.getMessage()));
                 return;
             }
             long duration = System.currentTimeMillis() - started;
+            // later steps and people can see which tool answered, in particular a substitute
+            Map<String, Object> output = new LinkedHashMap<>(parsed.output());
+            output.put("tool", runs);
+            if (wanted != null && !wanted.equals(runs)) {
+                output.put("substituted_for", wanted);
+            }
+            ScanReport report = new ScanReport(parsed.findingsCount(), parsed.findingsBySeverity(), output);
             finish(() -> reporter.completed(commandId, report, duration));
         } catch (IOException e) {
             finish(() -> reporter.failed(commandId, "START_FAILED", e.getMessage()));
@@ -205,7 +243,16 @@ final class ToolRun implements Runnable {
         vars.put("workdir", workdir.toString());
         vars.put("timeout_seconds", command.path("timeout_seconds").asLong(3600));
         vars.put("step_id", payload.path("step_id").asText());
+        vars.put("config_dir", config.configDir());
+        vars.put("tools_dir", toolsDir());
         return vars;
+    }
+
+    /** Where scripts/install-scanners.sh put the npm-installed scanners: SCANFLOW_TOOLS, else ~/.local/share/scanflow/tools. */
+    static String toolsDir() {
+        String dir = System.getenv("SCANFLOW_TOOLS");
+        return dir != null && !dir.isBlank() ? dir
+                : Path.of(System.getProperty("user.home"), ".local", "share", "scanflow", "tools").toString();
     }
 
     private Thread pump(InputStream in, String prefix, Deque<String> tail) {

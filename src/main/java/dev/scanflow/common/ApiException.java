@@ -46,6 +46,10 @@ public class ApiException extends RuntimeException {
         return new ApiException(404, "not-found", "Not found", what + " was not found", List.of());
     }
 
+    public static ApiException forbidden(String detail) {
+        return new ApiException(403, "forbidden", "Forbidden", detail, List.of());
+    }
+
     public static ApiException conflict(String detail) {
         return new ApiException(409, "conflict", "Conflict", detail, List.of());
     }

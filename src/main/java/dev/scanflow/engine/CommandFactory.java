@@ -44,7 +44,7 @@ public class CommandFactory {
                 (String) run.asset.get("criticality"), properties, text(run.context.get("branch")),
                 text(run.context.get("commit")));
         var payload = new ScanCommand.Payload(run.id.toString(), step.key, stepConfig, target, run.context,
-                upstream(run, step), ScanCommand.Output.RIS);
+                upstream(run, step), ScanCommand.Output.RIS, step.capabilities);
         ScanCommand command = ScanCommand.of(step.commandId.toString(), loaded.priority(), run.tenantId.toString(),
                 step.attempt, step.timeoutSeconds, payload);
         return new CommandRow(step.commandId, run.tenantId, run.id, step.id, step.workerId, ScanCommand.TYPE,

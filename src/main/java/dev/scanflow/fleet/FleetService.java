@@ -3,6 +3,7 @@ package dev.scanflow.fleet;
 import dev.scanflow.common.ApiException;
 import dev.scanflow.common.Page;
 import dev.scanflow.common.PgValues;
+import dev.scanflow.domain.CapabilityCoverage;
 import dev.scanflow.engine.CapacityFreed;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -13,6 +14,7 @@ import jakarta.enterprise.event.Event;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -64,6 +66,20 @@ public class FleetService {
             List<WorkerView> page = all.size() > limit ? all.subList(0, limit) : all;
             return new Page<>(page, all.size() > limit ? page.get(page.size() - 1).workerId() : null);
         });
+    }
+
+    /** What the workers that can take this tenant's steps now offer (online, not draining). */
+    public Uni<List<CapabilityCoverage.Offer>> onlineOffers(UUID tenant) {
+        return pool.preparedQuery("SELECT capabilities, tools FROM workers WHERE (tenant_id IS NULL OR tenant_id = $1) "
+                        + "AND status = 'online' AND NOT draining")
+                .execute(Tuple.of(tenant))
+                .map(rows -> {
+                    List<CapabilityCoverage.Offer> offers = new ArrayList<>();
+                    rows.forEach(r -> offers.add(new CapabilityCoverage.Offer(
+                            Set.copyOf(Arrays.asList(r.getArrayOfStrings("capabilities"))),
+                            Set.copyOf(Arrays.asList(r.getArrayOfStrings("tools"))))));
+                    return offers;
+                });
     }
 
     public Uni<WorkerView> get(UUID tenant, String id) {

@@ -80,18 +80,31 @@ public class PipelineRows {
     }
 
     PipelineView view(PipelineTemplateEntity row, List<PipelineStepEntity> stepRows) {
+        return view(row, stepRows, null);
+    }
+
+    PipelineView view(PipelineTemplateEntity row, List<PipelineStepEntity> stepRows, DerivedFrom derivedFrom) {
         List<StepSpec> steps = stepRows.stream()
                 .sorted(Comparator.comparingInt((PipelineStepEntity s) -> s.stepOrder).thenComparing(s -> s.stepKey))
                 .map(this::stepSpec)
                 .toList();
         return new PipelineView(row.pipelineId, row.name, row.description, row.version, row.active, row.system,
-                row.tags, triggers(row), steps, mapper.convertValue(row.settings, SettingsSpec.class),
-                row.createdBy, row.createdAt, row.updatedAt);
+                row.slug, row.tags, triggers(row), steps, mapper.convertValue(row.settings, SettingsSpec.class),
+                derivedFrom, row.createdBy, row.createdAt, row.updatedAt);
     }
 
-    PipelineSummary summary(PipelineTemplateEntity row) {
+    PipelineSummary summary(PipelineTemplateEntity row, DerivedFrom derivedFrom) {
         return new PipelineSummary(row.pipelineId, row.name, row.description, row.version, row.active, row.system,
-                row.tags, triggers(row), row.createdBy, row.createdAt, row.updatedAt);
+                row.slug, row.tags, triggers(row), derivedFrom, row.createdBy, row.createdAt, row.updatedAt);
+    }
+
+    /** What a tenant pipeline says of the system template it came from, given that template's latest version. */
+    static DerivedFrom derivedFrom(PipelineTemplateEntity row, PipelineTemplateEntity templateLatest) {
+        if (row.sourcePipelineId == null || templateLatest == null) {
+            return null;
+        }
+        return new DerivedFrom(row.sourcePipelineId, templateLatest.slug, templateLatest.name, row.sourceVersion,
+                templateLatest.version, templateLatest.version > row.sourceVersion);
     }
 
     private List<TriggerSpec> triggers(PipelineTemplateEntity row) {

@@ -17,13 +17,16 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * Pipeline templates and their versions. Every edit, steps included, writes a new version; the
@@ -83,15 +86,16 @@ public class PipelineService {
 
     // ------------------------------------------------------------------ reads
 
+    /** A tenant's pipeline, or a system template (visible to every tenant, read-only). */
     @WithSession
     public Uni<PipelineView> get(UUID tenant, UUID pipelineId, Integer version) {
-        return find(tenant, pipelineId, version, false).chain(this::view);
+        return findVisible(tenant, pipelineId, version).chain(this::view);
     }
 
     @WithSession
     public Uni<List<VersionView>> versions(UUID tenant, UUID pipelineId) {
         return PipelineTemplateEntity.<PipelineTemplateEntity>list(
-                        "pipelineId = ?1 and tenantId = ?2 order by version desc", pipelineId, tenant)
+                        "pipelineId = ?1 and (tenantId = ?2 or system = true) order by version desc", pipelineId, tenant)
                 .map(rows -> {
                     if (rows.isEmpty()) {
                         throw notFound(pipelineId);
@@ -128,12 +132,30 @@ public class PipelineService {
         q.append(" order by createdAt desc, pipelineId desc");
         return PipelineTemplateEntity.<PipelineTemplateEntity>find(q.toString(), params)
                 .range(0, limit).list()
-                .map(rows -> {
+                .chain(rows -> {
                     List<PipelineTemplateEntity> page = rows.size() > limit ? rows.subList(0, limit) : rows;
                     String next = rows.size() > limit
                             ? new Cursor(page.get(page.size() - 1).createdAt, page.get(page.size() - 1).pipelineId).encode()
                             : null;
-                    return new Page<>(page.stream().map(pipelineRows::summary).toList(), next);
+                    return page.isEmpty() ? Uni.createFrom().item(new Page<PipelineSummary>(List.of(), next))
+                            : templatesOf(page).map(templates -> new Page<>(page.stream()
+                                    .map(r -> pipelineRows.summary(r, PipelineRows.derivedFrom(r, templates.get(r.sourcePipelineId))))
+                                    .toList(), next));
+                });
+    }
+
+    /** The latest versions of the system templates these rows were made from, by pipeline id. */
+    private Uni<Map<UUID, PipelineTemplateEntity>> templatesOf(List<PipelineTemplateEntity> rows) {
+        List<UUID> sources = rows.stream().map(r -> r.sourcePipelineId).filter(Objects::nonNull).distinct().toList();
+        if (sources.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return PipelineTemplateEntity.<PipelineTemplateEntity>list("system = true and latest = true and pipelineId in ?1",
+                        sources)
+                .map(found -> {
+                    Map<UUID, PipelineTemplateEntity> byId = new HashMap<>();
+                    found.forEach(t -> byId.put(t.pipelineId, t));
+                    return byId;
                 });
     }
 
@@ -144,7 +166,9 @@ public class PipelineService {
 
     @WithSession
     public Uni<PinnedTemplate> pinLatest(UUID tenant, UUID pipelineId) {
-        return find(tenant, pipelineId, null, false).chain(row -> definition(row)
+        return find(tenant, pipelineId, null, false)
+                .onFailure(ApiException.class).recoverWithUni(e -> refuseSystem(pipelineId, "run or trigger", e))
+                .chain(row -> definition(row)
                 .map(d -> new PinnedTemplate(row.id, row.pipelineId, row.version, row.name, row.active, d)));
     }
 
@@ -161,7 +185,7 @@ public class PipelineService {
 
     @WithTransaction
     public Uni<PipelineView> update(UUID tenant, String user, UUID pipelineId, TemplateDefinition definition) {
-        return find(tenant, pipelineId, null, true)
+        return findForEdit(tenant, pipelineId)
                 .chain(latest -> ensureNameFree(tenant, definition.name(), pipelineId)
                         .chain(() -> newVersion(latest, user, definition)));
     }
@@ -174,7 +198,7 @@ public class PipelineService {
     @WithTransaction
     public Uni<PipelineView> edit(UUID tenant, String user, UUID pipelineId,
             BiFunction<ObjectNode, TemplateDefinition, ObjectNode> edit, String focusStepId) {
-        return find(tenant, pipelineId, null, true)
+        return findForEdit(tenant, pipelineId)
                 .chain(latest -> definition(latest).chain(current -> {
                     ObjectNode changed = edit.apply(mapper.valueToTree(current), current);
                     return newVersion(latest, user, revalidate(changed, StepEdits.pathOf(changed, focusStepId)));
@@ -184,12 +208,9 @@ public class PipelineService {
     @WithTransaction
     public Uni<Void> deactivate(UUID tenant, UUID pipelineId) {
         return PipelineTemplateEntity.update("active = false where pipelineId = ?1 and tenantId = ?2", pipelineId, tenant)
-                .map(count -> {
-                    if (count == 0) {
-                        throw notFound(pipelineId);
-                    }
-                    return null;
-                });
+                .chain(count -> count == 0
+                        ? refuseSystem(pipelineId, "delete", notFound(pipelineId)).replaceWithVoid()
+                        : Uni.createFrom().voidItem());
     }
 
     /** Version 1 of a new pipeline with the latest definition of this one, under a new name. */
@@ -200,7 +221,7 @@ public class PipelineService {
         }
         UUID cloneId = UUID.randomUUID();
         Instant now = Timestamps.now();
-        return find(tenant, pipelineId, null, false)
+        return findVisible(tenant, pipelineId, null)
                 .chain(this::definition)
                 .chain(source -> {
                     ObjectNode document = mapper.valueToTree(source);
@@ -211,7 +232,152 @@ public class PipelineService {
                 });
     }
 
+    /**
+     * Version 1 of a tenant pipeline made from a system template version; the pipeline and every
+     * later version of it record where it came from.
+     */
+    @WithTransaction
+    public Uni<PipelineView> createDerived(UUID tenant, String user, TemplateDefinition definition, UUID templateId,
+            int templateVersion) {
+        UUID pipelineId = UUID.randomUUID();
+        Instant now = Timestamps.now();
+        return tenants.ensure(tenant)
+                .chain(() -> ensureNameFree(tenant, definition.name(), pipelineId))
+                .chain(() -> insertVersion(tenant, pipelineId, 1, true, definition, user, now, now,
+                        row -> {
+                            row.sourcePipelineId = templateId;
+                            row.sourceVersion = templateVersion;
+                        }))
+                .chain(view -> withDerivation(view, templateId, templateVersion));
+    }
+
+    /** What loading a system template's file did. */
+    public enum Published { CREATED, NEW_VERSION, UNCHANGED }
+
+    /**
+     * Stores a system template file as loaded at start-up: nothing when its latest version came
+     * from the same content, else a new version. Replicas starting together take turns (an
+     * advisory lock per slug), so each content change is one version.
+     */
+    @WithTransaction
+    public Uni<Published> publishSystem(String slug, String sourceHash, TemplateDefinition definition) {
+        UUID pipelineId = systemPipelineId(slug);
+        return Panache.getSession()
+                .chain(session -> session.createNativeQuery("SELECT CAST(pg_advisory_xact_lock(hashtextextended(:key, 0)) AS text)")
+                        .setParameter("key", "system-template:" + slug).getSingleResult())
+                .chain(() -> PipelineTemplateEntity.<PipelineTemplateEntity>find(
+                        "pipelineId = ?1 and system = true and latest = true", pipelineId).<PipelineTemplateEntity>firstResult())
+                .chain(latest -> {
+                    Instant now = Timestamps.now();
+                    Consumer<PipelineTemplateEntity> system = row -> {
+                        row.system = true;
+                        row.slug = slug;
+                        row.sourceHash = sourceHash;
+                    };
+                    if (latest == null) {
+                        return insertVersion(null, pipelineId, 1, true, definition, "system", now, now, system)
+                                .replaceWith(Published.CREATED);
+                    }
+                    if (sourceHash.equals(latest.sourceHash)) {
+                        return Uni.createFrom().item(Published.UNCHANGED);
+                    }
+                    return PipelineTemplateEntity.update("latest = false where id = ?1", latest.id)
+                            .chain(() -> insertVersion(null, pipelineId, latest.version + 1, true, definition, "system",
+                                    latest.createdAt, now, system))
+                            .replaceWith(Published.NEW_VERSION);
+                });
+    }
+
+    /** A system template's pipeline id: the same on every installation, derived from its file's name. */
+    public static UUID systemPipelineId(String slug) {
+        return UUID.nameUUIDFromBytes(("scanflow:system-template:" + slug).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The latest version of every system template, with its steps, by name. */
+    @WithSession
+    public Uni<List<PipelineView>> systemTemplates() {
+        return PipelineTemplateEntity.<PipelineTemplateEntity>list("system = true and latest = true order by name")
+                .chain(rows -> rows.isEmpty() ? Uni.createFrom().item(List.<PipelineView>of())
+                        : PipelineStepEntity.<PipelineStepEntity>list("templateId in ?1", rows.stream().map(r -> r.id).toList())
+                                .map(steps -> rows.stream().map(r -> pipelineRows.view(r,
+                                        steps.stream().filter(st -> st.templateId.equals(r.id)).toList())).toList()));
+    }
+
+    /** A system template by pipeline id or slug: its latest version, or {@code version}. */
+    @WithSession
+    public Uni<PipelineView> systemTemplate(String idOrSlug, Integer version) {
+        UUID id = systemIdOf(idOrSlug);
+        var query = version == null
+                ? PipelineTemplateEntity.<PipelineTemplateEntity>find("pipelineId = ?1 and system = true and latest = true", id)
+                : PipelineTemplateEntity.<PipelineTemplateEntity>find("pipelineId = ?1 and system = true and version = ?2",
+                        id, version);
+        return query.<PipelineTemplateEntity>firstResult().chain(row -> {
+            if (row == null) {
+                throw version == null ? ApiException.notFound("system template " + idOrSlug)
+                        : ApiException.notFound("version " + version + " of system template " + idOrSlug);
+            }
+            return view(row);
+        });
+    }
+
+    private static UUID systemIdOf(String idOrSlug) {
+        try {
+            return UUID.fromString(idOrSlug);
+        } catch (IllegalArgumentException e) {
+            return systemPipelineId(idOrSlug);
+        }
+    }
+
     // ------------------------------------------------------------------ internals
+
+    /** A tenant's pipeline or, failing that, a system template. */
+    private Uni<PipelineTemplateEntity> findVisible(UUID tenant, UUID pipelineId, Integer version) {
+        return find(tenant, pipelineId, version, false).onFailure(ApiException.class).recoverWithUni(e -> {
+            var query = version == null
+                    ? PipelineTemplateEntity.<PipelineTemplateEntity>find(
+                            "pipelineId = ?1 and system = true and latest = true", pipelineId)
+                    : PipelineTemplateEntity.<PipelineTemplateEntity>find(
+                            "pipelineId = ?1 and system = true and version = ?2", pipelineId, version);
+            return query.<PipelineTemplateEntity>firstResult().map(row -> {
+                if (row == null) {
+                    throw (ApiException) e;
+                }
+                return row;
+            });
+        });
+    }
+
+    /** The latest version, locked for an edit; a system template is refused with a 403 that says what to do. */
+    private Uni<PipelineTemplateEntity> findForEdit(UUID tenant, UUID pipelineId) {
+        return find(tenant, pipelineId, null, true)
+                .onFailure(ApiException.class).recoverWithUni(e -> refuseSystem(pipelineId, "edit", e));
+    }
+
+    /** 403 when the pipeline is a system template, else the original failure (a 404). */
+    private static <T> Uni<T> refuseSystem(UUID pipelineId, String action, Throwable original) {
+        return PipelineTemplateEntity.<PipelineTemplateEntity>find("pipelineId = ?1 and system = true and latest = true",
+                        pipelineId).firstResult()
+                .map(system -> {
+                    if (system == null || !(original instanceof ApiException api) || api.status() != 404) {
+                        throw original instanceof RuntimeException r ? r : new IllegalStateException(original);
+                    }
+                    throw ApiException.forbidden("pipeline " + pipelineId + " is the system template '" + system.name
+                            + "', which is read-only: you cannot " + action + " it. Make your own pipeline from it with "
+                            + "POST /api/v1/pipeline-templates/" + system.slug + "/use, then " + action + " that one.");
+                });
+    }
+
+    private Uni<PipelineView> withDerivation(PipelineView view, UUID templateId, int templateVersion) {
+        return PipelineTemplateEntity.<PipelineTemplateEntity>find("pipelineId = ?1 and system = true and latest = true",
+                        templateId).firstResult()
+                .map(latest -> latest == null ? view : copyWith(view, new DerivedFrom(templateId, latest.slug, latest.name,
+                        templateVersion, latest.version, latest.version > templateVersion)));
+    }
+
+    private static PipelineView copyWith(PipelineView v, DerivedFrom d) {
+        return new PipelineView(v.id(), v.name(), v.description(), v.version(), v.isActive(), v.isSystem(), v.slug(),
+                v.tags(), v.triggers(), v.steps(), v.settings(), d, v.createdBy(), v.createdAt(), v.updatedAt());
+    }
 
     private Uni<PipelineTemplateEntity> find(UUID tenant, UUID pipelineId, Integer version, boolean lock) {
         var query = version == null
@@ -257,12 +423,25 @@ public class PipelineService {
         // index allows one latest row per pipeline, and a concurrent editor fails on it (409).
         return PipelineTemplateEntity.update("latest = false where id = ?1", latest.id)
                 .chain(() -> insertVersion(latest.tenantId, latest.pipelineId, latest.version + 1, latest.active,
-                        definition, user, latest.createdAt, now));
+                        definition, user, latest.createdAt, now, row -> {
+                            row.sourcePipelineId = latest.sourcePipelineId;
+                            row.sourceVersion = latest.sourceVersion;
+                        }))
+                .chain(view -> latest.sourcePipelineId == null ? Uni.createFrom().item(view)
+                        : withDerivation(view, latest.sourcePipelineId, latest.sourceVersion));
     }
 
     private Uni<PipelineView> insertVersion(UUID tenant, UUID pipelineId, int version, boolean active,
             TemplateDefinition d, String user, Instant createdAt, Instant updatedAt) {
+        return insertVersion(tenant, pipelineId, version, active, d, user, createdAt, updatedAt, row -> {
+        });
+    }
+
+    private Uni<PipelineView> insertVersion(UUID tenant, UUID pipelineId, int version, boolean active,
+            TemplateDefinition d, String user, Instant createdAt, Instant updatedAt,
+            Consumer<PipelineTemplateEntity> marks) {
         PipelineTemplateEntity row = pipelineRows.templateRow(tenant, pipelineId, version, active, d, user, createdAt, updatedAt);
+        marks.accept(row);
         List<PipelineStepEntity> steps = d.steps().stream().map(s -> pipelineRows.stepRow(row.id, s)).toList();
         return row.<PipelineTemplateEntity>persist()
                 .chain(() -> PipelineStepEntity.persist(steps))
@@ -275,7 +454,9 @@ public class PipelineService {
     }
 
     private Uni<PipelineView> view(PipelineTemplateEntity row) {
-        return steps(row).map(steps -> pipelineRows.view(row, steps));
+        Uni<PipelineView> view = steps(row).map(steps -> pipelineRows.view(row, steps));
+        return row.sourcePipelineId == null ? view
+                : view.chain(v -> withDerivation(v, row.sourcePipelineId, row.sourceVersion));
     }
 
     public Uni<TemplateDefinition> definition(PipelineTemplateEntity row) {

@@ -15,8 +15,10 @@ public record PipelineSummary(
         int version,
         boolean isActive,
         boolean isSystem,
+        String slug,
         List<String> tags,
         List<TriggerSpec> triggers,
+        DerivedFrom derivedFrom,
         String createdBy,
         Instant createdAt,
         Instant updatedAt) {

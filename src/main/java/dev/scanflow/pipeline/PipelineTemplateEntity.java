@@ -54,6 +54,21 @@ public class PipelineTemplateEntity extends PanacheEntityBase {
     @JdbcTypeCode(SqlTypes.JSON)
     public Map<String, Object> settings;
 
+    /** System templates: the file's name (e.g. full-security-scan); null for tenant pipelines. */
+    @Column(columnDefinition = "text")
+    public String slug;
+
+    /** System templates: SHA-256 of the file this version was loaded from. */
+    @Column(name = "source_hash", columnDefinition = "text")
+    public String sourceHash;
+
+    /** Tenant pipelines made from a system template: which one, and which version of it. */
+    @Column(name = "source_pipeline_id")
+    public UUID sourcePipelineId;
+
+    @Column(name = "source_version")
+    public Integer sourceVersion;
+
     @Column(name = "created_by", columnDefinition = "text")
     public String createdBy;
 

@@ -8,7 +8,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** A pipeline template version as the API returns it. */
+/**
+ * A pipeline template version as the API returns it. {@code slug} names a system template
+ * ({@code is_system}); {@code derived_from} says which system template a tenant pipeline was made from.
+ */
 @RegisterForReflection // read and written by Jackson outside REST (JSON columns, YAML, bound bodies)
 public record PipelineView(
         UUID id,
@@ -17,10 +20,12 @@ public record PipelineView(
         int version,
         boolean isActive,
         boolean isSystem,
+        String slug,
         List<String> tags,
         List<TriggerSpec> triggers,
         List<StepSpec> steps,
         SettingsSpec settings,
+        DerivedFrom derivedFrom,
         String createdBy,
         Instant createdAt,
         Instant updatedAt) {

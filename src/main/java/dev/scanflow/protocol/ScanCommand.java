@@ -25,12 +25,15 @@ public record ScanCommand(String id, String type, String priority, String tenant
 
     /**
      * @param stepConfig the step's config from the template, with {@code tool}
-     * @param upstream   what the steps this one depends on (directly or not) produced, by step id
+     * @param upstream     what the steps this one depends on (directly or not) produced, by step id
+     * @param capabilities the capabilities the step asked for: a worker without the step's tool
+     *                     runs the tool it has for them (protocol 1.2; absent from older servers)
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Payload(String pipelineRunId, String stepId, Map<String, Object> stepConfig, Target target,
-            Map<String, Object> context, Map<String, Upstream> upstream, Output output) {
+            Map<String, Object> context, Map<String, Upstream> upstream, Output output,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<String> capabilities) {
     }
 
     /** The asset to scan, plus branch and commit when the run's context has them. */

@@ -2,6 +2,7 @@ package dev.scanflow.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -43,5 +44,31 @@ class ArgumentTemplateTest {
     void shellCharactersStayInsideOneArgument() {
         Map<String, Object> vars = Map.of("target", Map.of("host", "a.com; rm -rf / #"));
         assertEquals(List.of("a.com; rm -rf / #"), ArgumentTemplate.expand(List.of("{target.host}"), vars));
+    }
+
+    @Test
+    void listsRepeatFlagsConditionalsAndAlternatives() {
+        Map<String, Object> vars = Map.of(
+                "config", Map.of("rules", List.of("p/ci", "p/secrets"), "redact", true, "history", false, "wordlist", "api-common"),
+                "upstream", Map.of("port_scan", Map.of("output", Map.of("tls_port", 8443)), "other", Map.of("output", Map.of())));
+        assertEquals(List.of("semgrep", "--config=p/ci", "--config=p/secrets", "--redact"),
+                ArgumentTemplate.expand(List.of("semgrep", "--config={config.rules[]}", "{config.redact?--redact}",
+                        "{config.history?--log-opts=--all}"), vars));
+        assertEquals(List.of("--config=p/default"), ArgumentTemplate.expand(List.of("--config={config.none[]|p/default}"), vars));
+        assertEquals(List.of(), ArgumentTemplate.expand(List.of("--config={config.none[]}"), vars));
+        // {upstream.*...}: whichever earlier step has it; {a,b|c}: the first with a value
+        assertEquals(List.of("h:8443", "h:443", "h:99"), ArgumentTemplate.expand(List.of("h:{upstream.*.output.tls_port}",
+                "h:{upstream.*.output.nothing,config.port|443}", "h:{config.port,upstream.x.y|99}"), vars));
+        assertEquals(List.of("/w/api-common.txt"), ArgumentTemplate.expand(List.of("/w/{config.wordlist:name}.txt"), vars));
+    }
+
+    @Test
+    void aNameCannotBeAPath() {
+        for (String evil : List.of("../../etc/passwd", "/etc/passwd", "a/b", "..", "")) {
+            Map<String, Object> vars = Map.of("config", Map.of("wordlist", evil));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ArgumentTemplate.expand(List.of("/w/{config.wordlist:name|x..y}.txt"), vars), evil);
+            assertTrue(e.getMessage().contains("plain name"), e.getMessage());
+        }
     }
 }

@@ -69,7 +69,7 @@ class ProtocolGoldenTest {
     void commandsAreReadAsTheirKind() throws IOException {
         Command scan = ProtocolJson.read(ProtocolJson.bytes(ScanCommand.of("c1", "high", "t", 1, 60,
                 new ScanCommand.Payload("r", "sast", Map.of("tool", "semgrep"), null, Map.of(), Map.of(),
-                        ScanCommand.Output.RIS))), Command.class);
+                        ScanCommand.Output.RIS, List.of("sast")))), Command.class);
         assertInstanceOf(ScanCommand.class, scan);
         Command cancel = ProtocolJson.read("{\"id\": \"c1\", \"type\": \"cancel\"}".getBytes(StandardCharsets.UTF_8),
                 Command.class);

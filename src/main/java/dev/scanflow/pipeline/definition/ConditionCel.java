@@ -18,6 +18,8 @@ public final class ConditionCel {
     }
 
     /**
+     * A {@code step_result} check on {@code output.<key>} is false when the step produced no such key.
+     *
      * @throws IllegalArgumentException with a message for users when a {@code step_result}
      *                                  check does not have the expected form
      */
@@ -33,7 +35,11 @@ public final class ConditionCel {
                             + "' must read '<field> <operator> <value>' with a field among status, findings_count,"
                             + " error_code, findings_by_severity.<severity>, output.<key>");
                 }
-                yield "steps." + c.step() + "." + m.group(1) + " " + m.group(2) + " " + m.group(3).trim();
+                String field = "steps." + c.step() + "." + m.group(1);
+                String test = field + " " + m.group(2) + " " + m.group(3).trim();
+                // an output key the step did not produce fails the check (the step is skipped)
+                // rather than the condition: outputs differ between tools and skipped steps have none
+                yield m.group(1).startsWith("output.") ? "(has(" + field + ") && " + test + ")" : test;
             }
             case ConditionSpec.ALWAYS -> "true";
             case ConditionSpec.NEVER -> "false";

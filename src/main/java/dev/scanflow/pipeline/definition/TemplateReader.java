@@ -26,7 +26,7 @@ public final class TemplateReader {
 
     /** Fields the server sets; accepted in a body (and checked by the caller), never taken from it. */
     public static final Set<String> READ_ONLY = Set.of("id", "tenant_id", "version", "is_active", "is_system",
-            "is_template", "created_by", "created_at", "updated_at");
+            "is_template", "slug", "derived_from", "created_by", "created_at", "updated_at");
     private static final Pattern TAG = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,62}$");
 
     private final StepReader steps;

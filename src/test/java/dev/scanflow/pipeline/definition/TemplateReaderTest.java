@@ -37,10 +37,12 @@ class TemplateReaderTest {
     static final TemplateReader READER = new TemplateReader(new ConditionCompiler(), ConditionCompiler.assetFilters(),
             ConditionCompiler.payloadFilters());
 
-    /** The valid fixtures, and the templates in examples/ (what users copy must stay valid). */
+    /** The valid fixtures, the templates in examples/ (what users copy must stay valid) and the system templates. */
     static Stream<Path> valid() throws IOException {
-        return Stream.concat(files("valid"), Files.list(Path.of("examples"))
-                .filter(p -> !p.getFileName().toString().startsWith("worker")).sorted());
+        return Stream.of(files("valid"), Files.list(Path.of("examples"))
+                        .filter(p -> p.toString().endsWith(".yaml") && !p.getFileName().toString().startsWith("worker")).sorted(),
+                        Files.list(Path.of("src/main/resources/system-templates")).sorted())
+                .flatMap(s -> s);
     }
 
     static Stream<Path> invalid() throws IOException {
@@ -198,7 +200,7 @@ class TemplateReaderTest {
         assertEquals("asset.type in ['repository']", ConditionCel.of(new ConditionSpec("asset_type", "repository", null, null)));
         assertEquals("steps.sast.findings_count > 0",
                 ConditionCel.of(new ConditionSpec("step_result", null, "sast", "findings_count > 0")));
-        assertEquals("steps.ports.output.open_ports != []",
+        assertEquals("(has(steps.ports.output.open_ports) && steps.ports.output.open_ports != [])",
                 ConditionCel.of(new ConditionSpec("step_result", null, "ports", "output.open_ports != []")));
         assertEquals("true", ConditionCel.of(new ConditionSpec("always", null, null, null)));
         assertEquals("false", ConditionCel.of(new ConditionSpec("never", null, null, null)));
