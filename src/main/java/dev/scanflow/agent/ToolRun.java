@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -87,7 +88,8 @@ final class ToolRun implements Runnable {
             String wanted = stepConfig.path("tool").isTextual() ? stepConfig.path("tool").asText() : null;
             List<String> capabilities = new ArrayList<>();
             command.path("payload").path("capabilities").forEach(c -> capabilities.add(c.asText()));
-            String toolName = ToolChoice.choose(config.tools(), wanted, capabilities);
+            String toolName = ToolChoice.choose(config.tools(), wanted, capabilities,
+                    command.path("payload").path("target").path("type").asText(null));
             if (toolName == null) {
                 finish(() -> reporter.failed(commandId, "NO_TOOL", "this worker has no tool '" + wanted
                         + "' and none that provides " + capabilities + " (it has " + config.tools().keySet() + ")"));
@@ -192,6 +194,10 @@ final class ToolRun implements Runnable {
             finish(() -> reporter.completed(commandId, report, duration));
         } catch (IOException e) {
             finish(() -> reporter.failed(commandId, "START_FAILED", e.getMessage()));
+        } catch (RuntimeException e) {
+            // a defect here must still end the step, not leave it running until its timeout
+            ScanWorker.log("command %s: %s at %s", commandId, e, Arrays.toString(e.getStackTrace()));
+            finish(() -> reporter.failed(commandId, "WORKER_ERROR", e.toString()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             Process p = process;
@@ -223,8 +229,14 @@ final class ToolRun implements Runnable {
             try {
                 URI uri = URI.create(url);
                 host = uri.getHost();
-                port = uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443
-                        : "http".equals(uri.getScheme()) ? 80 : null;
+                // (not a ternary: 443 : 80 : null would unbox the null)
+                if (uri.getPort() > 0) {
+                    port = uri.getPort();
+                } else if ("https".equals(uri.getScheme())) {
+                    port = 443;
+                } else if ("http".equals(uri.getScheme())) {
+                    port = 80;
+                }
             } catch (IllegalArgumentException ignored) {
                 // not a URL: use the name
             }
@@ -233,6 +245,13 @@ final class ToolRun implements Runnable {
             host = name;
         }
         target.put("host", host);
+        if (url != null && url.startsWith("file:")) {
+            try {
+                target.put("path", Path.of(URI.create(url)).toString()); // a local archive or checkout
+            } catch (IllegalArgumentException ignored) {
+                // not a usable file URL
+            }
+        }
         target.putIfAbsent("port", port);
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("target", target);

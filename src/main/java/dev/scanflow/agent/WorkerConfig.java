@@ -58,17 +58,25 @@ public record WorkerConfig(String workerId, String tenantId, String nats, String
      *                        ({@code trivy-fs} and {@code trivy-image}, both {@code tool: trivy})
      * @param resultFile      where the tool writes its result when it picks the name itself (checkov),
      *                        placeholders allowed; default {@code {output_file}}
+     * @param assetTypes      the asset types this entry scans (a file system scan for repositories, an
+     *                        image scan for container images); default any
      */
     public record ToolConfig(List<String> command, String format, List<String> successExitCodes, Map<String, String> env,
-            List<String> provides, String defaultSeverity, String directory, String tool, String resultFile) {
+            List<String> provides, String defaultSeverity, String directory, String tool, String resultFile,
+            List<String> assetTypes) {
 
         public ToolConfig(List<String> command, String format, List<String> successExitCodes, Map<String, String> env) {
-            this(command, format, successExitCodes, env, null, null, null, null, null);
+            this(command, format, successExitCodes, env, null, null, null, null, null, null);
         }
 
         public ToolConfig(List<String> command, String format, List<String> successExitCodes, Map<String, String> env,
                 List<String> provides, String defaultSeverity, String directory) {
-            this(command, format, successExitCodes, env, provides, defaultSeverity, directory, null, null);
+            this(command, format, successExitCodes, env, provides, defaultSeverity, directory, null, null, null);
+        }
+
+        /** Whether this entry scans assets of this type. */
+        public boolean scans(String assetType) {
+            return assetTypes == null || assetTypes.isEmpty() || assetType == null || assetTypes.contains(assetType);
         }
 
         /** Whether this tool can stand in for a step that needs these capabilities. */

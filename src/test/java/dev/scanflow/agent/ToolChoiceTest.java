@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class ToolChoiceTest {
 
     private static WorkerConfig.ToolConfig entry(String tool, String... provides) {
-        return new WorkerConfig.ToolConfig(List.of("x"), "none", null, null, List.of(provides), null, null, tool, null);
+        return new WorkerConfig.ToolConfig(List.of("x"), "none", null, null, List.of(provides), null, null, tool, null, null);
     }
 
     @Test
@@ -25,11 +25,17 @@ class ToolChoiceTest {
         tools.put("secretlint", entry(null, "secrets"));
         tools.put("nuclei", entry(null, "dast"));
         tools.put("nuclei-network", entry("nuclei", "dast", "network"));
+        tools.put("nmap-vuln", entry("nmap", "dast", "network"));
+        tools.put("nmap", entry(null, "network"));
         assertEquals("trivy", ToolChoice.choose(tools, "trivy", List.of("sca")));
         // one tool, several entries: the one that provides the step's capabilities
         assertEquals("trivy-image", ToolChoice.choose(tools, "trivy", List.of("container")));
         assertEquals("nuclei-network", ToolChoice.choose(tools, "nuclei", List.of("dast", "network")));
         assertEquals("nuclei", ToolChoice.choose(tools, "nuclei", List.of("dast")));
+        // the entry made for fewer capabilities wins, whatever the file order
+        assertEquals("nmap", ToolChoice.choose(tools, "nmap", List.of("network")));
+        assertEquals("nmap-vuln", ToolChoice.choose(tools, "nmap", List.of("dast", "network")));
+        assertEquals("nmap", ToolChoice.choose(tools, "masscan", List.of("network")));
         // the step's tool is not here: whatever provides all of its capabilities
         assertEquals("secretlint", ToolChoice.choose(tools, "gitleaks", List.of("secrets")));
         assertEquals("trivy", ToolChoice.choose(tools, "syft", List.of("sbom")));

@@ -1,0 +1,62 @@
+package dev.scanflow.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Checking a repository target out with the real git. */
+class CheckoutTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static void git(Path dir, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("git", "-c", "user.email=t@example.com", "-c", "user.name=t"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, out);
+    }
+
+    @Test
+    void aGitRepositoryIsClonedAtTheBranchAndCommit(@TempDir Path tmp) throws Exception {
+        Path origin = Files.createDirectories(tmp.resolve("origin"));
+        git(origin, "init", "--quiet", "--initial-branch=main");
+        Files.writeString(origin.resolve("a.txt"), "one");
+        git(origin, "add", ".");
+        git(origin, "commit", "--quiet", "-m", "one");
+        git(origin, "checkout", "--quiet", "-b", "feature");
+        Files.writeString(origin.resolve("a.txt"), "two");
+        git(origin, "commit", "--quiet", "-am", "two");
+        List<String> log = new ArrayList<>();
+        long started = System.nanoTime();
+        Path out = Checkout.of(JSON.valueToTree(Map.of("url", origin.toUri().toString(), "branch", "feature")),
+                tmp.resolve("clone"), log::add);
+        assertTrue(System.nanoTime() - started < 10_000_000_000L, "took " + (System.nanoTime() - started) / 1_000_000 + " ms");
+        assertEquals("two", Files.readString(out.resolve("a.txt")));
+        assertTrue(log.get(0).startsWith("$ git clone --depth 1 --quiet --branch feature"), log.toString());
+    }
+
+    @Test
+    void aPlainDirectoryIsScannedAsItIsAndBadUrlsAreRefused(@TempDir Path tmp) throws Exception {
+        Files.writeString(tmp.resolve("x.txt"), "x");
+        assertEquals(tmp, Checkout.of(JSON.valueToTree(Map.of("url", tmp.toString())), tmp.resolve("c"), l -> { }));
+        assertThrows(IOException.class, () -> Checkout.of(JSON.valueToTree(Map.of("name", "x")), tmp.resolve("d"), l -> { }));
+        assertThrows(IOException.class, () -> Checkout.of(JSON.valueToTree(Map.of("url", "--upload-pack=touch /tmp/x")),
+                tmp.resolve("e"), l -> { }));
+        IOException missing = assertThrows(IOException.class, () -> Checkout.of(
+                JSON.valueToTree(Map.of("url", tmp.resolve("nope").toUri().toString())), tmp.resolve("f"), l -> { }));
+        assertTrue(missing.getMessage().contains("git clone"), missing.getMessage());
+    }
+}
