@@ -1,37 +1,47 @@
 #!/usr/bin/env bash
 # The Scanflow demo, on this machine:
-#  1. PostgreSQL and NATS (JetStream) up (installed where missing), and nmap, testssl, jq, openssl;
+#  1. PostgreSQL and NATS (JetStream) up, and the real scanners the reference worker runs here
+#     (scripts/install-scanners.sh: nmap, testssl.sh, ffuf, Trivy, secretlint, ESLint), installed
+#     where missing;
 #  2. builds and starts Scanflow (http://127.0.0.1:8080, development key pair);
-#  3. starts a local target: a TLS server on 127.0.0.1:8443 (openssl s_server);
-#  4. registers and starts the reference scanner worker (bin/scanflow-worker, examples/worker.yaml);
-#  5. creates the "Infrastructure Scan" template (nmap, then testssl if 8443 is open) and runs it
-#     against the target, showing live progress, then the result.
-# scripts/demo.sh --schedule instead runs Scanflow with a schedule clock 60 times faster than
-# real time and shows a `* * * * *` schedule firing (about one fire per second) with its
-# overlap rule at work.
+#  3. registers and starts the reference scanner worker (bin/scanflow-worker,
+#     examples/worker-local.yaml);
+#  4. lists the five system templates with what the worker covers, makes the tenant's own
+#     pipeline from "Full Security Scan" with one call (POST /api/v1/pipeline-templates/.../use),
+#     and runs it twice: on a repository with planted problems (examples/planted-repo) and on a
+#     local web application that exposes files (python3 -m http.server on 127.0.0.1:8081);
+#     each step's findings, the skipped steps with their reasons, and the totals are printed.
+# scripts/demo.sh --infra instead uses "Infrastructure Scan" on a TLS server on 127.0.0.1:8443
+# (nmap, then nmap's TLS vulnerability scripts and testssl.sh because the port speaks TLS).
+# scripts/demo.sh --schedule runs Scanflow with a schedule clock 60 times faster than real time
+# and shows a `* * * * *` schedule firing (about one fire per second) with its overlap rule.
 # Stop everything it started with: scripts/dev-down.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 mkdir -p target/demo
 MODE=normal
+FLOW=templates
 case "${1:-}" in
+  --infra) FLOW=infra ;;
   --schedule)
+    FLOW=schedule
     MODE=schedule-60x
     export SCANFLOW_SCHEDULES_CLOCK_SPEED=60
     SCANFLOW_SCHEDULES_CLOCK_EPOCH=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     export SCANFLOW_SCHEDULES_CLOCK_EPOCH ;;
   "") ;;
-  *) echo "usage: scripts/demo.sh [--schedule]" >&2; exit 2 ;;
+  *) echo "usage: scripts/demo.sh [--infra | --schedule]" >&2; exit 2 ;;
 esac
 export SCANFLOW_MODE=$MODE
 
 say "PostgreSQL, NATS and the scanners"
-scripts/ensure-services.sh
-ensure_commands jq:jq curl:curl openssl:openssl nmap:nmap testssl:testssl.sh column:bsdextrautils
+scripts/ensure-services.sh   # also installs the scanners (scripts/install-scanners.sh)
+ensure_commands jq:jq curl:curl openssl:openssl column:bsdextrautils python3:python3 git:git
 build_if_needed
 start_scanflow
 
+if [ "$FLOW" != templates ]; then
 say "A local target: TLS on 127.0.0.1:8443 (openssl s_server, self-signed)"
 if [ -f target/demo/target.pid ] && kill -0 "$(cat target/demo/target.pid)" 2>/dev/null; then
   echo "already running (pid $(cat target/demo/target.pid))"
@@ -48,23 +58,33 @@ else
   done
   echo "listening (pid $(cat target/demo/target.pid))"
 fi
+fi
 
-say "The reference worker (examples/worker.yaml; log: target/demo/worker.log)"
+say "The reference worker (examples/worker-local.yaml; log: target/demo/worker.log)"
 # Workers are registered before they work: a shared one, so by a platform admin. (Its NATS nkey
 # is not used here: the local NATS has no authentication.)
 PLATFORM=$(bin/mint-token --role platform-admin --sub demo-platform)
+# what examples/worker-local.yaml offers (its capabilities; each entry's tool, else its key)
+WORKER_CAPS='["sast","sca","secrets","iac","dast","container","sbom","api_discovery","fuzzing","network","tls"]'
+WORKER_TOOLS='["eslint","trivy","secretlint","ffuf","nmap","swagger","testssl"]'
+
 status=$(curl -s -o target/demo/registration.json -w '%{http_code}' -H "Authorization: Bearer $PLATFORM" \
   -H 'Content-Type: application/json' "$BASE/api/v1/workers" \
-  -d '{"worker_id":"w-demo-1","tenant_id":null,"capabilities":["network","tls","infra"],"tools":["nmap","testssl"],"max_concurrency":2}')
+  -d "{\"worker_id\":\"w-demo-1\",\"tenant_id\":null,\"capabilities\":$WORKER_CAPS,\"tools\":$WORKER_TOOLS,\"max_concurrency\":4}")
 case "$status" in
   201) echo "registered w-demo-1: $(jq -c '{worker_id: .worker.worker_id, capabilities: .worker.registered_capabilities, nats_nkey: .nats.nkey}' target/demo/registration.json)" ;;
-  409) echo "w-demo-1 is registered already" ;;
+  409) # registered by an earlier demo, maybe with fewer capabilities: bring it up to date
+     curl -s -o /dev/null -X DELETE -H "Authorization: Bearer $PLATFORM" "$BASE/api/v1/workers/w-demo-1" || true
+     curl -sf -o target/demo/registration.json -H "Authorization: Bearer $PLATFORM" -H 'Content-Type: application/json' \
+       "$BASE/api/v1/workers" -d "{\"worker_id\":\"w-demo-1\",\"tenant_id\":null,\"capabilities\":$WORKER_CAPS,\"tools\":$WORKER_TOOLS,\"max_concurrency\":4}" \
+       >/dev/null && echo "w-demo-1 registered again with the current capabilities" || echo "w-demo-1 is registered already"
+     stop_pidfile target/demo/worker.pid "the demo worker (restarted on its current configuration)" ;;
   *) echo "registering the worker answered $status:"; cat target/demo/registration.json; exit 1 ;;
 esac
 if [ -f target/demo/worker.pid ] && kill -0 "$(cat target/demo/worker.pid)" 2>/dev/null; then
   echo "already running (pid $(cat target/demo/worker.pid))"
 else
-  SCANFLOW_WORKER_ID=w-demo-1 nohup bin/scanflow-worker --config examples/worker.yaml > target/demo/worker.log 2>&1 &
+  SCANFLOW_WORKER_ID=w-demo-1 nohup bin/scanflow-worker --config examples/worker-local.yaml > target/demo/worker.log 2>&1 &
   echo $! > target/demo/worker.pid
 fi
 TOKEN=$(bin/mint-token --role admin --sub demo-admin)
@@ -75,6 +95,83 @@ until [ "$(curl -s "${auth[@]}" "$BASE/api/v1/workers/w-demo-1" | jq -r .status)
   sleep 0.3
 done
 curl -s "${auth[@]}" "$BASE/api/v1/workers/w-demo-1" | jq -c '{worker_id, status, capabilities, tools, max_concurrency}'
+
+if [ "$FLOW" = templates ]; then
+  say "The system templates, and what this tenant's online workers cover"
+  curl -s "${auth[@]}" "$BASE/api/v1/pipeline-templates" | jq -r '.items[] |
+    "\(.slug)\t\(.steps | length) steps\t\(if .coverage.runnable then "runnable" else "missing " + (.coverage.missing_capabilities | join(",")) end)"' |
+    column -t -s $'\t'
+
+  say "Your own pipeline from \"Full Security Scan\", in one call"
+  name="Full Security Scan (demo $(date +%Y%m%d-%H%M%S))"
+  PIPELINE=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' \
+    -d "{\"name\": \"$name\", \"steps\": {\"dast\": {\"config\": {\"rate_limit\": 20}}}}" \
+    "$BASE/api/v1/pipeline-templates/full-security-scan/use" | tee target/demo/pipeline.json | jq -r .id)
+  jq -c '{id, name, version, derived_from: .derived_from | {slug, version, update_available}, steps: [.steps[].id]}' \
+    target/demo/pipeline.json
+
+  say "Targets: a repository with planted problems, and a web application that exposes files"
+  rm -rf target/demo/planted-repo target/demo/webroot
+  cp -r examples/planted-repo target/demo/planted-repo
+  git -C target/demo/planted-repo init -q --initial-branch=main
+  git -C target/demo/planted-repo -c user.email=demo@example.com -c user.name=demo add .
+  git -C target/demo/planted-repo -c user.email=demo@example.com -c user.name=demo commit -q -m "planted problems"
+  mkdir -p target/demo/webroot/.git
+  echo "DB_PASSWORD=demo-not-a-secret" > target/demo/webroot/.env
+  printf '[core]\n\trepositoryformatversion = 0\n' > target/demo/webroot/.git/config
+  echo "<h1>shop</h1>" > target/demo/webroot/index.html
+  if ! { [ -f target/demo/web.pid ] && kill -0 "$(cat target/demo/web.pid)" 2>/dev/null; }; then
+    (cd target/demo/webroot && nohup python3 -m http.server 8081 --bind 127.0.0.1 > ../web.log 2>&1 & echo $! > ../web.pid)
+    deadline=$((SECONDS + 10))
+    until curl -sf -o /dev/null http://127.0.0.1:8081/; do
+      [ $SECONDS -lt $deadline ] || { echo "the web target did not start"; cat target/demo/web.log; exit 1; }
+      sleep 0.2
+    done
+  fi
+  asset() { # TYPE NAME URL: the asset's id, created once
+    local id
+    id=$(curl -s "${auth[@]}" "$BASE/api/v1/assets?type=$1&limit=200" | jq -r --arg n "$2" '.items[] | select(.name == $n) | .id' | head -n 1)
+    [ -n "$id" ] || id=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' \
+      -d "{\"type\":\"$1\",\"name\":\"$2\",\"url\":\"$3\",\"tags\":[\"demo\"]}" "$BASE/api/v1/assets" | jq -r .id)
+    echo "$id"
+  }
+  REPO=$(asset repository demo/planted-repo "file://$PWD/target/demo/planted-repo")
+  WEB=$(asset web_application demo-shop http://127.0.0.1:8081)
+  echo "repository $REPO (file://$PWD/target/demo/planted-repo), web application $WEB (http://127.0.0.1:8081)"
+
+  show() { # RUN: each step's outcome, findings by severity, what ran it, and the totals
+    curl -s "${auth[@]}" "$BASE/api/v1/pipeline-runs/$1" > target/demo/run.json
+    jq -r '"run \(.id): \(.status), \(.total_findings) findings; \(.completed_steps) steps completed, \(.skipped_steps) skipped"' \
+      target/demo/run.json
+    jq -r '.step_runs[] | "  \(.step_id)\t\(.status)\t\(
+         if .status == "completed" then "\(.findings_count) findings \(.findings_by_severity // {} | tostring)\(
+           if .output.component_count then ", \(.output.component_count) components" else "" end)  by \(.output.tool)\(
+           if .output.substituted_for then " (for \(.output.substituted_for))" else "" end)"
+         else (.skip_reason // .error_message // "") end)"' target/demo/run.json | column -t -s $'\t'
+  }
+  for target in "$REPO repository" "$WEB web application"; do
+    set -- $target
+    say "Run on the ${*:2}"
+    RUN=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d "{\"asset_id\":\"$1\"}" \
+      "$BASE/api/v1/pipelines/$PIPELINE/run" | jq -r .id)
+    bin/scanflow-watch "$RUN" --token "$TOKEN" > target/demo/watch.log 2>&1 || true
+    show "$RUN"
+  done
+  cat <<TXT
+
+What just happened: "use" made this tenant's own copy of the Full Security Scan system template
+(derived_from says which version; GET /api/v1/pipelines says when a newer one ships). Scanflow
+sent each step to w-demo-1 over NATS. The worker has no semgrep, gitleaks, checkov or nuclei,
+so it ran the tools it has for those capabilities (examples/worker-local.yaml): ESLint's security
+rules, Trivy, secretlint, ffuf. On the repository the dynamic scan was skipped by its condition;
+on the web application the repository scans were.
+
+Step logs: curl -H "Authorization: Bearer \$(bin/mint-token)" $BASE/api/v1/pipeline-runs/<run>/steps/sast/logs
+Infrastructure instead (nmap, TLS checks): scripts/demo.sh --infra
+Stop everything the demo started: scripts/dev-down.sh
+TXT
+  exit 0
+fi
 
 say "Template and asset"
 ASSET=$(curl -s "${auth[@]}" "$BASE/api/v1/assets?type=server&limit=200" | jq -r '.items[] | select(.name == "127.0.0.1") | .id' | head -n 1)
@@ -125,9 +222,9 @@ TXT
   exit 0
 fi
 name="Infrastructure Scan $(date +%Y%m%d-%H%M%S)"
-PIPELINE=$(sed "s/^name: Infrastructure Scan$/name: $name/" examples/infrastructure-scan.yaml |
-  curl -sf "${auth[@]}" -H 'Content-Type: application/yaml' --data-binary @- "$BASE/api/v1/pipelines" | jq -r .id)
-echo "pipeline $PIPELINE ($name)"
+PIPELINE=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d "{\"name\": \"$name\"}" \
+  "$BASE/api/v1/pipeline-templates/infrastructure-scan/use" | jq -r .id)
+echo "pipeline $PIPELINE ($name, from the Infrastructure Scan system template)"
 
 say "Run"
 RUN=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d "{\"asset_id\":\"$ASSET\"}" \
@@ -141,19 +238,21 @@ curl -s "${auth[@]}" "$BASE/api/v1/pipeline-runs/$RUN" | jq '{status, total_find
    open_ports: .output.open_ports, tls_findings: ([.output.findings[]?.id] | .[0:6])}]}'
 echo
 echo "Events of the run: $BASE/api/v1/pipeline-runs/$RUN/history (and as Server-Sent Events at .../events)"
-echo "Logs of the TLS step: curl -H \"Authorization: Bearer \$(bin/mint-token)\" $BASE/api/v1/pipeline-runs/$RUN/steps/tls/logs"
+echo "Logs of the TLS step: curl -H \"Authorization: Bearer \$(bin/mint-token)\" $BASE/api/v1/pipeline-runs/$RUN/steps/ssl_check/logs"
 cat <<TXT
 
-What just happened: Scanflow dispatched the port scan to w-demo-1 over NATS; the worker ran
-nmap, reported the open ports; the TLS step's condition (8443 in the open ports) held, so
-testssl ran next on the same worker; the web scan's condition did not hold, so it was skipped.
+What just happened: "use" made this tenant's pipeline from the Infrastructure Scan system
+template. Scanflow dispatched the port scan to w-demo-1 over NATS; the worker ran nmap, which
+reported the open ports and, from the certificate it read, that 8443 speaks TLS. The vulnerability
+scan (nuclei in the template; nmap's TLS vulnerability scripts on this worker) and the TLS check
+(testssl.sh, on the first TLS port) then ran, because their conditions held.
 
 Try failover: register and start a second worker, run again and stop the first one during the
 TLS step (kill \$(cat target/demo/worker.pid)); after 3 missed heartbeats (30 s) the step moves on:
   curl -H "Authorization: Bearer \$(bin/mint-token --role platform-admin)" -H 'Content-Type: application/json' \\
-    -d '{"worker_id":"w-demo-2","tenant_id":null,"capabilities":["network","tls","infra"],"tools":["nmap","testssl"]}' \\
+    -d '{"worker_id":"w-demo-2","tenant_id":null,"capabilities":$WORKER_CAPS,"tools":$WORKER_TOOLS}' \\
     $BASE/api/v1/workers
-  SCANFLOW_WORKER_ID=w-demo-2 bin/scanflow-worker --config examples/worker.yaml &
+  SCANFLOW_WORKER_ID=w-demo-2 bin/scanflow-worker --config examples/worker-local.yaml &
 Drain a worker: curl -X POST -H "Authorization: Bearer \$(bin/mint-token --role platform-admin)" \\
   $BASE/api/v1/workers/w-demo-1/drain
 

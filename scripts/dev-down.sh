@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 stop_pidfile target/demo/worker.pid "the demo worker"
 stop_pidfile target/demo/target.pid "the demo target"
+stop_pidfile target/demo/web.pid "the demo web application"
 stop_pidfile target/scanflow.pid "Scanflow"
