@@ -3,10 +3,10 @@ package dev.scanflow.catalog;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflow.auth.Caller;
 import dev.scanflow.auth.Roles;
-import dev.scanflow.common.ApiException;
 import dev.scanflow.common.DocumentReader;
 import dev.scanflow.common.Page;
 import dev.scanflow.common.Problem;
+import dev.scanflow.common.QueryValues;
 import dev.scanflow.pipeline.PipelineView;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -64,7 +64,7 @@ public class PipelineTemplateResource {
         if (tag != null && !tag.isBlank()) {
             Arrays.stream(tag.split(",")).map(String::trim).filter(t -> !t.isEmpty()).forEach(tags::add);
         }
-        return catalog.list(caller.tenantId(), tags, bool("runnable", runnable)).map(items -> new Page<>(items, null));
+        return catalog.list(caller.tenantId(), tags, QueryValues.bool("runnable", runnable)).map(items -> new Page<>(items, null));
     }
 
     @GET
@@ -76,7 +76,7 @@ public class PipelineTemplateResource {
     @APIResponse(responseCode = "404", description = "No such system template (or version)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<PipelineView> get(@PathParam("id") String id, @QueryParam("version") String version) {
-        return catalog.get(id, version(version));
+        return catalog.get(id, QueryValues.version(version));
     }
 
     @POST
@@ -101,31 +101,5 @@ public class PipelineTemplateResource {
                         ? MediaType.APPLICATION_JSON : contentType);
         return catalog.use(caller.tenantId(), caller.subject(), id, request)
                 .map(view -> Response.created(URI.create("/api/v1/pipelines/" + view.id())).entity(view).build());
-    }
-
-    private static Integer version(String version) {
-        if (version == null || version.isEmpty()) {
-            return null;
-        }
-        try {
-            int v = Integer.parseInt(version);
-            if (v >= 1) {
-                return v;
-            }
-        } catch (NumberFormatException ignored) {
-            // below
-        }
-        throw ApiException.badParameter("version", "must be a positive integer");
-    }
-
-    private static Boolean bool(String name, String value) {
-        if (value == null || value.isEmpty()) {
-            return null;
-        }
-        return switch (value) {
-            case "true" -> Boolean.TRUE;
-            case "false" -> Boolean.FALSE;
-            default -> throw ApiException.badParameter(name, "must be true or false");
-        };
     }
 }

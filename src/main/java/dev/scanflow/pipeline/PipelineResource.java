@@ -9,6 +9,7 @@ import dev.scanflow.common.DocumentReader;
 import dev.scanflow.common.Page;
 import dev.scanflow.common.PathIds;
 import dev.scanflow.common.Problem;
+import dev.scanflow.common.QueryValues;
 import dev.scanflow.pipeline.definition.StepSpec;
 import dev.scanflow.pipeline.definition.TemplateDefinition;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -60,15 +61,11 @@ public class PipelineResource {
         this.caller = caller;
     }
 
-
-    @RegisterForReflection // read and written by Jackson outside REST (JSON columns, YAML, bound bodies)
-
-
+    @RegisterForReflection // bound from bodies by DocumentReader
     public record CloneRequest(String name) {
     }
 
     @RegisterForReflection
-
     public record ReorderRequest(List<String> order) {
     }
 
@@ -99,7 +96,7 @@ public class PipelineResource {
     @Operation(summary = "List pipelines (latest versions), newest first")
     public Uni<Page<PipelineSummary>> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
             @QueryParam("name") String name, @QueryParam("tag") String tag, @QueryParam("active") String active) {
-        return service.list(caller.tenantId(), name, tag, parseBoolean("active", active), Cursor.limit(limit),
+        return service.list(caller.tenantId(), name, tag, QueryValues.bool("active", active), Cursor.limit(limit),
                 Cursor.decode(cursor));
     }
 
@@ -111,7 +108,7 @@ public class PipelineResource {
     @APIResponse(responseCode = "404", description = "No such pipeline (or version) for this tenant",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<PipelineView> get(@PathParam("id") String id, @QueryParam("version") String version) {
-        return service.get(caller.tenantId(), PathIds.uuid(id, "pipeline"), parseVersion(version));
+        return service.get(caller.tenantId(), PathIds.uuid(id, "pipeline"), QueryValues.version(version));
     }
 
     @GET
@@ -165,7 +162,7 @@ public class PipelineResource {
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "The steps of the latest version (or ?version=N)")
     public Uni<Page<StepSpec>> steps(@PathParam("id") String id, @QueryParam("version") String version) {
-        return service.get(caller.tenantId(), PathIds.uuid(id, "pipeline"), parseVersion(version))
+        return service.get(caller.tenantId(), PathIds.uuid(id, "pipeline"), QueryValues.version(version))
                 .map(v -> new Page<>(v.steps(), null));
     }
 
@@ -223,33 +220,5 @@ public class PipelineResource {
         }
         return service.edit(caller.tenantId(), caller.subject(), pipelineId,
                 (template, current) -> StepEdits.reorder(template, request.order()), null);
-    }
-
-    // ------------------------------------------------------------------ parsing
-
-    static Integer parseVersion(String version) {
-        if (version == null || version.isEmpty()) {
-            return null;
-        }
-        try {
-            int v = Integer.parseInt(version);
-            if (v < 1) {
-                throw new NumberFormatException();
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw ApiException.badParameter("version", "must be a positive integer");
-        }
-    }
-
-    static Boolean parseBoolean(String name, String value) {
-        if (value == null || value.isEmpty()) {
-            return null;
-        }
-        return switch (value) {
-            case "true" -> Boolean.TRUE;
-            case "false" -> Boolean.FALSE;
-            default -> throw ApiException.badParameter(name, "must be true or false");
-        };
     }
 }

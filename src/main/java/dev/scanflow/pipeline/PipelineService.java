@@ -139,7 +139,8 @@ public class PipelineService {
                             : null;
                     return page.isEmpty() ? Uni.createFrom().item(new Page<PipelineSummary>(List.of(), next))
                             : templatesOf(page).map(templates -> new Page<>(page.stream()
-                                    .map(r -> pipelineRows.summary(r, PipelineRows.derivedFrom(r, templates.get(r.sourcePipelineId))))
+                                    .map(r -> pipelineRows.summary(r, r.sourcePipelineId == null ? null
+                                            : PipelineRows.derivedFrom(r, templates.get(r.sourcePipelineId))))
                                     .toList(), next));
                 });
     }

@@ -1,0 +1,36 @@
+package dev.scanflow.common;
+
+/** Query parameters read strictly: a bad value is a 400 that names the parameter. */
+public final class QueryValues {
+
+    private QueryValues() {
+    }
+
+    /** {@code ?version=N}: null when absent, else a positive integer. */
+    public static Integer version(String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            int v = Integer.parseInt(value);
+            if (v >= 1) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // below
+        }
+        throw ApiException.badParameter("version", "must be a positive integer");
+    }
+
+    /** true, false, or null when absent. */
+    public static Boolean bool(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        return switch (value) {
+            case "true" -> Boolean.TRUE;
+            case "false" -> Boolean.FALSE;
+            default -> throw ApiException.badParameter(name, "must be true or false");
+        };
+    }
+}
