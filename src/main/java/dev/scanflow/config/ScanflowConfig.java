@@ -26,6 +26,12 @@ public interface ScanflowConfig {
 
     Secrets secrets();
 
+    Notifications notifications();
+
+    /** Where people reach this service (links in notifications), e.g. https://scanflow.example.com. */
+    @WithDefault("http://127.0.0.1:8080")
+    String publicUrl();
+
     interface Api {
         /** Largest template or asset body accepted, in bytes (413 beyond). */
         @WithDefault("524288")
@@ -201,5 +207,41 @@ public interface ScanflowConfig {
          * profiles set a public one.
          */
         Optional<String> key();
+    }
+
+    interface Notifications {
+        /**
+         * Allow channel URLs that resolve to loopback or private addresses (for local receivers
+         * in development and tests). Link-local addresses (cloud metadata) stay refused.
+         */
+        @WithDefault("false")
+        boolean allowPrivateTargets();
+
+        /** How long a delivery is retried before it is marked failed. */
+        @WithDefault("24h")
+        Duration giveUpAfter();
+
+        /** How often the planner and the sender look for work (also woken after each run's end). */
+        @WithDefault("1s")
+        Duration tick();
+
+        /** The first retry's delay; doubled each attempt, with jitter, up to {@link #maxBackoff}. */
+        @WithDefault("2s")
+        Duration initialBackoff();
+
+        @WithDefault("10m")
+        Duration maxBackoff();
+
+        /** One HTTP or SMTP attempt's limit: a hanging channel is given up on after this. */
+        @WithDefault("10s")
+        Duration requestTimeout();
+
+        /** Deliveries one replica sends at once. */
+        @WithDefault("32")
+        int maxInFlight();
+
+        /** The least time between two messages to one Slack webhook (Slack allows one a second). */
+        @WithDefault("1s")
+        Duration slackInterval();
     }
 }

@@ -9,6 +9,7 @@ import dev.scanflow.common.Cursor;
 import dev.scanflow.common.Page;
 import dev.scanflow.common.Timestamps;
 import dev.scanflow.domain.ValidationError;
+import dev.scanflow.notification.NotificationChannels;
 import dev.scanflow.pipeline.definition.TemplateDefinition;
 import dev.scanflow.pipeline.definition.TemplateReader;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -40,8 +41,11 @@ public class PipelineService {
     private final TemplateReader reader;
     private final PipelineRows pipelineRows;
     private final TenantRegistry tenants;
+    private final NotificationChannels channels;
 
-    public PipelineService(ObjectMapper mapper, TemplateReader reader, PipelineRows pipelineRows, TenantRegistry tenants) {
+    public PipelineService(ObjectMapper mapper, TemplateReader reader, PipelineRows pipelineRows, TenantRegistry tenants,
+            NotificationChannels channels) {
+        this.channels = channels;
         this.mapper = mapper;
         this.reader = reader;
         this.pipelineRows = pipelineRows;
@@ -179,7 +183,8 @@ public class PipelineService {
     public Uni<PipelineView> create(UUID tenant, String user, TemplateDefinition definition) {
         UUID pipelineId = UUID.randomUUID();
         Instant now = Timestamps.now();
-        return tenants.ensure(tenant)
+        return channelsKnown(tenant, definition)
+                .chain(() -> tenants.ensure(tenant))
                 .chain(() -> ensureNameFree(tenant, definition.name(), pipelineId))
                 .chain(() -> insertVersion(tenant, pipelineId, 1, true, definition, user, now, now));
     }
@@ -187,7 +192,8 @@ public class PipelineService {
     @WithTransaction
     public Uni<PipelineView> update(UUID tenant, String user, UUID pipelineId, TemplateDefinition definition) {
         return findForEdit(tenant, pipelineId)
-                .chain(latest -> ensureNameFree(tenant, definition.name(), pipelineId)
+                .chain(latest -> channelsKnown(tenant, definition)
+                        .chain(() -> ensureNameFree(tenant, definition.name(), pipelineId))
                         .chain(() -> newVersion(latest, user, definition)));
     }
 
@@ -202,7 +208,8 @@ public class PipelineService {
         return findForEdit(tenant, pipelineId)
                 .chain(latest -> definition(latest).chain(current -> {
                     ObjectNode changed = edit.apply(mapper.valueToTree(current), current);
-                    return newVersion(latest, user, revalidate(changed, StepEdits.pathOf(changed, focusStepId)));
+                    TemplateDefinition next = revalidate(changed, StepEdits.pathOf(changed, focusStepId));
+                    return channelsKnown(tenant, next).chain(() -> newVersion(latest, user, next));
                 }));
     }
 
@@ -242,7 +249,8 @@ public class PipelineService {
             int templateVersion) {
         UUID pipelineId = UUID.randomUUID();
         Instant now = Timestamps.now();
-        return tenants.ensure(tenant)
+        return channelsKnown(tenant, definition)
+                .chain(() -> tenants.ensure(tenant))
                 .chain(() -> ensureNameFree(tenant, definition.name(), pipelineId))
                 .chain(() -> insertVersion(tenant, pipelineId, 1, true, definition, user, now, now,
                         row -> {
@@ -330,6 +338,26 @@ public class PipelineService {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /** 422 when {@code settings.notification.channels} names a channel the tenant does not have. */
+    private Uni<Void> channelsKnown(UUID tenant, TemplateDefinition d) {
+        List<String> names = d.settings() == null || d.settings().notification() == null
+                || d.settings().notification().channels() == null ? List.of() : d.settings().notification().channels();
+        return channels.unknown(tenant, names).map(unknown -> {
+            if (!unknown.isEmpty()) {
+                List<ValidationError> errors = new ArrayList<>();
+                for (int i = 0; i < names.size(); i++) {
+                    if (unknown.contains(names.get(i))) {
+                        errors.add(ValidationError.at("$.settings.notification.channels[" + i + "]", "'" + names.get(i)
+                                + "' is neither a channel kind (slack, email, webhook) nor one of your notification "
+                                + "channels (POST /api/v1/notification-channels)"));
+                    }
+                }
+                throw ApiException.invalid("Invalid pipeline template", errors);
+            }
+            return null;
+        });
+    }
 
     /** A tenant's pipeline or, failing that, a system template. */
     private Uni<PipelineTemplateEntity> findVisible(UUID tenant, UUID pipelineId, Integer version) {

@@ -1,5 +1,6 @@
 package dev.scanflow.webhook;
 
+import dev.scanflow.common.StandardWebhookSignature;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -194,8 +195,7 @@ public final class WebhookSignatures {
 
     /** The Standard Webhooks signature of a body (what a sender puts in webhook-signature, without "v1,"). */
     public static String standardSignature(String secret, String id, long timestamp, byte[] body) {
-        return Base64.getEncoder().encodeToString(hmac(standardKey(secret),
-                concat((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8), body)));
+        return StandardWebhookSignature.sign(secret, id, timestamp, body);
     }
 
     /** GitHub's signature of a body, as X-Hub-Signature-256 carries it. */

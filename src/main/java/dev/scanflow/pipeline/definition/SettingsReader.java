@@ -44,6 +44,7 @@ final class SettingsReader {
         Boolean onCompletion = f.bool(f.spelling("on_completion", "on_complete"));
         Boolean onFailure = f.bool("on_failure");
         Boolean onStart = f.bool("on_start");
+        Boolean onStateChange = f.bool("on_state_change");
         List<String> channels = f.strings("channels");
         if (channels != null) {
             for (int j = 0; j < channels.size(); j++) {
@@ -54,6 +55,6 @@ final class SettingsReader {
             }
         }
         f.done();
-        return new SettingsSpec.NotificationSpec(onCompletion, onFailure, onStart, channels);
+        return new SettingsSpec.NotificationSpec(onCompletion, onFailure, onStart, channels, onStateChange);
     }
 }

@@ -15,10 +15,17 @@ public record SettingsSpec(
 
     /**
      * When and where a run's outcome is announced: {@code on_completion}, {@code on_failure} and
-     * {@code channels} as the document writes them; {@code on_start} is Scanflow's addition.
+     * {@code channels} (kinds such as slack and email, or channel names) as the document writes
+     * them; {@code on_start} and {@code on_state_change} (only a first failure and the recovery
+     * of the pipeline on an asset) are Scanflow's additions.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @RegisterForReflection
-    public record NotificationSpec(Boolean onCompletion, Boolean onFailure, Boolean onStart, List<String> channels) {
+    public record NotificationSpec(Boolean onCompletion, Boolean onFailure, Boolean onStart, List<String> channels,
+            Boolean onStateChange) {
+
+        public NotificationSpec(Boolean onCompletion, Boolean onFailure, Boolean onStart, List<String> channels) {
+            this(onCompletion, onFailure, onStart, channels, null);
+        }
     }
 }

@@ -1,0 +1,34 @@
+package dev.scanflow.notification;
+
+import java.util.Map;
+import java.util.UUID;
+
+/** Which run ends a template's {@code settings.notification} announces, and the key that keeps each single. */
+public final class NotificationRules {
+
+    private NotificationRules() {
+    }
+
+    /**
+     * A completed run per {@code on_completion}; a failed or timed-out one per {@code on_failure};
+     * a cancelled one per {@code on_completion} (it ended, it did not fail); a start per
+     * {@code on_start}. With {@code on_state_change}, a run's end is announced only when its
+     * outcome differs from the previous run's on the asset (checked by the planner).
+     */
+    public static boolean wanted(String status, Map<String, Object> notification) {
+        boolean onCompletion = Boolean.TRUE.equals(notification.get("on_completion"));
+        boolean onFailure = Boolean.TRUE.equals(notification.get("on_failure"));
+        boolean onStateChange = Boolean.TRUE.equals(notification.get("on_state_change"));
+        return switch (status) {
+            case "started" -> Boolean.TRUE.equals(notification.get("on_start"));
+            case "completed", "cancelled" -> onCompletion || (onStateChange && status.equals("completed"));
+            case "failed", "timeout" -> onFailure || onStateChange;
+            default -> false;
+        };
+    }
+
+    /** One delivery per run, event and channel: also the webhook's {@code webhook-id}. */
+    public static String idempotencyKey(UUID runId, String event, UUID channelId) {
+        return "run_" + runId + "_" + event.substring(event.lastIndexOf('.') + 1) + "_" + channelId;
+    }
+}
