@@ -245,6 +245,22 @@ class NotificationTest {
     }
 
     @Test
+    void oneSlackWebhookGetsAtMostOneMessageASecond() {
+        channel(Map.of("name", "busy", "type", "slack", "url", receiver.url("/busy")));
+        String pipeline = pipeline("[busy]", "");
+        List<String> runs = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            runs.add(Runs.trigger(admin, pipeline, Runs.asset(admin, "repository", "busy-" + UUID.randomUUID(), null)));
+        }
+        for (String run : runs) {
+            Runs.awaitRun(admin, run, "completed");
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> receiver.at("/busy").size() == 3);
+        List<Long> at = receiver.at("/busy").stream().map(Receiver.Request::at).sorted().toList();
+        assertTrue(at.get(1) - at.get(0) >= 900 && at.get(2) - at.get(1) >= 900, "spaced by the Slack interval: " + at);
+    }
+
+    @Test
     void aChannelCanBeTested() {
         channel(Map.of("name", "ok", "type", "slack", "url", receiver.url("/ok")));
         channel(Map.of("name", "broken", "type", "webhook", "url", receiver.url("/broken")));

@@ -19,7 +19,7 @@ import java.util.concurrent.Executors;
  */
 final class Receiver implements AutoCloseable {
 
-    record Request(String path, Map<String, List<String>> headers, String body, long at) {
+    record Request(String path, Map<String, List<String>> headers, String body, long at, int answered) {
         String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .map(e -> e.getValue().get(0)).findFirst().orElse(null);
@@ -36,6 +36,8 @@ final class Receiver implements AutoCloseable {
     private final HttpServer server;
     final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Map<String, Deque<Answer>> answers = new ConcurrentHashMap<>();
+    /** What a path answers when nothing is queued for it. */
+    volatile int fallback = 200;
 
     Receiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
@@ -46,7 +48,7 @@ final class Receiver implements AutoCloseable {
             Answer answer;
             synchronized (answers) {
                 Deque<Answer> queue = answers.get(path);
-                answer = queue == null || queue.isEmpty() ? Answer.of(200) : queue.poll();
+                answer = queue == null || queue.isEmpty() ? Answer.of(fallback) : queue.poll();
             }
             if (answer.hangMillis() > 0) {
                 try {
@@ -55,7 +57,8 @@ final class Receiver implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
-            requests.add(new Request(path, Map.copyOf(exchange.getRequestHeaders()), body, System.currentTimeMillis()));
+            requests.add(new Request(path, Map.copyOf(exchange.getRequestHeaders()), body, System.currentTimeMillis(),
+                    answer.status()));
             answer.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
             byte[] out = answer.body().getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(answer.status(), out.length == 0 ? -1 : out.length);
