@@ -102,10 +102,22 @@ if [ "$FLOW" = templates ]; then
     "\(.slug)\t\(.steps | length) steps\t\(if .coverage.runnable then "runnable" else "missing " + (.coverage.missing_capabilities | join(",")) end)"' |
     column -t -s $'\t'
 
+  say "A notification channel: a signed webhook to a local receiver (127.0.0.1:8082)"
+  if ! { [ -f target/demo/receiver.pid ] && kill -0 "$(cat target/demo/receiver.pid)" 2>/dev/null; }; then
+    : > target/demo/notifications.jsonl
+    nohup python3 scripts/lib/receiver.py 8082 target/demo/notifications.jsonl > target/demo/receiver.log 2>&1 &
+    echo $! > target/demo/receiver.pid
+  fi
+  curl -s -o /dev/null -X DELETE "${auth[@]}" "$BASE/api/v1/notification-channels/demo-siem"
+  curl -sf "${auth[@]}" -H 'Content-Type: application/json' \
+    -d '{"name": "demo-siem", "type": "webhook", "url": "http://127.0.0.1:8082/siem"}' \
+    "$BASE/api/v1/notification-channels" | jq -c '{name, type, url, secret: (.secret[0:12] + "… (shown once)")}'
+
   say "Your own pipeline from \"Full Security Scan\", in one call"
   name="Full Security Scan (demo $(date +%Y%m%d-%H%M%S))"
   PIPELINE=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' \
-    -d "{\"name\": \"$name\", \"steps\": {\"dast\": {\"config\": {\"rate_limit\": 20}}}}" \
+    -d "{\"name\": \"$name\", \"steps\": {\"dast\": {\"config\": {\"rate_limit\": 20}}},
+         \"settings\": {\"notification\": {\"on_completion\": true, \"on_failure\": true, \"channels\": [\"demo-siem\"]}}}" \
     "$BASE/api/v1/pipeline-templates/full-security-scan/use" | tee target/demo/pipeline.json | jq -r .id)
   jq -c '{id, name, version, derived_from: .derived_from | {slug, version, update_available}, steps: [.steps[].id]}' \
     target/demo/pipeline.json
@@ -157,6 +169,13 @@ if [ "$FLOW" = templates ]; then
     bin/scanflow-watch "$RUN" --token "$TOKEN" > target/demo/watch.log 2>&1 || true
     show "$RUN"
   done
+  say "Notifications the local receiver got (signed per Standard Webhooks)"
+  deadline=$((SECONDS + 20))
+  until [ "$(wc -l < target/demo/notifications.jsonl)" -ge 2 ] || [ $SECONDS -ge $deadline ]; do sleep 0.3; done
+  jq -r '"\(.headers["webhook-id"])  \(.body.event)  \(.body.data.pipeline_name) on \(.body.data.asset_name): \(.body.data.total_findings) findings  signature \(.headers["webhook-signature"][0:16])…"' \
+    target/demo/notifications.jsonl | tail -n 2
+  echo "deliveries of the last run: $(curl -s "${auth[@]}" "$BASE/api/v1/pipeline-runs/$RUN/notifications" |
+    jq -c '[.items[] | {channel, status, attempts}]')"
   cat <<TXT
 
 What just happened: "use" made this tenant's own copy of the Full Security Scan system template

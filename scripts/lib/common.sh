@@ -43,9 +43,11 @@ start_scanflow() {
     say "Scanflow already runs (pid $(cat target/scanflow.pid))"
   else
     say "Starting Scanflow on $BASE (log: target/scanflow.log)"
-    # the development key pair, and the public development key for webhook secrets: local use only
+    # the development key pair, the public development key for secrets, and notifications to
+    # local receivers: local use only
     MP_JWT_VERIFY_PUBLICKEY_LOCATION=dev/keys/jwt-public.pem MP_JWT_VERIFY_ISSUER=scanflow-dev \
     SCANFLOW_SECRETS_KEY=${SCANFLOW_SECRETS_KEY:-ZGV2LW9ubHktc2VjcmV0cy1rZXktMzItYnl0ZXMhISE=} \
+    SCANFLOW_NOTIFICATIONS_ALLOW_PRIVATE_TARGETS=${SCANFLOW_NOTIFICATIONS_ALLOW_PRIVATE_TARGETS:-true} \
     QUARKUS_HTTP_PORT=$PORT nohup java -jar target/quarkus-app/quarkus-run.jar > target/scanflow.log 2>&1 &
     echo $! > target/scanflow.pid
     echo "$mode" > target/scanflow.mode
