@@ -3,6 +3,7 @@ package dev.scanflow.asset;
 import dev.scanflow.auth.Caller;
 import dev.scanflow.auth.Roles;
 import dev.scanflow.common.ApiException;
+import dev.scanflow.common.Applied;
 import dev.scanflow.common.Cursor;
 import dev.scanflow.common.DocumentReader;
 import dev.scanflow.common.Page;
@@ -27,6 +28,7 @@ import java.net.URI;
 import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
@@ -71,6 +73,29 @@ public class AssetResource {
         AssetInput input = read(body, contentType);
         return service.create(caller.tenantId(), caller.subject(), input)
                 .map(v -> Response.created(URI.create("/api/v1/assets/" + v.id())).entity(v).build());
+    }
+
+    @PUT
+    @Path("/apply")
+    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Create the asset of this type and name, or set its url, tags, criticality and properties "
+            + "to the body's; the same body again changes nothing. Scanflow-Apply says which.")
+    @RequestBody(content = @Content(schema = @Schema(implementation = AssetInput.class)))
+    @APIResponse(responseCode = "201", description = "Created",
+            headers = @Header(name = Applied.HEADER, schema = @Schema(enumeration = {"created"})),
+            content = @Content(schema = @Schema(implementation = AssetView.class)))
+    @APIResponse(responseCode = "200", description = "Updated or unchanged",
+            headers = @Header(name = Applied.HEADER, schema = @Schema(enumeration = {"updated", "unchanged"})),
+            content = @Content(schema = @Schema(implementation = AssetView.class)))
+    @APIResponse(responseCode = "422", description = "Invalid asset",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> apply(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
+        AssetInput input = documents.bind(documents.parse(body, contentType), AssetInput.class, "Invalid asset",
+                SERVER_MANAGED);
+        return service.apply(caller.tenantId(), caller.subject(), input)
+                .map(a -> Response.status(a.outcome() == Applied.Outcome.CREATED ? 201 : 200).entity(a.value())
+                        .header(Applied.HEADER, a.outcome().header()).build());
     }
 
     @GET

@@ -2,6 +2,7 @@ package dev.scanflow.asset;
 
 import dev.scanflow.auth.TenantRegistry;
 import dev.scanflow.common.ApiException;
+import dev.scanflow.common.Applied;
 import dev.scanflow.common.Cursor;
 import dev.scanflow.common.Page;
 import dev.scanflow.common.Timestamps;
@@ -43,6 +44,33 @@ public class AssetService {
                 // discovery: pipelines that run on new assets learn of it from this row, same transaction
                 .call(() -> announcements.inSession(tenant, e.id, "api"))
                 .map(AssetView::of);
+    }
+
+    /**
+     * Creates the asset, or brings the tenant's asset of that type and name up to the body's url,
+     * tags, criticality and properties; nothing is written when it already says that.
+     */
+    @WithTransaction
+    public Uni<Applied<AssetView>> apply(UUID tenant, String user, AssetInput input) {
+        AssetInput a = AssetValidator.validate(input);
+        return AssetEntity.<AssetEntity>find("tenantId = ?1 and type = ?2 and name = ?3", tenant, a.type(), a.name())
+                .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult()
+                .chain(existing -> {
+                    if (existing == null) {
+                        return create(tenant, user, a).map(v -> new Applied<>(v, Applied.Outcome.CREATED));
+                    }
+                    boolean same = java.util.Objects.equals(existing.url, a.url())
+                            && java.util.Objects.equals(existing.tags == null ? List.of() : existing.tags,
+                                    a.tags() == null ? List.of() : a.tags())
+                            && java.util.Objects.equals(existing.criticality, a.criticality())
+                            && java.util.Objects.equals(existing.properties == null ? Map.of() : existing.properties,
+                                    a.properties() == null ? Map.of() : a.properties());
+                    if (same) {
+                        return Uni.createFrom().item(new Applied<>(AssetView.of(existing), Applied.Outcome.UNCHANGED));
+                    }
+                    apply(existing, a, Timestamps.now());
+                    return Uni.createFrom().item(new Applied<>(AssetView.of(existing), Applied.Outcome.UPDATED));
+                });
     }
 
     @WithSession

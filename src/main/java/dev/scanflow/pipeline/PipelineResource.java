@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflow.auth.Caller;
 import dev.scanflow.auth.Roles;
 import dev.scanflow.common.ApiException;
+import dev.scanflow.common.Applied;
 import dev.scanflow.common.Cursor;
 import dev.scanflow.common.DocumentReader;
 import dev.scanflow.common.Page;
@@ -19,6 +20,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -33,6 +35,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
@@ -89,6 +92,28 @@ public class PipelineResource {
         TemplateDefinition definition = service.read(documents.parse(body, contentType), caller.tenantId(), null);
         return service.create(caller.tenantId(), caller.subject(), definition)
                 .map(view -> Response.created(URI.create("/api/v1/pipelines/" + view.id())).entity(view).build());
+    }
+
+    @PUT
+    @Path("/apply")
+    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Create the pipeline named in the body, or write a new version only when the body differs "
+            + "from the latest; the same body again is a no-op (200, same version). Scanflow-Apply says which.")
+    @RequestBody(content = @Content(schema = @Schema(implementation = TemplateDefinition.class)))
+    @APIResponse(responseCode = "201", description = "Created (Scanflow-Apply: created)",
+            headers = @Header(name = Applied.HEADER, schema = @Schema(enumeration = {"created"})),
+            content = @Content(schema = @Schema(implementation = PipelineView.class)))
+    @APIResponse(responseCode = "200", description = "A new version (updated) or the latest as it was (unchanged)",
+            headers = @Header(name = Applied.HEADER, schema = @Schema(enumeration = {"updated", "unchanged"})),
+            content = @Content(schema = @Schema(implementation = PipelineView.class)))
+    @APIResponse(responseCode = "422", description = "Invalid template: every error with its JSON path",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> apply(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
+        TemplateDefinition definition = service.read(documents.parse(body, contentType), caller.tenantId(), null);
+        return service.apply(caller.tenantId(), caller.subject(), definition)
+                .map(a -> Response.status(a.outcome() == Applied.Outcome.CREATED ? 201 : 200).entity(a.value())
+                        .header(Applied.HEADER, a.outcome().header()).build());
     }
 
     @GET
@@ -194,6 +219,28 @@ public class PipelineResource {
         JsonNode step = documents.parse(body, contentType);
         return service.edit(caller.tenantId(), caller.subject(), pipelineId,
                 (template, current) -> StepEdits.replace(template, stepId, step), stepId);
+    }
+
+    @PATCH
+    @Path("/{id}/steps/{stepId}")
+    @Consumes({"application/merge-patch+json", MediaType.APPLICATION_JSON, "application/yaml"})
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Change some fields of a step (JSON Merge Patch, RFC 7396: what you leave out stays, null "
+            + "removes a field): writes a new version")
+    @RequestBody(content = @Content(mediaType = "application/merge-patch+json",
+            schema = @Schema(implementation = StepSpec.class)))
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = PipelineView.class)))
+    @APIResponse(responseCode = "404", description = "No such pipeline or step",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "The step, patched, is invalid",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<PipelineView> patchStep(@PathParam("id") String id, @PathParam("stepId") String stepId, byte[] body,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
+        UUID pipelineId = PathIds.uuid(id, "pipeline");
+        JsonNode patch = documents.parse(body, contentType != null && contentType.startsWith("application/merge-patch+json")
+                ? MediaType.APPLICATION_JSON : contentType);
+        return service.edit(caller.tenantId(), caller.subject(), pipelineId,
+                (template, current) -> StepEdits.patch(template, stepId, patch), stepId);
     }
 
     @DELETE

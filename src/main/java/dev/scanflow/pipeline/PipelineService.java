@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.scanflow.auth.TenantRegistry;
 import dev.scanflow.common.ApiException;
+import dev.scanflow.common.Applied;
 import dev.scanflow.common.Cursor;
 import dev.scanflow.common.Page;
 import dev.scanflow.common.Timestamps;
@@ -187,6 +188,40 @@ public class PipelineService {
                 .chain(() -> tenants.ensure(tenant))
                 .chain(() -> ensureNameFree(tenant, definition.name(), pipelineId))
                 .chain(() -> insertVersion(tenant, pipelineId, 1, true, definition, user, now, now));
+    }
+
+    /**
+     * Declarative: creates the pipeline named in the body, or writes a new version of the
+     * tenant's pipeline of that name only when the body differs from its latest version; the
+     * same body again changes nothing and answers the same version.
+     */
+    @WithTransaction
+    public Uni<Applied<PipelineView>> apply(UUID tenant, String user, TemplateDefinition definition) {
+        return PipelineTemplateEntity.<PipelineTemplateEntity>find(
+                        "tenantId = ?1 and lower(name) = lower(?2) and latest = true", tenant, definition.name())
+                .firstResult()
+                .chain(latest -> {
+                    if (latest == null) {
+                        return create(tenant, user, definition).map(v -> new Applied<>(v, Applied.Outcome.CREATED));
+                    }
+                    return findForEdit(tenant, latest.pipelineId).chain(locked -> definition(locked).chain(current -> {
+                        if (sameDefinition(current, definition)) {
+                            return view(locked).map(v -> new Applied<>(v, Applied.Outcome.UNCHANGED));
+                        }
+                        return channelsKnown(tenant, definition)
+                                .chain(() -> newVersion(locked, user, definition))
+                                .map(v -> new Applied<>(v, Applied.Outcome.UPDATED));
+                    }));
+                });
+    }
+
+    /** Equal as stored: the body goes through the same rows-and-back mapping as the latest version did. */
+    private boolean sameDefinition(TemplateDefinition stored, TemplateDefinition body) {
+        PipelineTemplateEntity row = pipelineRows.templateRow(null, UUID.randomUUID(), 1, true, body, null, Timestamps.now(),
+                Timestamps.now());
+        List<PipelineStepEntity> steps = body.steps().stream().map(s -> pipelineRows.stepRow(row.id, s)).toList();
+        TemplateDefinition normalized = pipelineRows.definition(row, steps);
+        return mapper.valueToTree(normalized).equals(mapper.valueToTree(stored));
     }
 
     @WithTransaction

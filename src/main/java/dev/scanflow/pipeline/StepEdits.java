@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.scanflow.common.ApiException;
+import dev.scanflow.common.MergePatch;
 import dev.scanflow.domain.ValidationError;
 import dev.scanflow.pipeline.definition.ConditionSpec;
 import dev.scanflow.pipeline.definition.StepSpec;
@@ -42,6 +43,22 @@ final class StepEdits {
         ObjectNode body = ((ObjectNode) step).deepCopy();
         body.put("id", stepId);
         steps.set(i, body);
+        return template;
+    }
+
+    /** Merges the body into the step (JSON Merge Patch, RFC 7396): fields left out stay, null removes one. */
+    static ObjectNode patch(ObjectNode template, String stepId, JsonNode patch) {
+        if (!patch.isObject()) {
+            throw ApiException.invalid("Invalid step patch", List.of(ValidationError.at("$",
+                    "the body must be an object: the step's fields to change (null removes one)")));
+        }
+        JsonNode id = patch.get("id");
+        if (id != null && !(id.isTextual() && id.textValue().equals(stepId))) {
+            throw ApiException.invalid("$.id", "a patch keeps the step's id ('" + stepId + "'); leave id out");
+        }
+        ArrayNode steps = steps(template);
+        int i = existing(steps, stepId);
+        steps.set(i, MergePatch.apply(steps.get(i), patch));
         return template;
     }
 
