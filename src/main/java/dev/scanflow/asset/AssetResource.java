@@ -41,10 +41,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Assets")
 @SecurityRequirement(name = "jwt")
 @Produces({MediaType.APPLICATION_JSON, DocumentReader.YAML})
-@APIResponse(responseCode = "401", description = "No valid token, or no UUID tenant_id claim",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "403", description = "The caller's role does not allow this",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class AssetResource {
 
     static final Set<String> SERVER_MANAGED = Set.of("id", "tenant_id", "created_at", "updated_at", "created_by");
@@ -64,7 +60,7 @@ public class AssetResource {
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Register an asset")
     @RequestBody(content = @Content(schema = @Schema(implementation = AssetInput.class)))
-    @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = AssetView.class)))
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(schema = @Schema(implementation = AssetView.class)))
     @APIResponse(responseCode = "409", description = "An asset with this type and name exists",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "422", description = "Invalid asset",
@@ -112,6 +108,7 @@ public class AssetResource {
     @Operation(summary = "One asset")
     @APIResponse(responseCode = "404", description = "No such asset for this tenant",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "200", description = "The asset")
     public Uni<AssetView> get(@PathParam("id") String id) {
         return service.get(caller.tenantId(), PathIds.uuid(id, "asset"));
     }

@@ -37,10 +37,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "System templates")
 @SecurityRequirement(name = "jwt")
 @Produces({MediaType.APPLICATION_JSON, DocumentReader.YAML})
-@APIResponse(responseCode = "401", description = "No valid token, or no UUID tenant_id claim",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "403", description = "The caller's role does not allow this",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class PipelineTemplateResource {
 
     private final TemplateCatalog catalog;
@@ -59,6 +55,7 @@ public class PipelineTemplateResource {
             + "(?tag=a,b keeps templates with any of the tags; ?runnable=true|false)")
     @APIResponse(responseCode = "400", description = "A query parameter is invalid",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "200", description = "The system templates with their coverage")
     public Uni<Page<TemplateListing>> list(@QueryParam("tag") String tag, @QueryParam("runnable") String runnable) {
         Set<String> tags = new LinkedHashSet<>();
         if (tag != null && !tag.isBlank()) {

@@ -35,10 +35,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Workers")
 @SecurityRequirement(name = "jwt")
 @Produces(MediaType.APPLICATION_JSON)
-@APIResponse(responseCode = "401", description = "No valid token, or no UUID tenant_id claim",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "403", description = "The caller's role does not allow this",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class FleetResource {
 
     private final FleetService service;
@@ -109,6 +105,7 @@ public class FleetResource {
     @Operation(summary = "One worker")
     @APIResponse(responseCode = "404", description = "No such worker visible to this tenant",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "200", description = "The worker")
     public Uni<WorkerView> get(@PathParam("id") String id) {
         return service.get(caller.tenantId(), id);
     }

@@ -32,10 +32,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Notifications")
 @SecurityRequirement(name = "jwt")
 @Produces(MediaType.APPLICATION_JSON)
-@APIResponse(responseCode = "401", description = "No valid token, or no UUID tenant_id claim",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "403", description = "The caller's role does not allow this",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class NotificationChannelResource {
 
     private final NotificationChannels channels;
@@ -56,7 +52,7 @@ public class NotificationChannelResource {
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Create a channel: {name, type: slack|email|webhook, url | recipients}; a webhook channel's "
             + "signing secret is in this answer only")
-    @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = ChannelView.class)))
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(schema = @Schema(implementation = ChannelView.class)))
     @APIResponse(responseCode = "409", description = "A channel of that name exists",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "422", description = "Invalid: which field and why (a URL that resolves to a private "

@@ -39,6 +39,7 @@ public class RunNotificationResource {
     @Operation(summary = "The run's notification deliveries")
     @APIResponse(responseCode = "404", description = "No such run for this tenant",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "200", description = "The run's deliveries")
     public Uni<Page<DeliveryView>> list(@PathParam("id") String id) {
         return channels.ofRun(caller.tenantId(), PathIds.uuid(id, "pipeline run")).map(l -> new Page<>(l, null));
     }

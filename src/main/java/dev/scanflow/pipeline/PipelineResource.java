@@ -37,6 +37,7 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -48,11 +49,36 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Pipeline templates")
 @SecurityRequirement(name = "jwt")
 @Produces({MediaType.APPLICATION_JSON, DocumentReader.YAML})
-@APIResponse(responseCode = "401", description = "No valid token, or no UUID tenant_id claim",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "403", description = "The caller's role does not allow this",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class PipelineResource {
+
+    static final String TEMPLATE_EXAMPLE_JSON = """
+            {"name": "Full Security Scan", "description": "Complete security assessment for applications",
+             "trigger": ["manual", {"schedule": "0 2 * * *"}, {"webhook": "push"}],
+             "steps": [
+               {"id": "sast", "name": "Static Analysis", "tool": "semgrep", "capabilities": ["sast"],
+                "config": {"rules": ["p/security-audit"]}, "timeout": "30m"},
+               {"id": "dast", "name": "Dynamic Analysis", "tool": "nuclei", "capabilities": ["dast"],
+                "depends_on": ["sast"], "timeout": "2h",
+                "condition": {"type": "expression", "value": "asset.type == 'web_application' && asset.has_url"}}],
+             "settings": {"max_parallel_steps": 3, "notification": {"on_failure": true, "channels": ["slack"]}}}""";
+    static final String TEMPLATE_EXAMPLE_YAML = """
+            name: Full Security Scan
+            trigger:
+              - manual
+              - schedule: "0 2 * * *"
+            steps:
+              - id: sast
+                tool: semgrep
+                capabilities: [sast]
+                timeout: 30m
+              - id: dast
+                tool: nuclei
+                capabilities: [dast]
+                depends_on: [sast]
+                condition:
+                  type: expression
+                  value: "asset.type == 'web_application' && asset.has_url"
+            """;
 
     private final PipelineService service;
     private final DocumentReader documents;
@@ -76,8 +102,11 @@ public class PipelineResource {
     @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Create a pipeline template (JSON, or YAML with Content-Type application/yaml)")
-    @RequestBody(content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TemplateDefinition.class)),
-            @Content(mediaType = DocumentReader.YAML, schema = @Schema(implementation = TemplateDefinition.class))})
+    @RequestBody(content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TemplateDefinition.class),
+            examples = @ExampleObject(name = "design-document", summary = "A template as the design document writes it",
+                    value = TEMPLATE_EXAMPLE_JSON)),
+            @Content(mediaType = DocumentReader.YAML, schema = @Schema(implementation = TemplateDefinition.class),
+                    examples = @ExampleObject(name = "design-document", value = TEMPLATE_EXAMPLE_YAML))})
     @APIResponse(responseCode = "201", description = "Created, version 1",
             content = @Content(schema = @Schema(implementation = PipelineView.class)))
     @APIResponse(responseCode = "400", description = "Malformed JSON or YAML",

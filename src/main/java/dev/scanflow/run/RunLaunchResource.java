@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -32,10 +33,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Pipeline runs")
 @SecurityRequirement(name = "jwt")
 @Produces({MediaType.APPLICATION_JSON, DocumentReader.YAML})
-@APIResponse(responseCode = "401", description = "No valid token, or no UUID tenant_id claim",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "403", description = "The caller's role does not allow this",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class RunLaunchResource {
 
     private final RunLauncher launcher;
@@ -55,7 +52,10 @@ public class RunLaunchResource {
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR})
     @Operation(summary = "Run the latest version of a pipeline against an asset; with an Idempotency-Key header, a "
             + "repeat of the request returns the first one's run")
-    @RequestBody(content = @Content(schema = @Schema(implementation = RunLaunchRequest.class)))
+    @RequestBody(content = @Content(schema = @Schema(implementation = RunLaunchRequest.class),
+            examples = @ExampleObject(name = "run", summary = "A run on an asset, with context and priority",
+                    value = "{\"asset_id\": \"9a1e0c1e-6a2b-4d8e-9f3c-2b7d9e1f0a11\", \"priority\": \"high\", "
+                            + "\"context\": {\"branch\": \"main\", \"environment\": \"prod\"}}")))
     @APIResponse(responseCode = "201", description = "The run, already started",
             content = @Content(schema = @Schema(implementation = RunViews.RunView.class)))
     @APIResponse(responseCode = "404", description = "No such pipeline for this tenant",

@@ -38,10 +38,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Pipeline runs")
 @SecurityRequirement(name = "jwt")
 @Produces({MediaType.APPLICATION_JSON, DocumentReader.YAML})
-@APIResponse(responseCode = "401", description = "No valid token, or no UUID tenant_id claim",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "403", description = "The caller's role does not allow this",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class RunResource {
 
     private final RunQueries service;
@@ -87,6 +83,7 @@ public class RunResource {
     @Operation(summary = "Cancel a run: open steps are cancelled and their workers told (idempotent)")
     @APIResponse(responseCode = "409", description = "The run already ended otherwise",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "200", description = "The run as it is now")
     public Uni<RunViews.RunView> cancel(@PathParam("id") String id) {
         UUID tenant = caller.tenantId();
         UUID runId = PathIds.uuid(id, "run");
@@ -99,6 +96,7 @@ public class RunResource {
     @Operation(summary = "Retry the failed, timed-out and cancelled steps of an ended run, and the steps they blocked")
     @APIResponse(responseCode = "409", description = "The run is not failed, cancelled or timed out",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "200", description = "The run, its failed steps pending again")
     public Uni<RunViews.RunView> retry(@PathParam("id") String id) {
         UUID tenant = caller.tenantId();
         UUID runId = PathIds.uuid(id, "run");

@@ -38,10 +38,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Schedules")
 @SecurityRequirement(name = "jwt")
 @Produces({MediaType.APPLICATION_JSON, DocumentReader.YAML})
-@APIResponse(responseCode = "401", description = "No valid token, or no UUID tenant_id claim",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "403", description = "The caller's role does not allow this",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @APIResponse(responseCode = "404", description = "No such pipeline for this tenant, or no such schedule trigger",
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class ScheduleResource {
@@ -58,6 +54,7 @@ public class ScheduleResource {
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "The pipeline's schedule triggers: state, last fire, the next 10 fire times with their UTC "
             + "offsets, and the latest outcomes")
+    @APIResponse(responseCode = "200", description = "The pipeline's schedule triggers")
     public Uni<Page<ScheduleView>> list(@PathParam("id") String id) {
         return service.list(caller.tenantId(), PathIds.uuid(id, "pipeline")).map(items -> new Page<>(items, null));
     }
@@ -66,6 +63,7 @@ public class ScheduleResource {
     @Path("/{key}")
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "One schedule trigger, by name or position")
+    @APIResponse(responseCode = "200", description = "The schedule trigger")
     public Uni<ScheduleView> get(@PathParam("id") String id, @PathParam("key") String key) {
         return service.get(caller.tenantId(), PathIds.uuid(id, "pipeline"), key);
     }
@@ -74,6 +72,7 @@ public class ScheduleResource {
     @Path("/{key}/pause")
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR})
     @Operation(summary = "Pause a schedule: it fires nothing (neither here nor through the fire endpoint) until resumed")
+    @APIResponse(responseCode = "200", description = "The schedule, paused")
     public Uni<ScheduleView> pause(@PathParam("id") String id, @PathParam("key") String key) {
         return service.setPaused(caller.tenantId(), PathIds.uuid(id, "pipeline"), key, true);
     }
@@ -82,6 +81,7 @@ public class ScheduleResource {
     @Path("/{key}/resume")
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR})
     @Operation(summary = "Resume a schedule; the fires the pause held back are missed fires, handled by its catchup")
+    @APIResponse(responseCode = "200", description = "The schedule, running again")
     public Uni<ScheduleView> resume(@PathParam("id") String id, @PathParam("key") String key) {
         return service.setPaused(caller.tenantId(), PathIds.uuid(id, "pipeline"), key, false);
     }
@@ -110,6 +110,7 @@ public class ScheduleResource {
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "What the schedule's fires did, newest first: started, skipped, queued, replaced, missed, "
             + "held, with the reason")
+    @APIResponse(responseCode = "200", description = "The trigger's outcomes, newest first")
     public Uni<Page<OutcomeView>> outcomes(@PathParam("id") String id, @PathParam("key") String key,
             @QueryParam("limit") String limit) {
         return service.outcomes(caller.tenantId(), PathIds.uuid(id, "pipeline"), key, Cursor.limit(limit))

@@ -32,8 +32,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Schedules")
 @SecurityRequirement(name = "jwt")
 @Produces({MediaType.APPLICATION_JSON, DocumentReader.YAML})
-@APIResponse(responseCode = "401", description = "No valid token, or no UUID tenant_id claim",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @APIResponse(responseCode = "404", description = "No such pipeline for this tenant",
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class TriggerOutcomeResource {
@@ -54,6 +52,7 @@ public class TriggerOutcomeResource {
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "What the pipeline's triggers did, newest first: every run started and every start not made "
             + "(skipped, queued, replaced, missed, held, debounced, filtered, unmatched) with its reason")
+    @APIResponse(responseCode = "200", description = "The pipeline's trigger outcomes, newest first")
     public Uni<Page<OutcomeView>> list(@PathParam("id") String id, @QueryParam("trigger") String trigger,
             @QueryParam("type") String type, @QueryParam("limit") String limit) {
         if (type != null && !TYPES.contains(type)) {

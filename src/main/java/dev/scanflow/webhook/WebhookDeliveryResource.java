@@ -30,10 +30,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Webhooks")
 @SecurityRequirement(name = "jwt")
 @Produces({MediaType.APPLICATION_JSON, DocumentReader.YAML})
-@APIResponse(responseCode = "401", description = "No valid token, or no UUID tenant_id claim",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "403", description = "The caller's role does not allow this",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @APIResponse(responseCode = "404", description = "No such pipeline for this tenant",
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class WebhookDeliveryResource {
@@ -52,6 +48,7 @@ public class WebhookDeliveryResource {
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "The delivery log, newest first: time, delivery id, event, outcome and reason, runs "
             + "(trigger: only the deliveries one webhook trigger decided)")
+    @APIResponse(responseCode = "200", description = "The webhook's recent deliveries")
     public Uni<Page<Delivery>> deliveries(@PathParam("id") String id, @QueryParam("trigger") String trigger,
             @QueryParam("limit") String limit) {
         int max = Cursor.limit(limit);

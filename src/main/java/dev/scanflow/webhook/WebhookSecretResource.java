@@ -32,10 +32,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Webhooks")
 @SecurityRequirement(name = "jwt")
 @Produces({MediaType.APPLICATION_JSON, DocumentReader.YAML})
-@APIResponse(responseCode = "401", description = "No valid token, or no UUID tenant_id claim",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "403", description = "The caller's role does not allow this",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @APIResponse(responseCode = "404", description = "No such pipeline for this tenant",
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class WebhookSecretResource {
@@ -71,6 +67,7 @@ public class WebhookSecretResource {
     @GET
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "Whether the pipeline has a webhook secret, since when and by whom; never the secret")
+    @APIResponse(responseCode = "200", description = "The webhook secret's metadata (never the secret)")
     public Uni<Metadata> metadata(@PathParam("id") String id) {
         return owned(id).chain(pipelineId -> secrets.metadata(caller.tenantId(), pipelineId));
     }
