@@ -33,4 +33,27 @@ public final class QueryValues {
             default -> throw ApiException.badParameter(name, "must be true or false");
         };
     }
+
+    /**
+     * A filter that takes several values, comma-separated or repeated ({@code ?status=failed,timeout}
+     * or {@code ?status=failed&status=timeout}), each one of {@code allowed}; empty when absent.
+     */
+    public static java.util.List<String> oneOf(String name, java.util.List<String> values, java.util.List<String> allowed) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        if (values != null) {
+            for (String v : values) {
+                for (String part : v.split(",")) {
+                    String p = part.trim();
+                    if (p.isEmpty()) {
+                        continue;
+                    }
+                    if (!allowed.contains(p)) {
+                        throw ApiException.badParameter(name, "'" + p + "' is not one of " + String.join(", ", allowed));
+                    }
+                    out.add(p);
+                }
+            }
+        }
+        return java.util.List.copyOf(out);
+    }
 }

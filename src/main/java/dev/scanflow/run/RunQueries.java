@@ -62,14 +62,14 @@ public class RunQueries {
                 });
     }
 
-    public Uni<Page<RunViews.RunSummary>> list(UUID tenant, String status, UUID pipelineId, UUID assetId,
+    public Uni<Page<RunViews.RunSummary>> list(UUID tenant, List<String> statuses, UUID pipelineId, UUID assetId,
             Instant from, Instant to, int limit, Cursor after) {
         StringBuilder sql = new StringBuilder("SELECT * FROM pipeline_runs WHERE tenant_id = $1");
         List<Object> params = new ArrayList<>();
         params.add(tenant);
-        if (status != null) {
-            params.add(status);
-            sql.append(" AND status = $").append(params.size());
+        if (!statuses.isEmpty()) {
+            params.add(statuses.toArray(String[]::new));
+            sql.append(" AND status = ANY($").append(params.size()).append(")");
         }
         if (pipelineId != null) {
             params.add(pipelineId);

@@ -9,6 +9,7 @@ import dev.scanflow.common.Instants;
 import dev.scanflow.common.Page;
 import dev.scanflow.common.PathIds;
 import dev.scanflow.common.Problem;
+import dev.scanflow.common.QueryValues;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -40,6 +41,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces({MediaType.APPLICATION_JSON, DocumentReader.YAML})
 public class RunResource {
 
+    static final List<String> RUN_STATUSES = List.of("pending", "running", "completed", "failed", "cancelled", "timeout");
+
     private final RunQueries service;
     private final RunControl control;
     private final RunEventStream live;
@@ -54,14 +57,13 @@ public class RunResource {
 
     @GET
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
-    @Operation(summary = "List runs, newest first; filter by status, pipeline_id, asset_id and a created_at range [from, to)")
+    @Operation(summary = "List runs, newest first; filter by status (several: status=failed,timeout), pipeline_id, "
+            + "asset_id and a created_at range [from, to)")
     public Uni<Page<RunViews.RunSummary>> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
-            @QueryParam("status") String status, @QueryParam("pipeline_id") String pipelineId,
+            @QueryParam("status") List<String> status, @QueryParam("pipeline_id") String pipelineId,
             @QueryParam("asset_id") String assetId, @QueryParam("from") String from, @QueryParam("to") String to) {
-        if (status != null && !Set.of("pending", "running", "completed", "failed", "cancelled", "timeout").contains(status)) {
-            throw ApiException.badParameter("status", "must be one of pending, running, completed, failed, cancelled, timeout");
-        }
-        return service.list(caller.tenantId(), status, optionalUuid("pipeline_id", pipelineId),
+        List<String> statuses = QueryValues.oneOf("status", status, RUN_STATUSES);
+        return service.list(caller.tenantId(), statuses, optionalUuid("pipeline_id", pipelineId),
                 optionalUuid("asset_id", assetId), Instants.parameter("from", from), Instants.parameter("to", to), Cursor.limit(limit),
                 Cursor.decode(cursor));
     }
