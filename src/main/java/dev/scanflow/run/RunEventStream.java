@@ -31,11 +31,27 @@ public class RunEventStream {
 
     /** The run's events until its final one, or until {@code gone} says the listener left. */
     public Multi<RunViews.RunEvent> stream(UUID tenant, UUID runId, BooleanSupplier gone) {
-        AtomicLong after = new AtomicLong(0);
+        return stream(tenant, runId, 0, gone);
+    }
+
+    /**
+     * The run's events after {@code afterSeq} (a resumed stream's {@code Last-Event-ID}): none is
+     * sent twice, none is skipped. A stream resumed after the final event ends at once.
+     */
+    public Multi<RunViews.RunEvent> stream(UUID tenant, UUID runId, long afterSeq, BooleanSupplier gone) {
+        AtomicLong after = new AtomicLong(afterSeq);
         AtomicBoolean ended = new AtomicBoolean(false);
         return Multi.createBy().repeating()
                 .uni(() -> ended.get() ? Uni.createFrom().item(List.<RunViews.RunEvent>of())
-                        : runs.events(tenant, runId, after.get()))
+                        : runs.events(tenant, runId, after.get()).chain(batch -> !batch.isEmpty() || after.get() == 0
+                                ? Uni.createFrom().item(batch)
+                                // nothing new: if the run has ended, its final event was sent before
+                                : runs.ended(tenant, runId).map(done -> {
+                                    if (done) {
+                                        ended.set(true);
+                                    }
+                                    return batch;
+                                })))
                 .withDelay(POLL)
                 .whilst(batch -> !ended.get() && !gone.getAsBoolean())
                 .onItem().transformToIterable(batch -> {

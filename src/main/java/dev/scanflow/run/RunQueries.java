@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 
@@ -122,6 +123,14 @@ public class RunQueries {
                     return new Page<>(page.stream().map(r -> new RunViews.LogLine(r.getLong("seq"), r.getString("line"),
                             r.getUUID("command_id"), PgValues.instant(r, "created_at"))).toList(), next);
                 }));
+    }
+
+    /** Whether the run has ended (its final event is then committed: the same transaction wrote both). */
+    public Uni<Boolean> ended(UUID tenant, UUID runId) {
+        return pool.preparedQuery("SELECT status FROM pipeline_runs WHERE id = $1 AND tenant_id = $2")
+                .execute(Tuple.of(runId, tenant))
+                .map(rows -> rows.iterator().hasNext() && Set.of("completed", "failed", "cancelled", "timeout")
+                        .contains(rows.iterator().next().getString("status")));
     }
 
     public Uni<List<RunViews.RunEvent>> events(UUID tenant, UUID runId, long afterSeq) {

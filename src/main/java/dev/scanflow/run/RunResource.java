@@ -13,6 +13,7 @@ import dev.scanflow.common.QueryValues;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -156,17 +157,36 @@ public class RunResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @org.jboss.resteasy.reactive.RestStreamElementType(MediaType.APPLICATION_JSON)
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
-    @Operation(summary = "Server-Sent Events: the run's events so far, then as they happen; the stream ends when the run ends")
-    public Uni<Void> events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
+    @Operation(summary = "Server-Sent Events: the run's events so far, then as they happen; each carries an id, and a "
+            + "client that reconnects with Last-Event-ID gets the events after it; the stream ends when the run ends")
+    public Uni<Void> events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
+            @Context SseEventSink sink, @Context Sse sse) {
         UUID runId = PathIds.uuid(id, "run");
         UUID tenant = caller.tenantId();
+        long after = lastEventId(lastEventId);
         // the run is looked up before anything is sent: an unknown or another tenant's run is a 404
-        return service.get(tenant, runId).invoke(run -> live.stream(tenant, runId, sink::isClosed).subscribe().with(
-                        event -> sink.send(sse.newEventBuilder()
+        return service.get(tenant, runId).invoke(run -> live.stream(tenant, runId, after, sink::isClosed).subscribe().with(
+                        // id: the event's sequence, so a client that reconnects with Last-Event-ID resumes after it
+                        event -> sink.send(sse.newEventBuilder().id(String.valueOf(event.seq()))
                                 .data(RunViews.RunEvent.class, event).build()),
                         failure -> sink.close(),
                         sink::close))
                 .replaceWithVoid();
+    }
+
+    private static long lastEventId(String value) {
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        try {
+            long seq = Long.parseLong(value.trim());
+            if (seq >= 0) {
+                return seq;
+            }
+        } catch (NumberFormatException ignored) {
+            // below
+        }
+        throw ApiException.badParameter("Last-Event-ID", "must be the id of an event this stream sent (a number)");
     }
 
     private static UUID optionalUuid(String name, String value) {
