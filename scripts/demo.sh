@@ -103,8 +103,8 @@ if [ "$FLOW" = templates ]; then
     column -t -s $'\t'
 
   say "A notification channel: a signed webhook to a local receiver (127.0.0.1:8082)"
+  : > target/demo/notifications.jsonl   # this demo's notifications only
   if ! { [ -f target/demo/receiver.pid ] && kill -0 "$(cat target/demo/receiver.pid)" 2>/dev/null; }; then
-    : > target/demo/notifications.jsonl
     nohup python3 scripts/lib/receiver.py 8082 target/demo/notifications.jsonl > target/demo/receiver.log 2>&1 &
     echo $! > target/demo/receiver.pid
   fi
