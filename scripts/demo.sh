@@ -98,9 +98,7 @@ curl -s "${auth[@]}" "$BASE/api/v1/workers/w-demo-1" | jq -c '{worker_id, status
 
 if [ "$FLOW" = templates ]; then
   say "The system templates, and what this tenant's online workers cover"
-  curl -s "${auth[@]}" "$BASE/api/v1/pipeline-templates" | jq -r '.items[] |
-    "\(.slug)\t\(.steps | length) steps\t\(if .coverage.runnable then "runnable" else "missing " + (.coverage.missing_capabilities | join(",")) end)"' |
-    column -t -s $'\t'
+  bin/scanflow --url "$BASE" --token "$TOKEN" templates list
 
   say "A notification channel: a signed webhook to a local receiver (127.0.0.1:8082)"
   : > target/demo/notifications.jsonl   # this demo's notifications only

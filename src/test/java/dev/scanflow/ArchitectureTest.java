@@ -20,7 +20,7 @@ class ArchitectureTest {
     static final String[] FEATURES = {"dev.scanflow.pipeline..", "dev.scanflow.asset..", "dev.scanflow.run..",
             "dev.scanflow.engine..", "dev.scanflow.fleet..", "dev.scanflow.auth..", "dev.scanflow.trigger..",
             "dev.scanflow.webhook..", "dev.scanflow.discovery..", "dev.scanflow.catalog..",
-            "dev.scanflow.notification..", "dev.scanflow.agent..", "dev.scanflow.nats.."};
+            "dev.scanflow.notification..", "dev.scanflow.agent..", "dev.scanflow.nats..", "dev.scanflow.cli.."};
 
     @ArchTest
     static final ArchRule theDomainIsPlainJava = classes().that().resideInAPackage("dev.scanflow.domain..")
@@ -51,6 +51,12 @@ class ArchitectureTest {
                     "org.xml.sax..", "dev.scanflow.agent..",
                     "dev.scanflow.protocol..", "com.fasterxml.jackson..", "io.nats.client..", "org.yaml.snakeyaml..")
             .because("the reference worker is its own artifact: no Quarkus, no database, no service code");
+
+    @ArchTest
+    static final ArchRule theCliIsAPlainHttpClient = classes().that().resideInAPackage("dev.scanflow.cli..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.scanflow.cli..", "picocli..",
+                    "com.fasterxml.jackson..")
+            .because("the scanflow CLI is its own artifact: the API over HTTP, no Quarkus, no service code");
 
     @ArchTest
     static final ArchRule theEngineCallsNoInboundAdapter = noClasses().that().resideInAPackage("dev.scanflow.engine..")

@@ -38,6 +38,10 @@ import org.jboss.logging.Logger;
 public class NotificationSender {
 
     private static final Logger LOG = Logger.getLogger(NotificationSender.class);
+    /** A delivery with what sending it needs from its channel. */
+    private static final String CLAIM_COLUMNS = "SELECT d.id, d.idempotency_key, d.channel_id, d.event, d.attempts, "
+            + "d.give_up_at, d.message, d.created_at, c.type, c.url, c.secret, c.recipients "
+            + "FROM notification_deliveries d JOIN notification_channels c ON c.id = d.channel_id ";
 
     private final Pool pool;
     private final ScanflowConfig config;
@@ -76,9 +80,7 @@ public class NotificationSender {
             return Uni.createFrom().item(0);
         }
         Duration lease = config.notifications().requestTimeout().multipliedBy(3);
-        return pool.withTransaction(tx -> tx.preparedQuery("SELECT d.id, d.idempotency_key, d.channel_id, d.event, d.attempts, "
-                                + "d.give_up_at, d.message, d.created_at, c.type, c.url, c.secret, c.recipients "
-                                + "FROM notification_deliveries d JOIN notification_channels c ON c.id = d.channel_id "
+        return pool.withTransaction(tx -> tx.preparedQuery(CLAIM_COLUMNS
                                 + "WHERE d.status IN ('pending', 'sending') AND d.next_attempt_at <= now() "
                                 + "AND (d.status = 'pending' OR d.lease_until < now()) AND c.not_before <= now() "
                                 + "ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE OF d, c SKIP LOCKED")
@@ -127,14 +129,19 @@ public class NotificationSender {
 
     private void start(Claimed c) {
         inFlight.incrementAndGet();
-        senders.send(c)
-                .ifNoItem().after(config.notifications().requestTimeout())
-                .recoverWithItem(() -> Attempt.retry(null, "no answer within " + config.notifications().requestTimeout()
-                        .toSeconds() + " s", null))
-                .onFailure().recoverWithItem(e -> Attempt.retry(null, e.getClass().getSimpleName() + ": " + e.getMessage(), null))
+        attempt(c)
                 .chain(attempt -> record(c, attempt))
                 .onTermination().invoke(inFlight::decrementAndGet)
                 .subscribe().with(ok -> { }, e -> LOG.warnf("recording delivery %s failed: %s", c.id(), e.toString()));
+    }
+
+    /** One attempt on the channel, bounded by the request timeout; a failure is an outcome, never an error. */
+    private Uni<Attempt> attempt(Claimed c) {
+        return senders.send(c)
+                .ifNoItem().after(config.notifications().requestTimeout())
+                .recoverWithItem(() -> Attempt.retry(null, "no answer within " + config.notifications().requestTimeout()
+                        .toSeconds() + " s", null))
+                .onFailure().recoverWithItem(e -> Attempt.retry(null, e.getClass().getSimpleName() + ": " + e.getMessage(), null));
     }
 
     /** The outcome of one attempt, in its own statement (the claim's transaction is long over). */
@@ -168,21 +175,12 @@ public class NotificationSender {
 
     /** Sends one delivery now, outside the due queue (a channel's test), and records it. */
     public Uni<Attempt> sendNow(UUID deliveryId) {
-        return pool.withTransaction(tx -> tx.preparedQuery("SELECT d.id, d.idempotency_key, d.channel_id, d.event, "
-                                + "d.attempts, d.give_up_at, d.message, d.created_at, c.type, c.url, c.secret, c.recipients "
-                                + "FROM notification_deliveries d JOIN notification_channels c ON c.id = d.channel_id "
-                                + "WHERE d.id = $1 FOR UPDATE OF d")
+        return pool.withTransaction(tx -> tx.preparedQuery(CLAIM_COLUMNS + "WHERE d.id = $1 FOR UPDATE OF d")
                         .execute(Tuple.of(deliveryId))
                         .chain(rows -> tx.preparedQuery("UPDATE notification_deliveries SET status = 'sending', "
                                         + "attempts = attempts + 1, lease_until = now() + interval '1 minute' WHERE id = $1")
                                 .execute(Tuple.of(deliveryId)).replaceWith(claim(rows.iterator().next()))))
-                .chain(c -> senders.send(c)
-                        .ifNoItem().after(config.notifications().requestTimeout())
-                        .recoverWithItem(() -> Attempt.retry(null, "no answer within "
-                                + config.notifications().requestTimeout().toSeconds() + " s", null))
-                        .onFailure().recoverWithItem(e -> Attempt.retry(null, e.getClass().getSimpleName() + ": "
-                                + e.getMessage(), null))
-                        .call(attempt -> record(c, attempt)));
+                .chain(c -> attempt(c).call(attempt -> record(c, attempt)));
     }
 
 }

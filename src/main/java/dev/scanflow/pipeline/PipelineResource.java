@@ -53,7 +53,8 @@ public class PipelineResource {
 
     static final String TEMPLATE_EXAMPLE_JSON = """
             {"name": "Full Security Scan", "description": "Complete security assessment for applications",
-             "trigger": ["manual", {"schedule": "0 2 * * *"}, {"webhook": "push"}],
+             "triggers": [{"type": "manual"}, {"type": "schedule", "cron": "0 2 * * *", "timezone": "UTC"},
+                          {"type": "webhook", "events": ["push"]}],
              "steps": [
                {"id": "sast", "name": "Static Analysis", "tool": "semgrep", "capabilities": ["sast"],
                 "config": {"rules": ["p/security-audit"]}, "timeout": "30m"},
@@ -61,25 +62,6 @@ public class PipelineResource {
                 "depends_on": ["sast"], "timeout": "2h",
                 "condition": {"type": "expression", "value": "asset.type == 'web_application' && asset.has_url"}}],
              "settings": {"max_parallel_steps": 3, "notification": {"on_failure": true, "channels": ["slack"]}}}""";
-    static final String TEMPLATE_EXAMPLE_YAML = """
-            name: Full Security Scan
-            trigger:
-              - manual
-              - schedule: "0 2 * * *"
-            steps:
-              - id: sast
-                tool: semgrep
-                capabilities: [sast]
-                timeout: 30m
-              - id: dast
-                tool: nuclei
-                capabilities: [dast]
-                depends_on: [sast]
-                condition:
-                  type: expression
-                  value: "asset.type == 'web_application' && asset.has_url"
-            """;
-
     private final PipelineService service;
     private final DocumentReader documents;
     private final Caller caller;
@@ -103,10 +85,9 @@ public class PipelineResource {
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Create a pipeline template (JSON, or YAML with Content-Type application/yaml)")
     @RequestBody(content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TemplateDefinition.class),
-            examples = @ExampleObject(name = "design-document", summary = "A template as the design document writes it",
+            examples = @ExampleObject(name = "design-document", summary = "A template (the short forms of the design document, such as trigger: [manual], are accepted too)",
                     value = TEMPLATE_EXAMPLE_JSON)),
-            @Content(mediaType = DocumentReader.YAML, schema = @Schema(implementation = TemplateDefinition.class),
-                    examples = @ExampleObject(name = "design-document", value = TEMPLATE_EXAMPLE_YAML))})
+            @Content(mediaType = DocumentReader.YAML, schema = @Schema(implementation = TemplateDefinition.class))})
     @APIResponse(responseCode = "201", description = "Created, version 1",
             content = @Content(schema = @Schema(implementation = PipelineView.class)))
     @APIResponse(responseCode = "400", description = "Malformed JSON or YAML",
