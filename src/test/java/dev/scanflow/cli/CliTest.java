@@ -89,6 +89,7 @@ class CliTest {
             assertTrue(ok("runs", "list", "--status", "completed,failed").out().contains(runId));
             assertTrue(ok("runs", "get", runId).out().contains("COMPLETED"));
             assertTrue(ok("logs", runId, "sast").code() == 0);
+            assertEquals(0, cli("logs", runId, "sast", "--follow").code(), "a finished step: --follow ends");
             assertEquals(3, cli("runs", "cancel", runId).code(), "a finished run cannot be cancelled: the API's 409");
             // a failing step: --wait exits 1
             w.onScan((worker, cmd) -> worker.fail(cmd, "EXIT_2", "semgrep crashed"));
