@@ -111,7 +111,9 @@ class EngineTest {
         assertNotNull(sast.getString("command_id"));
 
         // the command carried what a worker needs
-        JsonNode cmd = workers.get(0).commandsFor("sast").get(0);
+        // (this run's: the template's on_asset_discovery trigger may start another run on the new asset)
+        JsonNode cmd = workers.get(0).commandsFor("sast").stream()
+                .filter(c -> runId.equals(c.path("payload").path("pipeline_run_id").asText())).findFirst().orElseThrow();
         assertEquals("scan", cmd.path("type").asText());
         assertEquals("high", cmd.path("priority").asText());
         assertEquals(tenant.toString(), cmd.path("tenant_id").asText());
