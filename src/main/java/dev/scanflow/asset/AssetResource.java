@@ -2,7 +2,6 @@ package dev.scanflow.asset;
 
 import dev.scanflow.auth.Caller;
 import dev.scanflow.auth.Roles;
-import dev.scanflow.common.ApiException;
 import dev.scanflow.common.Applied;
 import dev.scanflow.common.Cursor;
 import dev.scanflow.common.DocumentReader;

@@ -169,7 +169,7 @@ public final class WebhookSignatures {
         byte[] signed = concat((id + "." + seconds + ".").getBytes(StandardCharsets.UTF_8), body);
         boolean ok = false;
         for (String secret : secrets) {
-            byte[] expected = hmac(standardKey(secret), signed);
+            byte[] expected = hmac(StandardWebhookSignature.key(secret), signed);
             for (byte[] g : given) {
                 ok |= MessageDigest.isEqual(expected, g);
             }
@@ -179,18 +179,6 @@ public final class WebhookSignatures {
                     + "webhook secret");
         }
         return new Verified(STANDARD, null, id);
-    }
-
-    /** A Standard Webhooks key: the base64 after {@code whsec_}; another secret as its bytes. */
-    static byte[] standardKey(String secret) {
-        if (secret.startsWith("whsec_")) {
-            try {
-                return Base64.getDecoder().decode(secret.substring("whsec_".length()));
-            } catch (IllegalArgumentException e) {
-                // not base64: fall through to the bytes
-            }
-        }
-        return secret.getBytes(StandardCharsets.UTF_8);
     }
 
     /** The Standard Webhooks signature of a body (what a sender puts in webhook-signature, without "v1,"). */
