@@ -32,8 +32,10 @@ public final class SarifParser implements ResultParser {
 
     /** @param sourceDir where the scanned checkout was: absolute file URIs under it become relative paths */
     public SarifParser(Path sourceDir) {
-        this.sourcePrefix = sourceDir == null ? null : sourceDir.toAbsolutePath().normalize().toUri().toString();
-        this.sourcePath = sourceDir == null ? null : sourceDir.toAbsolutePath().normalize() + "/";
+        // Path.toUri() ends in '/' only for a directory that exists when it is called; the checkout
+        // may be gone by the time its results are read, so the separator is added here.
+        this.sourcePrefix = sourceDir == null ? null : withSlash(sourceDir.toAbsolutePath().normalize().toUri().toString());
+        this.sourcePath = sourceDir == null ? null : withSlash(sourceDir.toAbsolutePath().normalize().toString());
     }
 
     @Override
@@ -74,6 +76,10 @@ public final class SarifParser implements ResultParser {
         output.put("rules", new ArrayList<>(rulesHit));
         output.put("files", new ArrayList<>(files));
         return new ScanReport(count, severities.counts(), output);
+    }
+
+    private static String withSlash(String path) {
+        return path.endsWith("/") ? path : path + "/";
     }
 
     private String relative(String uri) {

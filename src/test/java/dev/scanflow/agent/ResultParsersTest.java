@@ -223,9 +223,19 @@ class ResultParsersTest {
     }
 
     @Test
-    void sarifFileUrisBecomePathsInTheCheckout() throws IOException {
-        // ESLint 9 + eslint-plugin-security + @microsoft/eslint-formatter-sarif on a checkout in /tmp/planted
-        ScanReport r = new SarifParser(Path.of("/tmp/planted")).parse(DIR.resolve("eslint-security.sarif"));
+    void sarifFileUrisBecomePathsInTheCheckout(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        // ESLint 9 + eslint-plugin-security + @microsoft/eslint-formatter-sarif on a checkout, its
+        // URIs moved into this test's own directory: once while the checkout exists, once after it is gone
+        Path checkout = Files.createDirectory(tmp.resolve("checkout"));
+        Path sarif = tmp.resolve("eslint-security.sarif");
+        Files.writeString(sarif, Files.readString(DIR.resolve("eslint-security.sarif"))
+                .replace("file:///tmp/planted/", checkout.toUri().toString()));
+        assertFilesAreRelative(new SarifParser(checkout).parse(sarif));
+        Files.delete(checkout);
+        assertFilesAreRelative(new SarifParser(checkout).parse(sarif));
+    }
+
+    private static void assertFilesAreRelative(ScanReport r) {
         assertEquals(3, r.findingsCount());
         @SuppressWarnings("unchecked")
         List<String> files = (List<String>) r.output().get("files");

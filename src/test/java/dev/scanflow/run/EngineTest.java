@@ -474,7 +474,7 @@ class EngineTest {
     void aStepNoWorkerCanTakeTimesOutWithNoWorker() {
         String yaml = "name: lonely\nsteps:\n  - id: a\n    capabilities: [nobody-has-this]\n";
         JsonPath run = awaitRun(admin, trigger(admin, template(admin, yaml), asset(admin, "server", "lonely", null)),
-                Duration.ofSeconds(20), "failed");
+                Duration.ofSeconds(90), "failed"); // the test profile's queue timeout is 30s
         assertEquals("timeout", run.getString("step_runs[0].status"));
         assertEquals("NO_WORKER", run.getString("step_runs[0].error_code"));
     }
