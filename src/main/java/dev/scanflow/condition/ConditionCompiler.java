@@ -11,7 +11,7 @@ import dev.cel.common.ast.CelExpr;
 import dev.cel.common.navigation.CelNavigableAst;
 import dev.cel.common.navigation.CelNavigableExpr;
 import dev.cel.common.types.ListType;
-import dev.cel.common.types.MapType;
+import dev.cel.common.types.CelType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
@@ -20,8 +20,10 @@ import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelFunctionBinding;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -30,49 +32,40 @@ import java.util.stream.Collectors;
  * burning CPU: the expression's size, its parse depth and node count, comprehension iterations
  * and regular expression size are all bounded.
  *
- * <p>Variables: {@code asset}, {@code steps}, {@code context} and {@code run}, each a
- * {@code map(string, dyn)}. Besides standard CEL, lists have a member {@code contains(x)} so
+ * <p>Variables are typed ({@link ConditionVariables}): {@code asset}, {@code steps.<id>} and
+ * {@code run} have known fields, so a misspelt field or a comparison of a count with a string
+ * is an error when the template is saved; {@code context} is an open map whose documented
+ * fields are checked by name. Besides standard CEL, lists have a member {@code contains(x)} so
  * that {@code asset.tags.contains('production')} works like {@code 'production' in asset.tags}.
  * Thread-safe; build one and share it.
  */
 public final class ConditionCompiler {
 
-    /** Step conditions: the asset, the steps before this one, the run's context, the run. */
-    public static final List<String> VARIABLES = List.of("asset", "steps", "context", "run");
-    /**
-     * Asset filters (a schedule's {@code targets[].asset_filter}): the asset's fields at top
-     * level, as the design document writes them ({@code tags.contains('production')}), and the
-     * whole asset as {@code asset}.
-     */
-    public static final List<String> ASSET_FILTER_VARIABLES = List.of("id", "type", "name", "url", "has_url",
-            "tags", "criticality", "properties", "asset");
-    /** Webhook filters: the delivery's JSON {@code payload} and its {@code event} (push, ...). */
-    public static final List<String> PAYLOAD_FILTER_VARIABLES = List.of("payload", "event");
     public static final int MAX_EXPRESSION_LENGTH = 2_000;
     private static final String LIST_CONTAINS = "list_contains_dyn";
+    private static final String CONTEXT = "context";
 
     private final CelCompiler compiler;
     private final CelRuntime runtime;
     private final List<String> variables;
 
-    /** The compiler for step conditions. */
+    /** The compiler for step conditions: asset, steps, context, run. */
     public ConditionCompiler() {
-        this(VARIABLES);
+        this(ConditionVariables.stepConditions());
     }
 
-    /** The compiler for asset filters. */
+    /** The compiler for asset filters (a schedule's {@code targets[].asset_filter}, discovery triggers). */
     public static ConditionCompiler assetFilters() {
-        return new ConditionCompiler(ASSET_FILTER_VARIABLES);
+        return new ConditionCompiler(ConditionVariables.assetFilters());
     }
 
     /** The compiler for webhook payload filters. */
     public static ConditionCompiler payloadFilters() {
-        return new ConditionCompiler(PAYLOAD_FILTER_VARIABLES);
+        return new ConditionCompiler(ConditionVariables.payloadFilters());
     }
 
-    /** A compiler whose expressions read the given variables, each of any JSON type. */
-    public ConditionCompiler(List<String> variables) {
-        this.variables = List.copyOf(variables);
+    private ConditionCompiler(Map<String, CelType> variables) {
+        this.variables = List.copyOf(variables.keySet());
         CelOptions options = CelOptions.newBuilder()
                 .maxExpressionCodePointSize(MAX_EXPRESSION_LENGTH)
                 .maxParseRecursionDepth(32)
@@ -83,19 +76,15 @@ public final class ConditionCompiler {
                 // dyn values matches both add_int64 and add_uint64 and fails as ambiguous
                 .enableUnsignedLongs(true)
                 .build();
-        var mapOfDyn = MapType.create(SimpleType.STRING, SimpleType.DYN);
         var builder = CelCompilerFactory.standardCelCompilerBuilder()
                 .setOptions(options)
+                .setTypeProvider(ConditionVariables.TYPES)
                 .setResultType(SimpleType.BOOL)
                 .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
                 .addFunctionDeclarations(CelFunctionDecl.newFunctionDeclaration("contains",
                         CelOverloadDecl.newMemberOverload(LIST_CONTAINS, SimpleType.BOOL,
                                 ListType.create(SimpleType.DYN), SimpleType.DYN)));
-        for (String variable : variables) {
-            // maps where the document's examples select fields; plain dyn for an asset's fields
-            builder.addVar(variable, VARIABLES.contains(variable) || variable.equals("asset") || variable.equals("properties")
-                    ? mapOfDyn : SimpleType.DYN);
-        }
+        variables.forEach(builder::addVar);
         this.compiler = builder.build();
         this.runtime = CelRuntimeFactory.standardCelRuntimeBuilder()
                 .setOptions(options)
@@ -121,6 +110,7 @@ public final class ConditionCompiler {
         }
         try {
             CelAbstractSyntaxTree ast = result.getAst();
+            checkContextFields(ast);
             CelRuntime.Program program = runtime.createProgram(ast);
             return new CompiledCondition(expression, program, referencedSteps(ast), variables);
         } catch (CelValidationException | CelEvaluationException e) {
@@ -138,6 +128,32 @@ public final class ConditionCompiler {
                     return where + issue.getMessage();
                 })
                 .collect(Collectors.joining("; "));
+    }
+
+    /** {@code context.<field>} names a documented field; keys of a run's own are read as {@code context['key']}. */
+    private void checkContextFields(CelAbstractSyntaxTree ast) throws ConditionException {
+        if (!variables.contains(CONTEXT)) {
+            return;
+        }
+        List<String> problems = new ArrayList<>();
+        CelNavigableAst.fromAst(ast).getRoot().allNodes()
+                .map(CelNavigableExpr::expr)
+                .filter(e -> e.exprKind().getKind() == CelExpr.ExprKind.Kind.SELECT)
+                .filter(e -> e.select().operand().exprKind().getKind() == CelExpr.ExprKind.Kind.IDENT
+                        && e.select().operand().ident().name().equals(CONTEXT))
+                .filter(e -> !ConditionVariables.CONTEXT_FIELDS.contains(e.select().field()))
+                .forEach(e -> {
+                    String field = e.select().field();
+                    Integer offset = ast.getSource().getPositionsMap().get(e.id());
+                    String where = offset == null ? "" : ast.getSource().getOffsetLocation(offset)
+                            .map(l -> "at line " + l.getLine() + ", column " + (l.getColumn() + 1) + ": ").orElse("");
+                    problems.add(where + "unknown context field '" + field + "' (known: "
+                            + String.join(", ", ConditionVariables.CONTEXT_FIELDS) + "); a key of the run's own "
+                            + "context reads as context['" + field + "'], guarded by '" + field + "' in context");
+                });
+        if (!problems.isEmpty()) {
+            throw new ConditionException(String.join("; ", problems));
+        }
     }
 
     /** The step ids read as {@code steps.<id>} anywhere in the expression. */

@@ -22,6 +22,9 @@ public final class ConditionEvaluator {
             Object value = variables.get(name);
             input.put(name, value == null ? Map.of() : toCel(value));
         }
+        if (input.get("context") instanceof Map<?, ?> given) {
+            input.put("context", withDocumentedFields(given));
+        }
         try {
             Object result = condition.program().eval(input);
             if (result instanceof Boolean b) {
@@ -33,6 +36,18 @@ public final class ConditionEvaluator {
             String shown = expr.length() > 120 ? expr.substring(0, 117) + "..." : expr;
             throw new ConditionException("evaluation of '" + shown + "' failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The documented context fields read as '' when a run did not set them, so that
+     * {@code context.environment == 'prod'} is false, not an error, for runs without one.
+     */
+    private static Map<String, Object> withDocumentedFields(Map<?, ?> given) {
+        Map<String, Object> context = new LinkedHashMap<>();
+        ConditionVariables.CONTEXT_FIELDS.forEach(k -> context.put(k, ""));
+        given.forEach((k, v) -> context.put(String.valueOf(k),
+                v == dev.cel.common.values.NullValue.NULL_VALUE && context.containsKey(String.valueOf(k)) ? "" : v));
+        return context;
     }
 
     /** CEL wants 64-bit ints and doubles; JSON decoding gives Integer, Float, BigDecimal and so on. */

@@ -24,6 +24,14 @@ public final class DagValidator {
     }
 
     public static List<ValidationError> validate(List<Node> nodes) {
+        return validate(nodes, Set.of());
+    }
+
+    /**
+     * @param reported ids written in the document but unusable (invalid, or duplicates): they
+     *                 are errors already, so a dependency on one is not reported again as unknown
+     */
+    public static List<ValidationError> validate(List<Node> nodes, Set<String> reported) {
         List<ValidationError> errors = new ArrayList<>();
         Map<String, Node> byId = new LinkedHashMap<>();
         for (Node node : nodes) {
@@ -32,7 +40,7 @@ public final class DagValidator {
         for (Node node : nodes) {
             for (int j = 0; j < node.dependsOn().size(); j++) {
                 String dep = node.dependsOn().get(j);
-                if (!byId.containsKey(dep)) {
+                if (!byId.containsKey(dep) && !reported.contains(dep)) {
                     errors.add(ValidationError.at("$.steps[" + node.index() + "].depends_on[" + j + "]",
                             "depends on unknown step '" + dep + "'"));
                 }

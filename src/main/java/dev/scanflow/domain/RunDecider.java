@@ -435,9 +435,6 @@ public final class RunDecider {
         return delay.compareTo(settings.maxRetryDelay()) > 0 ? settings.maxRetryDelay() : delay;
     }
 
-    /** Context fields a condition may read whether or not the run's context has them. */
-    public static final List<String> DOCUMENTED_CONTEXT = List.of("repository", "branch", "commit", "environment", "user");
-
     /** The CEL variables: asset, steps.&lt;id&gt; (status, findings, output, ...), context, run. */
     public static Map<String, Object> variables(RunState run) {
         Map<String, Object> steps = new LinkedHashMap<>();
@@ -451,15 +448,10 @@ public final class RunDecider {
             v.put("attempt", s.attempt);
             steps.put(s.key, v);
         }
-        Map<String, Object> context = new LinkedHashMap<>();
-        // the context fields the design document names read as '' when a run did not set them,
-        // so that context.environment == 'prod' is false, not an error, for runs without one
-        DOCUMENTED_CONTEXT.forEach(k -> context.put(k, ""));
-        run.context.forEach((k, v) -> context.put(k, v == null && DOCUMENTED_CONTEXT.contains(k) ? "" : v));
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("asset", run.asset);
         vars.put("steps", steps);
-        vars.put("context", context);
+        vars.put("context", run.context);
         vars.put("run", run.run);
         return vars;
     }

@@ -99,8 +99,8 @@ public class PipelineResource {
     @APIResponse(responseCode = "422", description = "Invalid template: every error with its JSON path",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> create(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
-        TemplateDefinition definition = service.read(documents.parse(body, contentType), caller.tenantId(), null);
-        return service.create(caller.tenantId(), caller.subject(), definition)
+        return service.read(documents.parse(body, contentType), caller.tenantId(), null)
+                .chain(definition -> service.create(caller.tenantId(), caller.subject(), definition))
                 .map(view -> Response.created(URI.create("/api/v1/pipelines/" + view.id())).entity(view).build());
     }
 
@@ -120,8 +120,8 @@ public class PipelineResource {
     @APIResponse(responseCode = "422", description = "Invalid template: every error with its JSON path",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> apply(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
-        TemplateDefinition definition = service.read(documents.parse(body, contentType), caller.tenantId(), null);
-        return service.apply(caller.tenantId(), caller.subject(), definition)
+        return service.read(documents.parse(body, contentType), caller.tenantId(), null)
+                .chain(definition -> service.apply(caller.tenantId(), caller.subject(), definition))
                 .map(a -> Response.status(a.outcome() == Applied.Outcome.CREATED ? 201 : 200).entity(a.value())
                         .header(Applied.HEADER, a.outcome().header()).build());
     }
@@ -163,8 +163,8 @@ public class PipelineResource {
     public Uni<PipelineView> update(@PathParam("id") String id, byte[] body,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
         UUID pipelineId = PathIds.uuid(id, "pipeline");
-        TemplateDefinition definition = service.read(documents.parse(body, contentType), caller.tenantId(), pipelineId);
-        return service.update(caller.tenantId(), caller.subject(), pipelineId, definition);
+        return service.read(documents.parse(body, contentType), caller.tenantId(), pipelineId)
+                .chain(definition -> service.update(caller.tenantId(), caller.subject(), pipelineId, definition));
     }
 
     @DELETE

@@ -59,9 +59,10 @@ public class PipelineService {
      * Reads a template body: every error at once, or the normalized definition. The read-only
      * fields the design document's example and the API's own answers carry are accepted, except
      * a {@code tenant_id} of another tenant or (for {@code expectedId}) an {@code id} of another
-     * pipeline, which would say the body is meant for something else.
+     * pipeline, which would say the body is meant for something else. Channel names are looked
+     * up even when other parts are wrong, so that their errors come in the same answer.
      */
-    public TemplateDefinition read(JsonNode body, UUID tenant, UUID expectedId) {
+    public Uni<TemplateDefinition> read(JsonNode body, UUID tenant, UUID expectedId) {
         TemplateReader.Result result = reader.read(body);
         List<ValidationError> errors = new ArrayList<>(result.errors());
         JsonNode tenantId = result.readOnly().get("tenant_id");
@@ -74,10 +75,18 @@ public class PipelineService {
             errors.add(ValidationError.at("$.id", "is pipeline " + id.asText() + ", not " + expectedId
                     + " (the one in the path); leave id out"));
         }
-        if (!errors.isEmpty()) {
-            throw ApiException.invalid("Invalid pipeline template", errors);
+        List<String> channelNames = new ArrayList<>();
+        JsonNode written = body == null ? null : body.path("settings").path("notification").path("channels");
+        if (written != null && written.isArray()) {
+            written.forEach(n -> channelNames.add(n.isTextual() ? n.textValue() : null));
         }
-        return result.definition();
+        return unknownChannels(tenant, channelNames).map(channelErrors -> {
+            errors.addAll(channelErrors);
+            if (!errors.isEmpty()) {
+                throw ApiException.invalid("Invalid pipeline template", errors);
+            }
+            return result.definition();
+        });
     }
 
     private static boolean isUuid(JsonNode node) {
@@ -378,19 +387,27 @@ public class PipelineService {
     private Uni<Void> channelsKnown(UUID tenant, TemplateDefinition d) {
         List<String> names = d.settings() == null || d.settings().notification() == null
                 || d.settings().notification().channels() == null ? List.of() : d.settings().notification().channels();
-        return channels.unknown(tenant, names).map(unknown -> {
-            if (!unknown.isEmpty()) {
-                List<ValidationError> errors = new ArrayList<>();
-                for (int i = 0; i < names.size(); i++) {
-                    if (unknown.contains(names.get(i))) {
-                        errors.add(ValidationError.at("$.settings.notification.channels[" + i + "]", "'" + names.get(i)
-                                + "' is neither a channel kind (slack, email, webhook) nor one of your notification "
-                                + "channels (POST /api/v1/notification-channels)"));
-                    }
-                }
+        return unknownChannels(tenant, names).map(errors -> {
+            if (!errors.isEmpty()) {
                 throw ApiException.invalid("Invalid pipeline template", errors);
             }
             return null;
+        });
+    }
+
+    /** An error for each name (by its position; null entries are skipped) that is no channel of the tenant. */
+    private Uni<List<ValidationError>> unknownChannels(UUID tenant, List<String> names) {
+        List<String> given = names.stream().filter(java.util.Objects::nonNull).toList();
+        return channels.unknown(tenant, given).map(unknown -> {
+            List<ValidationError> errors = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                if (names.get(i) != null && unknown.contains(names.get(i))) {
+                    errors.add(ValidationError.at("$.settings.notification.channels[" + i + "]", "'" + names.get(i)
+                            + "' is neither a channel kind (slack, email, webhook) nor one of your notification "
+                            + "channels (POST /api/v1/notification-channels)"));
+                }
+            }
+            return errors;
         });
     }
 

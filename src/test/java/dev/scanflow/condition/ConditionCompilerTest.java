@@ -100,4 +100,46 @@ class ConditionCompilerTest {
         CompiledCondition c = COMPILER.compile("steps.dast.findings_count > 0");
         assertThrows(ConditionException.class, () -> ConditionEvaluator.evaluate(c, VARS));
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "asset.typo == 'x'",
+            "asset.tag.contains('production')",
+            "steps.sast.finding_count > 0",
+            "steps.sast.findings_count > 'many'",
+            "asset.has_url == 'yes'",
+            "run.trigger == 'manual'",
+            "context.brnach == 'main'",
+            "has(context.typo)"})
+    void unknownFieldsAndWrongTypesAreErrorsWhenWritten(String expression) {
+        ConditionException e = assertThrows(ConditionException.class, () -> COMPILER.compile(expression), expression);
+        assertTrue(e.getMessage().contains("line 1, column"), e.getMessage());
+    }
+
+    @Test
+    void anUnknownContextFieldSaysHowToReadAKeyOfTheRunsOwn() throws ConditionException {
+        ConditionException e = assertThrows(ConditionException.class, () -> COMPILER.compile("context.team == 'x'"));
+        assertTrue(e.getMessage().contains("unknown context field 'team'"), e.getMessage());
+        assertTrue(e.getMessage().contains("context['team']"), e.getMessage());
+        assertTrue(eval("'team' in context || context['user'] == 'alice'"));
+    }
+
+    @Test
+    void documentedContextFieldsReadAsEmptyWhenTheRunDidNotSetThem() throws ConditionException {
+        for (String field : ConditionVariables.CONTEXT_FIELDS) {
+            boolean expected = !field.equals("user"); // VARS sets only the user
+            assertEquals(expected, eval("context." + field + " == ''"), field);
+        }
+        assertFalse(eval("context.environment == 'prod'"));
+    }
+
+    @Test
+    void filtersAreTypedToo() throws ConditionException {
+        ConditionCompiler filters = ConditionCompiler.assetFilters();
+        assertTrue(ConditionEvaluator.evaluate(filters.compile("tags.contains('production') && asset.has_url"),
+                Map.of("tags", List.of("production"), "asset", VARS.get("asset"))));
+        assertThrows(ConditionException.class, () -> filters.compile("asset.typo == 'x'"));
+        assertThrows(ConditionException.class, () -> filters.compile("has_url == 'x'"));
+        assertThrows(ConditionException.class, () -> ConditionCompiler.payloadFilters().compile("event == 3"));
+    }
 }

@@ -385,8 +385,8 @@ class RunDeciderTest {
 
     @Test
     void conditionThatThrowsFailsTheStepWithConditionError() {
-        // the asset has no "port": CEL raises "no such key", which must not be taken as false
-        RunState run = newRun(WEB_APP, 3, false, null, step("a").when("asset.port > 1024").retries(3, 10), step("b"));
+        // the asset has no property "port": CEL raises "no such key", which must not be taken as false
+        RunState run = newRun(WEB_APP, 3, false, null, step("a").when("asset.properties.port > 1024").retries(3, 10), step("b"));
 
         Decision d = decider.start(run, NOW);
 
@@ -394,7 +394,7 @@ class RunDeciderTest {
         assertEquals(FAILED, a.status);
         assertEquals("CONDITION_ERROR", a.errorCode);
         assertNotNull(a.errorMessage);
-        assertTrue(a.errorMessage.contains("asset.port > 1024"), a.errorMessage);
+        assertTrue(a.errorMessage.contains("asset.properties.port > 1024"), a.errorMessage);
         assertEquals(Boolean.TRUE, a.conditionEvaluated);
         assertNull(a.conditionResult);
         assertEquals(NOW, a.completedAt);
@@ -683,16 +683,6 @@ class RunDeciderTest {
         Decision fromAnother = decider.onResult(run,
                 new WorkerResult(a.commandId, "w2", null, "completed", 1, null, null, null, null), at(6));
         assertEquals("spoofed", fromAnother.ignored(), "the subject must still be the step's worker");
-    }
-
-    @Test
-    void documentedContextFieldsReadAsEmptyWhenTheRunDidNotSetThem() {
-        RunState run = runWithWork();
-        @SuppressWarnings("unchecked")
-        Map<String, Object> context = (Map<String, Object>) RunDecider.variables(run).get("context");
-        for (String key : RunDecider.DOCUMENTED_CONTEXT) {
-            assertEquals(run.context.containsKey(key) ? run.context.get(key) : "", context.get(key), key);
-        }
     }
 
     @Test

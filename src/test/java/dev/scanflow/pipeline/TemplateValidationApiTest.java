@@ -1,6 +1,7 @@
 package dev.scanflow.pipeline;
 
 import static dev.scanflow.support.Api.as;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -15,6 +16,7 @@ import io.restassured.http.ContentType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -44,6 +46,27 @@ class TemplateValidationApiTest {
                 .body("status", equalTo(422))
                 .body("type", containsString("validation-error"))
                 .body("errors.path", hasItem(firstExpectedPath));
+        as(admin).get("/api/v1/pipelines").then().body("items", empty());
+    }
+
+    @Test
+    void thirteenMistakesComeInOneAnswer() throws IOException {
+        // the reader's twelve (structure, the graph, conditions, triggers) and an unknown channel,
+        // which needs the tenant's channels: one 422, nothing written
+        Path file = Path.of("src/test/resources/pipelines/invalid/every-mistake-at-once.yaml");
+        String yaml = Files.readString(file).replace("name: every-mistake\n",
+                "name: every-mistake\nsettings:\n  notification:\n    channels: [slack, no-such-channel]\n");
+        List<String> expected = new java.util.ArrayList<>(Files.readAllLines(file).stream()
+                .filter(l -> l.startsWith("# expect: ")).map(l -> l.substring("# expect: ".length()).split(" \\| ")[0])
+                .toList());
+        expected.add("$.settings.notification.channels[1]");
+        List<String> paths = as(admin).contentType("application/yaml").body(yaml)
+                .post("/api/v1/pipelines")
+                .then().statusCode(422).contentType("application/problem+json")
+                .body("detail", containsString("13 errors"))
+                .extract().jsonPath().getList("errors.path", String.class);
+        assertEquals(13, expected.size());
+        assertEquals(new java.util.HashSet<>(expected), new java.util.HashSet<>(paths), "got " + paths);
         as(admin).get("/api/v1/pipelines").then().body("items", empty());
     }
 

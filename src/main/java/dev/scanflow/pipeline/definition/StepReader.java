@@ -49,29 +49,31 @@ final class StepReader {
         }
         List<StepSpec> steps = new ArrayList<>();
         Map<String, Integer> firstIndex = new HashMap<>();
-        boolean idsValid = true;
+        // ids written but not usable (invalid or duplicate): reported at the id, not again as unknown
+        Set<String> unusable = new java.util.HashSet<>();
+        Map<Integer, StepSpec> usable = new LinkedHashMap<>();
         for (int i = 0; i < items.size(); i++) {
             String stepAt = at + "[" + i + "]";
             StepSpec step = read(items.get(i), stepAt, i, reader);
             if (step == null) {
-                idsValid = false;
                 continue;
             }
+            steps.add(step);
             if (step.id() == null || reader.hasErrorsUnder(stepAt + ".id")) {
-                idsValid = false;
+                if (step.id() != null) {
+                    unusable.add(step.id());
+                }
             } else if (firstIndex.containsKey(step.id())) {
                 reader.error(stepAt + ".id", "duplicate step id '" + step.id() + "' (first used at " + at + "["
                         + firstIndex.get(step.id()) + "])");
-                idsValid = false;
             } else {
                 firstIndex.put(step.id(), i);
+                usable.put(i, step);
             }
-            steps.add(step);
         }
-        // the graph and the conditions' references only make sense once every id is valid
-        if (idsValid) {
-            checkGraph(steps, items, reader);
-        }
+        // the graph and the conditions' references are checked among the steps whose ids are
+        // usable, so that their errors come in the same answer as the fields' errors
+        checkGraph(items, usable, unusable, reader);
         return steps;
     }
 
@@ -177,20 +179,18 @@ final class StepReader {
         return dependsOn;
     }
 
-    private void checkGraph(List<StepSpec> steps, List<JsonNode> items, TreeReader reader) {
+    private void checkGraph(List<JsonNode> items, Map<Integer, StepSpec> usable, Set<String> unusable,
+            TreeReader reader) {
         List<DagValidator.Node> nodes = new ArrayList<>();
         Map<String, List<String>> deps = new LinkedHashMap<>();
-        for (int i = 0; i < steps.size(); i++) {
-            nodes.add(new DagValidator.Node(steps.get(i).id(), i, steps.get(i).dependsOn()));
-            deps.put(steps.get(i).id(), steps.get(i).dependsOn());
-        }
-        var graphErrors = DagValidator.validate(nodes);
-        reader.errors().addAll(graphErrors);
-        if (!graphErrors.isEmpty()) {
-            return;
-        }
-        for (int i = 0; i < steps.size(); i++) {
-            StepSpec step = steps.get(i);
+        usable.forEach((i, step) -> {
+            nodes.add(new DagValidator.Node(step.id(), i, step.dependsOn()));
+            deps.put(step.id(), step.dependsOn());
+        });
+        reader.errors().addAll(DagValidator.validate(nodes, unusable));
+        for (var entry : usable.entrySet()) {
+            int i = entry.getKey();
+            StepSpec step = entry.getValue();
             ConditionSpec c = step.condition();
             String at = "$.steps[" + i + "].condition";
             if (c == null || reader.hasErrorsUnder(at)) {
@@ -202,6 +202,9 @@ final class StepReader {
                     : raw.isTextual() ? at : raw.has("expression") ? at + ".expression" : at + ".value";
             Set<String> upstream = DagValidator.upstreamOf(step.id(), deps);
             for (String ref : conditions.referencedSteps(c)) {
+                if (unusable.contains(ref)) {
+                    continue; // its id is reported already
+                }
                 if (!deps.containsKey(ref)) {
                     reader.error(path, "condition reads unknown step '" + ref + "'");
                 } else if (!upstream.contains(ref)) {

@@ -214,8 +214,10 @@ final class TriggerReader {
             }
         }
         List<TargetSelector> targets = targets(f.raw("targets"), f.path("targets"), reader);
+        Boolean paused = f.bool("paused");
         f.done();
-        return TriggerSpec.schedule(name, cron, zone, targets, catchup, window, overlap);
+        return TriggerSpec.schedule(name, cron, zone, targets, catchup, window, overlap,
+                Boolean.TRUE.equals(paused) ? Boolean.TRUE : null);
     }
 
     private List<TargetSelector> targets(JsonNode node, String at, TreeReader reader) {
@@ -311,9 +313,11 @@ final class TriggerReader {
             return null;
         }
         for (int j = 0; j < list.size(); j++) {
+            String eventAt = events instanceof String ? f.path(field) : f.path(field) + "[" + j + "]";
             if (!EVENT.matcher(list.get(j)).matches()) {
-                reader.error(events instanceof String ? f.path(field) : f.path(field) + "[" + j + "]",
-                        "'" + list.get(j) + "' is not a valid event name");
+                reader.error(eventAt, "'" + list.get(j) + "' is not a valid event name");
+            } else {
+                WebhookEvents.problem(list.get(j)).ifPresent(problem -> reader.error(eventAt, problem));
             }
         }
         return TriggerSpec.webhook(name, list, filter, overlap);

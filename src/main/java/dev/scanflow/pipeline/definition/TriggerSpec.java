@@ -8,7 +8,9 @@ import java.util.List;
  * A trigger in its long form (the design document's "Scheduling" section), with Scanflow's
  * additions: {@code manual}; {@code schedule} with a 5-field {@code cron}, a {@code timezone},
  * {@code targets}, what to do about missed fires ({@code catchup} within
- * {@code catchup_window}) and about a run still active ({@code overlap}); {@code webhook} with
+ * {@code catchup_window}), about a run still active ({@code overlap}) and whether it starts
+ * {@code paused} (system templates ship their schedules paused: a tenant resumes the ones it
+ * wants, so nothing starts that nobody asked for); {@code webhook} with
  * the {@code events} that fire it and an optional CEL {@code filter} over the payload;
  * {@code asset_discovery}, optionally limited to {@code asset_types} or an {@code asset_filter}.
  * The short forms ({@code schedule: "0 2 * * *"}, {@code webhook: push},
@@ -19,7 +21,7 @@ import java.util.List;
 @RegisterForReflection // read and written by Jackson outside REST (JSON columns, YAML, bound bodies)
 public record TriggerSpec(String type, String name, String cron, String timezone, List<TargetSelector> targets,
         String catchup, String catchupWindow, String overlap, List<String> events, String filter,
-        List<String> assetTypes, String assetFilter) {
+        List<String> assetTypes, String assetFilter, Boolean paused) {
 
     public static final String MANUAL = "manual";
     public static final String SCHEDULE = "schedule";
@@ -30,21 +32,21 @@ public record TriggerSpec(String type, String name, String cron, String timezone
     public static final List<String> OVERLAP = List.of("skip", "allow", "queue", "replace");
 
     public static TriggerSpec manual() {
-        return new TriggerSpec(MANUAL, null, null, null, null, null, null, null, null, null, null, null);
+        return new TriggerSpec(MANUAL, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public static TriggerSpec schedule(String name, String cron, String timezone, List<TargetSelector> targets,
-            String catchup, String catchupWindow, String overlap) {
+            String catchup, String catchupWindow, String overlap, Boolean paused) {
         return new TriggerSpec(SCHEDULE, name, cron, timezone, targets, catchup, catchupWindow, overlap, null, null,
-                null, null);
+                null, null, paused);
     }
 
     public static TriggerSpec webhook(String name, List<String> events, String filter, String overlap) {
-        return new TriggerSpec(WEBHOOK, name, null, null, null, null, null, overlap, events, filter, null, null);
+        return new TriggerSpec(WEBHOOK, name, null, null, null, null, null, overlap, events, filter, null, null, null);
     }
 
     public static TriggerSpec discovery(String name, List<String> assetTypes, String assetFilter) {
         return new TriggerSpec(ASSET_DISCOVERY, name, null, null, null, null, null, null, null, null, assetTypes,
-                assetFilter);
+                assetFilter, null);
     }
 }
