@@ -44,6 +44,10 @@ public class Schedules {
             + "WHERE t.is_latest AND t.is_active AND t.tenant_id IS NOT NULL AND tr ->> 'type' = 'schedule' "
             + "AND ($2::uuid IS NULL OR t.pipeline_id = $2)";
 
+    private static final String PAUSED_AS_WRITTEN = "coalesce((c.definition ->> 'paused')::boolean, FALSE)";
+    private static final String WRITTEN_PAUSED_CHANGED = "coalesce((schedules.definition ->> 'paused')::boolean, FALSE) "
+            + "<> coalesce((EXCLUDED.definition ->> 'paused')::boolean, FALSE)";
+
     private final Pool pool;
     private final ObjectMapper mapper;
 
@@ -58,8 +62,9 @@ public class Schedules {
      */
     Uni<Void> sync(Instant now, UUID pipelineId) {
         String upsert = CURRENT + (") INSERT INTO schedules (pipeline_id, trigger_key, tenant_id, pipeline_name, position, "
-                + "definition, definition_hash, baseline_at) SELECT c.pipeline_id, c.trigger_key, c.tenant_id, c.name, "
-                + "c.position, c.definition, c.hash, $1 FROM current c LEFT JOIN schedules s ON s.pipeline_id = c.pipeline_id "
+                + "definition, definition_hash, baseline_at, paused, paused_at) SELECT c.pipeline_id, c.trigger_key, "
+                + "c.tenant_id, c.name, c.position, c.definition, c.hash, $1, " + PAUSED_AS_WRITTEN + ", CASE WHEN "
+                + PAUSED_AS_WRITTEN + " THEN $1::timestamptz END FROM current c LEFT JOIN schedules s ON s.pipeline_id = c.pipeline_id "
                 + "AND s.trigger_key = c.trigger_key WHERE s.pipeline_id IS NULL OR s.definition_hash <> c.hash "
                 + "OR NOT s.active OR s.pipeline_name <> c.name OR s.position <> c.position ORDER BY c.pipeline_id, c.trigger_key "
                 // only new and changed rows are touched: an unchanged schedule is never locked here
@@ -70,6 +75,11 @@ public class Schedules {
                 + "THEN $1 ELSE schedules.baseline_at END, "
                 + "next_fire_at = CASE WHEN schedules.definition_hash <> EXCLUDED.definition_hash OR NOT schedules.active "
                 + "THEN NULL ELSE schedules.next_fire_at END, "
+                // the template's paused is the schedule's starting state; the pause and resume calls
+                // change it later, and so does a new value written in the template
+                + "paused = CASE WHEN " + WRITTEN_PAUSED_CHANGED + " THEN EXCLUDED.paused ELSE schedules.paused END, "
+                + "paused_at = CASE WHEN " + WRITTEN_PAUSED_CHANGED + " THEN EXCLUDED.paused_at "
+                + "ELSE schedules.paused_at END, "
                 + "definition_hash = EXCLUDED.definition_hash, active = TRUE, updated_at = now()");
         String retire = CURRENT + (") UPDATE schedules s SET active = FALSE, next_fire_at = NULL, updated_at = now() "
                 + "WHERE s.active AND ($2::uuid IS NULL OR s.pipeline_id = $2) AND $1::timestamptz IS NOT NULL "

@@ -110,6 +110,19 @@ class SystemTemplateFilesTest {
         assertEquals(List.of("CRITICAL"), step(monitoring, "sca_critical").config().get("severity"));
     }
 
+    @Test
+    void nothingInASystemTemplateStartsARunThatNobodyAskedFor() {
+        // no discovery trigger (every new asset would start scans); schedules ship paused; a
+        // webhook fires only once an admin has created the pipeline's secret
+        for (String slug : SystemTemplateFiles.SLUGS) {
+            for (var t : read(slug).triggers()) {
+                assertTrue(!"asset_discovery".equals(t.type()), slug + " starts runs on asset discovery");
+                assertTrue(!"schedule".equals(t.type()) || Boolean.TRUE.equals(t.paused()),
+                        slug + ": schedule " + t.name() + " is not paused");
+            }
+        }
+    }
+
     private static StepSpec step(TemplateDefinition d, String id) {
         return d.steps().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
     }

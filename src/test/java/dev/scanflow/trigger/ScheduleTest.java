@@ -296,6 +296,33 @@ class ScheduleTest {
     }
 
     @Test
+    void aScheduleWrittenPausedFiresOnlyOnceResumed() throws Throwable {
+        TestClock c = clock("2026-06-05T10:00:10Z");
+        asset(admin, "server", "s1", null);
+        String p = pipeline("starts-paused", schedule("hourly", "0 * * * *", "    paused: true\n"));
+        tick();
+        assertEquals("paused", schedules(p).getString("items[0].state"));
+        c.set("2026-06-05T11:00:30Z");
+        tick();
+        assertEquals(0, runsOf(p).size(), "written paused: nothing fires until a tenant resumes it");
+        as(admin).post("/api/v1/pipelines/" + p + "/schedules/hourly/resume").then().statusCode(200)
+                .body("state", equalTo("active"));
+        // an edit elsewhere in the template does not pause it again
+        String renamed = as(admin).get("/api/v1/pipelines/" + p).then().statusCode(200).extract().asString()
+                .replace("\"capabilities\":[\"none\"]", "\"capabilities\":[\"none\",\"more\"]");
+        assertTrue(renamed.contains("\"more\""));
+        as(admin).contentType(ContentType.JSON).body(renamed).put("/api/v1/pipelines/" + p).then().statusCode(200);
+        tick();
+        assertEquals("active", schedules(p).getString("items[0].state"));
+        // resuming applies the trigger's catch-up rule (latest, within an hour) to the fire held back
+        assertEquals(List.of(Instant.parse("2026-06-05T11:00:00Z")), firesOf(p));
+        c.set("2026-06-05T12:00:30Z");
+        tick();
+        assertEquals(List.of(Instant.parse("2026-06-05T11:00:00Z"), Instant.parse("2026-06-05T12:00:00Z")), firesOf(p));
+        assertEquals(2, runsOf(p).size());
+    }
+
+    @Test
     void overlapPolicies() throws Throwable {
         TestClock c = clock("2026-06-04T10:00:10Z");
         TestWorker worker = TestWorker.dedicated(tenant, "hold", "nmap");
