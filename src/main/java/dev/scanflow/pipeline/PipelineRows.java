@@ -88,7 +88,7 @@ public class PipelineRows {
                 .sorted(Comparator.comparingInt((PipelineStepEntity s) -> s.stepOrder).thenComparing(s -> s.stepKey))
                 .map(this::stepSpec)
                 .toList();
-        return new PipelineView(row.pipelineId, row.name, row.description, row.version, row.active, row.system,
+        return new PipelineView(row.pipelineId, row.tenantId, row.name, row.description, row.version, row.active, row.system,
                 row.slug, row.tags, triggers(row), steps, mapper.convertValue(row.settings, SettingsSpec.class),
                 derivedFrom, row.createdBy, row.createdAt, row.updatedAt);
     }

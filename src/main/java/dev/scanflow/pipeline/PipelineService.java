@@ -456,7 +456,7 @@ public class PipelineService {
     }
 
     private static PipelineView copyWith(PipelineView v, DerivedFrom d) {
-        return new PipelineView(v.id(), v.name(), v.description(), v.version(), v.isActive(), v.isSystem(), v.slug(),
+        return new PipelineView(v.id(), v.tenantId(), v.name(), v.description(), v.version(), v.isActive(), v.isSystem(), v.slug(),
                 v.tags(), v.triggers(), v.steps(), v.settings(), d, v.createdBy(), v.createdAt(), v.updatedAt());
     }
 

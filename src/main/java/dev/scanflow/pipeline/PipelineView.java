@@ -9,12 +9,14 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A pipeline template version as the API returns it. {@code slug} names a system template
- * ({@code is_system}); {@code derived_from} says which system template a tenant pipeline was made from.
+ * A pipeline template version as the API returns it, with the read-only fields the design
+ * document's template shows ({@code id}, {@code tenant_id}: null for a system template, which
+ * belongs to no tenant). {@code slug} names a system template ({@code is_system}); {@code derived_from} says which system template a tenant pipeline was made from.
  */
 @RegisterForReflection // read and written by Jackson outside REST (JSON columns, YAML, bound bodies)
 public record PipelineView(
         UUID id,
+        UUID tenantId,
         String name,
         String description,
         int version,

@@ -50,6 +50,7 @@ class PipelineApiTest {
                 .body("version", equalTo(1))
                 .body("is_active", equalTo(true))
                 .body("created_by", equalTo("user-admin"))
+                .body("tenant_id", equalTo(tenant.toString())) // the design document's read-only fields, all of them
                 .extract().path("id");
 
         // JSON: normalized triggers, timeouts as text, depends_on always present
