@@ -122,7 +122,7 @@ class ScanWorkerTest {
 
     @Test
     void heartbeatsAdvertiseWhatTheWorkerHas() {
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !heartbeats.isEmpty());
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !heartbeats.isEmpty());
         JsonNode hb = heartbeats.get(0);
         assertTrue(hb.path("tenant_id").isNull());
         assertEquals(3, hb.path("max_concurrency").asInt());
@@ -141,7 +141,7 @@ class ScanWorkerTest {
             assertEquals(List.of(port), JSON.convertValue(done.path("result").path("output").path("open_ports"), List.class));
             assertEquals(1, done.path("result").path("findings_count").asInt());
             assertEquals(workerId, done.path("worker_id").asText());
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> logs.stream()
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> logs.stream()
                     .anyMatch(l -> l.path("command_id").asText().equals(id) && l.path("line").asText().startsWith("$ nmap")));
         }
     }
@@ -152,7 +152,7 @@ class ScanWorkerTest {
         JsonNode done = awaitResult(id, "completed");
         assertEquals(4, done.path("result").path("findings_count").asInt());
         assertEquals(1, done.path("result").path("findings_by_severity").path("critical").asInt());
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> logs.stream()
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> logs.stream()
                 .filter(l -> l.path("command_id").asText().equals(id)).count() >= 4);
         List<Long> seqs = logs.stream().filter(l -> l.path("command_id").asText().equals(id))
                 .map(l -> l.path("seq").asLong()).sorted().toList();
@@ -206,7 +206,7 @@ class ScanWorkerTest {
         nats.publish(SUBJECTS.command(workerId), cmd);
         nats.publish(SUBJECTS.command(workerId), cmd);
         awaitResult(id, "completed");
-        Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).until(() -> results.stream()
+        Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(10)).until(() -> results.stream()
                 .filter(r -> r.path("command_id").asText().equals(id) && r.path("status").asText().equals("running"))
                 .count() == 1);
     }

@@ -115,7 +115,7 @@ class FleetTest {
         as(admin).post("/api/v1/workers/" + a.id() + "/drain").then().statusCode(200)
                 .body("status", equalTo("draining"));
         // heartbeats keep coming and do not undo the drain
-        Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() ->
+        Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).until(() ->
                 "draining".equals(as(admin).get("/api/v1/workers/" + a.id()).jsonPath().getString("status")));
 
         String second = trigger(admin, pipeline, assetId);
@@ -123,7 +123,7 @@ class FleetTest {
         // the running step finishes on the draining worker
         a.complete(held.get(first), 1, Map.of());
         awaitRun(admin, first, "completed");
-        Awaitility.await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3))
+        Awaitility.await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(10))
                 .until(() -> a.commandsFor("s").size() == 1);
 
         as(admin).post("/api/v1/workers/" + a.id() + "/resume").then().statusCode(200).body("status", equalTo("online"));
@@ -166,7 +166,7 @@ class FleetTest {
         assertEquals(1, second.path("attempt").asInt());
         // a late result from the lost worker changes nothing
         a.complete(first, 99, Map.of());
-        Awaitility.await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3))
+        Awaitility.await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(10))
                 .until(() -> dev.scanflow.support.Runs.run(admin, runId).getInt("total_findings") == 0);
     }
 
@@ -182,7 +182,7 @@ class FleetTest {
         JsonPath run = awaitRun(admin, runId, Duration.ofSeconds(20), "completed");
         assertEquals(helpful.id(), run.getString("step_runs[0].worker_id"));
         assertEquals(1, run.getInt("step_runs[0].attempt"));
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !mute.cancels().isEmpty());
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !mute.cancels().isEmpty());
     }
 
     /** Completes {@code commands} commands as they arrive, one at a time, never seeing more than {@code max} open. */

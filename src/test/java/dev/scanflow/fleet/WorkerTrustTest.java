@@ -75,7 +75,7 @@ class WorkerTrustTest {
     }
 
     private long count(String sql) {
-        return pool.query(sql).execute().await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
+        return pool.query(sql).execute().await().atMost(Duration.ofSeconds(30)).iterator().next().getLong(0);
     }
 
     @Test
@@ -92,7 +92,7 @@ class WorkerTrustTest {
                 asset(otherAdmin, "server", "iso", null));
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> rejected("tenant") > before);
         // the other tenant's step waits: no worker it may use
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
                 "queued".equals(dev.scanflow.support.Runs.run(otherAdmin, run).getString("step_runs[0].status")));
         assertTrue(mine.commands().isEmpty(), "the dedicated worker got another tenant's command");
         as(admin).get("/api/v1/workers/" + mine.id()).then().body("tenant_id", equalTo(tenant.toString()));

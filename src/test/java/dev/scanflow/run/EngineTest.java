@@ -317,7 +317,7 @@ class EngineTest {
         assertEquals("timeout", scan.getString("status"));
         assertEquals("TIMEOUT", scan.getString("error_code"));
         assertTrue(Duration.between(at(scan, "started_at"), at(scan, "completed_at")).toMillis() >= 2000);
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !w.cancels().isEmpty());
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !w.cancels().isEmpty());
         assertEquals(w.commands().get(0).path("id").asText(), w.cancels().get(0).path("id").asText());
     }
 
@@ -350,7 +350,7 @@ class EngineTest {
         assertEquals("cancelled", step(run, "long").getString("status"));
         assertEquals("cancelled", step(run, "after").getString("status"));
         assertTrue(run.getString("error_message").contains("fail_fast"));
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !slow.cancels().isEmpty());
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !slow.cancels().isEmpty());
     }
 
     @Test
@@ -392,10 +392,10 @@ class EngineTest {
                 .body("status", org.hamcrest.Matchers.equalTo("cancelled"))
                 .body("step_runs.status", org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.equalTo("cancelled")));
         as(operator).post("/api/v1/pipeline-runs/" + runId + "/cancel").then().statusCode(200);
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !w.cancels().isEmpty());
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !w.cancels().isEmpty());
         // a late result from the worker changes nothing
         w.complete(w.commands().get(0), 3, Map.of());
-        Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+        Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(10))
                 .until(() -> "cancelled".equals(Runs.run(admin, runId).getString("step_runs[0].status")));
         as(TestTokens.token(tenant, "viewer")).post("/api/v1/pipeline-runs/" + runId + "/cancel").then().statusCode(403);
     }
@@ -453,17 +453,17 @@ class EngineTest {
         double invalidBefore = metric("scanflow_results_ignored_total", "invalid");
         w.publishDurably(TestWorker.PREFIX + ".results.evil." + w.id(), Map.of("command_id", commandId,
                 "worker_id", w.id(), "status", "completed", "result", Map.of("findings_count", 77)));
-        Awaitility.await().atMost(Duration.ofSeconds(5))
+        Awaitility.await().atMost(Duration.ofSeconds(30))
                 .until(() -> metric("scanflow_results_ignored_total", "invalid") > invalidBefore);
         w.publish(w.subjects().result(w.id()), "not json at all");
-        Awaitility.await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3))
+        Awaitility.await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(10))
                 .until(() -> "running".equals(Runs.run(admin, runId).getString("status")));
 
         // the real result, then a duplicate with other numbers
         w.complete(cmd, 5, Map.of());
         awaitRun(admin, runId, "completed");
         w.complete(cmd, 50, Map.of());
-        Awaitility.await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3))
+        Awaitility.await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(10))
                 .until(() -> Runs.run(admin, runId).getInt("total_findings") == 5);
         assertEquals(5, Runs.run(admin, runId).getInt("step_runs[0].findings_count"));
         assertTrue(metric("scanflow_results_ignored_total", "spoofed") >= 2);

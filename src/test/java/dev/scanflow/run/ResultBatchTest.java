@@ -125,7 +125,7 @@ class ResultBatchTest {
             awaitRun(admin, run, "completed");
             var rows = pool.preparedQuery("SELECT step_key, queued_at = dispatched_at AS same FROM step_runs "
                     + "WHERE run_id = $1 ORDER BY step_key").execute(io.vertx.mutiny.sqlclient.Tuple.of(UUID.fromString(run)))
-                    .await().atMost(Duration.ofSeconds(5));
+                    .await().atMost(Duration.ofSeconds(30));
             List<String> sameTransaction = new ArrayList<>();
             rows.forEach(r -> {
                 if (r.getBoolean("same")) {

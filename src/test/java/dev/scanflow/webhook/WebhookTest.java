@@ -94,7 +94,7 @@ class WebhookTest {
 
     private int runCount() {
         return pool.preparedQuery("SELECT count(*) AS n FROM pipeline_runs WHERE pipeline_id = $1")
-                .execute(Tuple.of(UUID.fromString(pipeline))).await().atMost(Duration.ofSeconds(5)).iterator().next()
+                .execute(Tuple.of(UUID.fromString(pipeline))).await().atMost(Duration.ofSeconds(30)).iterator().next()
                 .getInteger("n");
     }
 
