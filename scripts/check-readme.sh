@@ -16,7 +16,8 @@
 #  4. Runs all blocks in ONE bash session (variables carry over from block to block) with
 #     set -euo pipefail, twice in a row: the second pass shows that a reader can run them again.
 #     The first command that fails fails the check, named by its block and line in README.md.
-#  5. Stops everything it started (scripts/dev-down.sh on its state directory), also on failure.
+#  5. Stops everything it started (scripts/dev-down.sh on its state directory), also on failure,
+#     and fails if anything still answers on the ports the demo used.
 # Takes about 2 minutes (timings printed). CHECK_README_KEEP=1 leaves the service running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +45,13 @@ stop() {
     log "left running (CHECK_README_KEEP=1): $SCANFLOW_URL; stop with SCANFLOW_STATE_DIR=$SCANFLOW_STATE_DIR scripts/dev-down.sh"
   else
     scripts/dev-down.sh 2>&1 | grep -v '^note:' | sed 's/^/[check-readme] /' || true
+    # dev-down must have stopped all of it: nothing answers on the ports the demo used
+    for port in $QUARKUS_HTTP_PORT $SCANFLOW_DEMO_WEB_PORT $SCANFLOW_DEMO_RECEIVER_PORT; do
+      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        log "FAILED: 127.0.0.1:$port still answers after scripts/dev-down.sh"
+        exit 1
+      fi
+    done
   fi
 }
 # whatever an interrupted earlier check left, then a fresh state directory and database

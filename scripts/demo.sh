@@ -236,7 +236,13 @@ TXT
   exit 0
 fi
 name="Infrastructure Scan $(date +%Y%m%d-%H%M%S)"
-PIPELINE=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d "{\"name\": \"$name\"}" \
+overrides="{\"name\": \"$name\"}"
+if [ "$TLS_PORT" != 8443 ]; then # the template's port list has 8443, not this one: add it
+  overrides=$(curl -sf "${auth[@]}" "$BASE/api/v1/pipeline-templates/infrastructure-scan" |
+    jq -c --arg n "$name" --arg p "$TLS_PORT" \
+      '{name: $n, steps: {port_scan: {config: {ports: ((.steps[] | select(.id == "port_scan") | .config.ports) + "," + $p)}}}}')
+fi
+PIPELINE=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d "$overrides" \
   "$BASE/api/v1/pipeline-templates/infrastructure-scan/use" | jq -r .id)
 echo "pipeline $PIPELINE ($name, from the Infrastructure Scan system template)"
 
