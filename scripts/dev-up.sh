@@ -2,7 +2,8 @@
 # Starts Scanflow on this machine with what it needs, and shows it doing its job:
 #  1. makes sure PostgreSQL and NATS (JetStream) run (installs them where missing),
 #  2. builds the service (./mvnw package) unless a build is already there,
-#  3. starts it on http://127.0.0.1:8080 with the development key pair (dev/keys/),
+#  3. starts it on http://127.0.0.1:8080 (QUARKUS_HTTP_PORT), listening on 127.0.0.1 only, with
+#     the development key pair (dev/keys/) and a generated secrets key (scripts/lib/common.sh),
 #  4. mints an admin token, creates the "Full Security Scan" template from YAML, reads it
 #     back as YAML, edits a step (version 2) and shows a validation error.
 # Stop it with: scripts/dev-down.sh
@@ -22,9 +23,9 @@ name="Full Security Scan $(date +%H%M%S)"
 
 say "POST /api/v1/pipelines (YAML: examples/full-security-scan.yaml, named '$name')"
 sed "s/^name: Full Security Scan$/name: $name/" examples/full-security-scan.yaml |
-  curl -sf "${auth[@]}" -H 'Content-Type: application/yaml' --data-binary @- "$BASE/api/v1/pipelines" > target/demo-pipeline.json
-ID=$(jq -r .id target/demo-pipeline.json)
-jq -c '{id, name, version, steps: [.steps[] | {id, tool, depends_on, condition: .condition.type}]}' target/demo-pipeline.json
+  curl -sf "${auth[@]}" -H 'Content-Type: application/yaml' --data-binary @- "$BASE/api/v1/pipelines" > "$STATE/dev-up-pipeline.json"
+ID=$(jq -r .id "$STATE/dev-up-pipeline.json")
+jq -c '{id, name, version, steps: [.steps[] | {id, tool, depends_on, condition: .condition.type}]}' "$STATE/dev-up-pipeline.json"
 
 say "GET /api/v1/pipelines/$ID as YAML (first lines)"
 curl -sf "${auth[@]}" -H 'Accept: application/yaml' "$BASE/api/v1/pipelines/$ID" | head -n 20

@@ -1,6 +1,6 @@
 package dev.scanflow.agent;
 
-/** How a tool run tells Scanflow what happens (protocol v1 results and logs). */
+/** How a tool run tells Scanflow what happens (protocol 2.1 results and logs). */
 interface Reporter {
 
     void running(String commandId);

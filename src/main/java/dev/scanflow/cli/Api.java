@@ -27,6 +27,11 @@ final class Api {
             this.status = status;
             this.problem = problem;
         }
+
+        /** The same failure, its message naming what it is about (the file an apply read). */
+        Failure about(String what) {
+            return new Failure(status, problem, what + ": " + getMessage());
+        }
     }
 
     /** A 2xx answer: its body (null when empty) and headers. */

@@ -27,7 +27,7 @@ public record ScanCommand(String id, String type, String priority, String tenant
      * @param stepConfig the step's config from the template, with {@code tool}
      * @param upstream     what the steps this one depends on (directly or not) produced, by step id
      * @param capabilities the capabilities the step asked for: a worker without the step's tool
-     *                     runs the tool it has for them (protocol 1.2; absent from older servers)
+     *                     runs the tool it has for them (protocol 2.1; absent from older servers)
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonIgnoreProperties(ignoreUnknown = true)

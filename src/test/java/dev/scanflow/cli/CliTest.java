@@ -68,6 +68,43 @@ class CliTest {
     }
 
     @Test
+    void applyOfTheExamplesDirectorySkipsTheWorkerConfigurationsAndRunsTwice() {
+        // docs/cli.md's own example: examples/ holds templates and worker configurations side by side
+        String first = ok("apply", "-f", "examples").out();
+        assertTrue(first.contains("pipeline Full Security Scan: created (version 1)"), first);
+        assertTrue(first.contains("pipeline Infrastructure Scan: created (version 1)"), first);
+        assertTrue(first.contains("skipped examples/worker.yaml: not a pipeline template (no steps) or an asset (no type)"),
+                first);
+        assertTrue(first.contains("skipped examples/worker-local.yaml"), first);
+        String second = ok("apply", "-f", "examples").out();
+        assertTrue(second.contains("pipeline Full Security Scan: unchanged (version 1)"), second);
+        assertTrue(second.contains("pipeline Infrastructure Scan: unchanged (version 1)"), second);
+    }
+
+    @Test
+    void applyFailuresNameTheFile() throws Exception {
+        Path dir = Files.createTempDirectory("cli");
+        Files.writeString(dir.resolve("a-asset.yaml"), "type: spaceship\nname: x\n");
+        Result refused = cli("apply", "-f", dir.toString());
+        assertEquals(3, refused.code(), refused.out() + refused.err());
+        assertTrue(refused.err().contains("scanflow: " + dir.resolve("a-asset.yaml") + ": "), refused.err());
+        assertTrue(refused.err().contains("$.type: unknown asset type 'spaceship'"), refused.err());
+
+        Path unreadable = dir.resolve("broken.yaml");
+        Files.writeString(unreadable, "name: [unclosed\n");
+        Result broken = cli("apply", "-f", unreadable.toString());
+        assertEquals(2, broken.code(), broken.out() + broken.err());
+        assertTrue(broken.err().contains(unreadable + ": not YAML or JSON"), broken.err());
+
+        Path worker = dir.resolve("worker.yaml");
+        Files.writeString(worker, "worker_id: w-1\ncapabilities: [sast]\n");
+        Result notOurs = cli("apply", "-f", worker.toString());
+        assertEquals(2, notOurs.code(), "a file named on its own must be a template or an asset: " + notOurs.err());
+        assertTrue(notOurs.err().contains(worker + ": not a pipeline template (no steps) or an asset (no type)"),
+                notOurs.err());
+    }
+
+    @Test
     void runWaitFollowsWithALinePerChangeAndFailOnDecidesTheExitCode() throws Exception {
         try (TestWorker w = TestWorker.dedicated(tenant, "sast", "semgrep")) {
             w.onScan((worker, cmd) -> worker.complete(cmd, 3, Map.of()));
@@ -111,7 +148,7 @@ class CliTest {
         Files.writeString(bad, "name: broken\nsteps:\n  - {id: a, capabilities: [], timeout: soon}\n");
         Result r = cli("apply", "-f", bad.toString());
         assertEquals(3, r.code());
-        assertTrue(r.err().contains("scanflow: Invalid pipeline template (422)"), r.err());
+        assertTrue(r.err().contains("scanflow: " + bad + ": Invalid pipeline template (422)"), r.err());
         assertTrue(r.err().contains("$.steps[0].capabilities:") && r.err().contains("$.steps[0].timeout:"), r.err());
         assertFalse(r.err().contains("at dev.scanflow"), r.err());
         assertEquals(2, cli("run", "cli-scan").code(), "--asset is required");
