@@ -58,6 +58,8 @@ public class WorkerRegistry {
     private final MeterRegistry metrics;
     private final ScanflowConfig config;
     private final Event<CapacityFreed> capacity;
+    /** Subjects an unreadable heartbeat was warned about already. */
+    private final WarnOnce unreadableSubjects = new WarnOnce(10_000);
     /** The NATS subscription to heartbeats (jnats restores it after reconnections by itself). */
     private Dispatcher heartbeats;
 
@@ -95,7 +97,11 @@ public class WorkerRegistry {
         try {
             hb = ProtocolJson.read(data, Heartbeat.class);
         } catch (Exception e) {
-            rejected("unreadable", subjectWorker, e.getMessage());
+            unreadable(subject, e.getMessage());
+            return;
+        }
+        if (hb == null) {
+            unreadable(subject, "the body is JSON null, not a heartbeat object");
             return;
         }
         if (subjectWorker == null || !subjectWorker.equals(hb.workerId())) {
@@ -121,6 +127,15 @@ public class WorkerRegistry {
                     }
                 },
                 error -> LOG.warnf("heartbeat of %s not stored: %s", hb.workerId(), error.getMessage()));
+    }
+
+    /** Counted as any refusal; said at WARN once per subject (a broken worker repeats itself every beat). */
+    private void unreadable(String subject, String why) {
+        if (unreadableSubjects.first(subject)) {
+            LOG.warnf("unreadable heartbeat on %s refused (further ones on this subject are logged at DEBUG): %s",
+                    subject, why);
+        }
+        rejected("unreadable", subject, why);
     }
 
     private void rejected(String reason, String worker, String why) {

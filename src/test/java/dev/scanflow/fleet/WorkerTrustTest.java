@@ -43,6 +43,9 @@ class WorkerTrustTest {
     @Inject
     io.vertx.mutiny.sqlclient.Pool pool;
 
+    @Inject
+    WorkerRegistry registry;
+
     private final UUID tenant = Api.newTenant();
     private final String admin = TestTokens.admin(tenant);
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -150,6 +153,48 @@ class WorkerTrustTest {
             // within the registration it comes online
             probe.publish(subject, new Heartbeat(id, tenant.toString(), List.of(cap), List.of("nmap"), 3, 0, "v2"));
             awaitWorker(id, "online");
+        }
+    }
+
+    @Test
+    void aNullHeartbeatIsRefusedAsUnreadableAndWarnedOnceNotThrown() throws Exception {
+        String id = unique("w-null");
+        List<java.util.logging.LogRecord> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(WorkerRegistry.class.getName());
+        log.addHandler(handler);
+        try (TestWorker probe = new TestWorker("nats://127.0.0.1:4222", TestWorker.PREFIX, unique("w-probe"), tenant,
+                List.of("x"), List.of(), 1)) {
+            String subject = probe.subjects().heartbeat(id);
+            double before = rejected("unreadable");
+            // straight into the listener: nothing escapes to jnats
+            org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> registry.onHeartbeat(subject, "null".getBytes()));
+            // and through NATS, twice
+            probe.publish(subject, "null".getBytes());
+            probe.publish(subject, " null ".getBytes());
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> rejected("unreadable") >= before + 3);
+            java.util.function.Supplier<List<String>> about = () -> warnings.stream()
+                    .map(r -> r instanceof org.jboss.logmanager.ExtLogRecord e ? e.getFormattedMessage() : r.getMessage())
+                    .filter(m -> m.contains(subject)).toList();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !about.get().isEmpty());
+            assertEquals(1, about.get().size(), "one WARN naming the subject, got " + about.get());
+        } finally {
+            log.removeHandler(handler);
         }
     }
 
