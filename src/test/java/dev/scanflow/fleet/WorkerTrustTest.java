@@ -199,6 +199,34 @@ class WorkerTrustTest {
     }
 
     @Test
+    void aDeregisteredWorkerCannotAppendToTheLogsOfItsFormerCommand() throws Exception {
+        String cap = unique("logs");
+        TestWorker leaving = worker(unique("w-leaving"), tenant, cap, 1).onScan((w, cmd) -> w.running(cmd));
+        awaitWorker(leaving.id(), "online");
+        String run = trigger(admin, template(admin, "name: logs\nsteps:\n  - id: s\n    capabilities: [" + cap + "]\n"),
+                asset(admin, "server", "logs", null));
+        var first = leaving.awaitCommand("s");
+        String firstId = first.path("id").asText();
+        leaving.log(first, 1, "while registered");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                count("SELECT count(*) FROM step_logs WHERE command_id = '" + firstId + "'") == 1);
+
+        TestWorker staying = worker(unique("w-staying"), tenant, cap, 1).onScan((w, cmd) -> w.running(cmd));
+        awaitWorker(staying.id(), "online");
+        as(admin).delete("/api/v1/workers/" + leaving.id()).then().statusCode(204);
+        var second = staying.awaitCommand("s");
+        leaving.log(first, 2, "after deregistration");
+        // the log consumer handles lines in order: once the staying worker's line is stored, the other was seen
+        staying.log(second, 1, "marker");
+        String secondId = second.path("id").asText();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                count("SELECT count(*) FROM step_logs WHERE command_id = '" + secondId + "'") == 1);
+        assertEquals(1, count("SELECT count(*) FROM step_logs WHERE command_id = '" + firstId + "'"),
+                "a deregistered worker appended to a step's logs");
+        assertEquals(staying.id(), dev.scanflow.support.Runs.run(admin, run).getString("step_runs[0].worker_id"));
+    }
+
+    @Test
     void heartbeatsOfUnregisteredIdsCreateNoRows() throws Exception {
         double before = rejected("unregistered");
         try (TestWorker flood = new TestWorker("nats://127.0.0.1:4222", TestWorker.PREFIX, unique("w-flood"), null,
