@@ -336,6 +336,38 @@ class WorkerTrustTest {
     }
 
     @Test
+    void aNatsKeyAlreadyUsedByAnotherWorkerIsRefused() throws Exception {
+        // a shared worker's public key, as any tenant reads it from GET /workers/{id}
+        String platform = TestTokens.token(tenant, "platform-admin");
+        String shared = unique("w-shared");
+        String key = as(platform).contentType("application/json").body("{\"worker_id\":\"" + shared
+                        + "\",\"tenant_id\":null,\"capabilities\":[\"sast\"]}")
+                .post("/api/v1/workers").then().statusCode(201).extract().path("nats.nkey");
+        as(admin).get("/api/v1/workers/" + shared).then().body("nats_nkey", equalTo(key));
+        UUID other = Api.newTenant();
+        String otherAdmin = TestTokens.admin(other);
+        String copy = unique("w-copy");
+        as(otherAdmin).contentType("application/json").body(Map.of("worker_id", copy, "capabilities", List.of("sast"),
+                        "nats_nkey", key)).post("/api/v1/workers").then().statusCode(409)
+                .contentType("application/problem+json")
+                .body("errors.path", equalTo(List.of("$.nats_nkey")));
+        as(otherAdmin).get("/api/v1/workers/" + copy).then().statusCode(404);
+
+        // two registrations of one new key at the same time: exactly one succeeds
+        String fresh = new String(io.nats.client.NKey.createUser(new java.security.SecureRandom()).getPublicKey());
+        List<java.util.concurrent.CompletableFuture<Integer>> racing = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String id = unique("w-race");
+            racing.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> as(admin).contentType("application/json")
+                    .body(Map.of("worker_id", id, "capabilities", List.of("sast"), "nats_nkey", fresh))
+                    .post("/api/v1/workers").statusCode()));
+        }
+        List<Integer> statuses = racing.stream().map(java.util.concurrent.CompletableFuture::join).sorted().toList();
+        assertEquals(List.of(201, 409, 409, 409, 409, 409), statuses);
+        assertEquals(1, count("SELECT count(*) FROM workers WHERE nats_public_key = '" + fresh + "'"));
+    }
+
+    @Test
     void aDeregisteredWorkersStepsGoElsewhereAndItsHeartbeatsAreRefused() throws Exception {
         String cap = unique("dereg");
         TestWorker leaving = worker(unique("w-leaving"), tenant, cap, 2).onScan((w, cmd) -> w.running(cmd));
