@@ -28,9 +28,10 @@ import org.jboss.logging.Logger;
  * Heartbeats (protocol 2): each worker beats on its own subject
  * {@code <prefix>.workers.heartbeat.<id>}, which NATS permissions can bind to the worker's user.
  * A heartbeat refreshes only a registered worker, and only within its registration: the tenant
- * must be the registered one, the capabilities and tools a subset of the registered ones, the
- * concurrency at most the registered one. Anything else is refused and counted by reason
- * ({@code scanflow_workers_heartbeats_rejected_total}). With open registration (development)
+ * must be the registered one, the capabilities and tools a subset of the registered ones.
+ * Anything else is refused and counted by reason
+ * ({@code scanflow_workers_heartbeats_rejected_total}). A concurrency above the registered one
+ * is granted only up to it (both are kept, and a WARN says so). With open registration (development)
  * an unknown worker's first heartbeat registers it. {@link WorkerLiveness} marks silent workers
  * offline; a worker coming online is capacity for waiting steps ({@link CapacityFreed}).
  */
@@ -39,13 +40,20 @@ public class WorkerRegistry {
 
     private static final Logger LOG = Logger.getLogger(WorkerRegistry.class);
 
-    /** Refreshes a registered worker within its registration; no row when the heartbeat oversteps it. */
-    private static final String REFRESH = "WITH reg AS (SELECT id, status, max_concurrency FROM workers WHERE id = $1) "
-            + "UPDATE workers w SET capabilities = $3, tools = $4, max_concurrency = $5, reported_active = $6, "
-            + "version = $7, last_heartbeat_at = now(), status = 'online' FROM reg WHERE w.id = reg.id "
+    /**
+     * Refreshes a registered worker within its registration; no row when the heartbeat oversteps
+     * it. The concurrency asked for is kept as announced and granted up to the registration's.
+     */
+    private static final String REFRESH = "WITH reg AS (SELECT id, status, max_concurrency, announced_max_concurrency "
+            + "FROM workers WHERE id = $1) "
+            + "UPDATE workers w SET capabilities = $3, tools = $4, max_concurrency = least($5, w.allowed_max_concurrency), "
+            + "announced_max_concurrency = $5, reported_active = $6, version = $7, last_heartbeat_at = now(), "
+            + "status = 'online' FROM reg WHERE w.id = reg.id "
             + "AND w.tenant_id IS NOT DISTINCT FROM $2 AND $3::text[] <@ w.allowed_capabilities "
-            + "AND $4::text[] <@ w.allowed_tools AND $5 <= w.allowed_max_concurrency "
-            + "RETURNING reg.status AS previous, reg.max_concurrency AS previous_max";
+            + "AND $4::text[] <@ w.allowed_tools "
+            + "RETURNING reg.status AS previous, reg.max_concurrency AS previous_max, w.max_concurrency AS granted, "
+            + "coalesce(reg.announced_max_concurrency > w.allowed_max_concurrency, false) AS was_clamped, "
+            + "w.registered_at";
 
     /** One row per slot of the announced concurrency (held slots above it stay until freed). */
     private static final String SLOTS = "WITH surplus AS (DELETE FROM worker_slots WHERE worker_id = $1 AND slot >= $2 "
@@ -60,6 +68,8 @@ public class WorkerRegistry {
     private final Event<CapacityFreed> capacity;
     /** Subjects an unreadable heartbeat was warned about already. */
     private final WarnOnce unreadableSubjects = new WarnOnce(10_000);
+    /** Workers (id@registered_at) said to ask for more concurrency than their registration allows. */
+    private final WarnOnce clampedWorkers = new WarnOnce(10_000);
     /** The NATS subscription to heartbeats (jnats restores it after reconnections by itself). */
     private Dispatcher heartbeats;
 
@@ -89,7 +99,7 @@ public class WorkerRegistry {
     }
 
     /** The outcome of a heartbeat. */
-    enum Outcome { CAME_ONLINE, REFRESHED, UNREGISTERED, TENANT, CAPABILITIES, TOOLS, MAX_CONCURRENCY }
+    enum Outcome { CAME_ONLINE, REFRESHED, UNREGISTERED, TENANT, CAPABILITIES, TOOLS }
 
     void onHeartbeat(String subject, byte[] data) {
         String subjectWorker = subjects.workerOfHeartbeat(subject);
@@ -117,8 +127,8 @@ public class WorkerRegistry {
                 outcome -> {
                     switch (outcome) {
                         case CAME_ONLINE -> {
-                            LOG.infof("worker %s online (capabilities %s, tools %s, max %d)", hb.workerId(),
-                                    hb.capabilities(), hb.tools(), hb.maxConcurrency());
+                            LOG.infof("worker %s online (capabilities %s, tools %s, max_concurrency %d announced)",
+                                    hb.workerId(), hb.capabilities(), hb.tools(), hb.maxConcurrency());
                             capacity.fire(new CapacityFreed("worker " + hb.workerId() + " online"));
                         }
                         case REFRESHED -> {
@@ -154,7 +164,8 @@ public class WorkerRegistry {
                 : whyRefused(hb, tenant, capabilities, tools).chain(reason -> reason == Outcome.UNREGISTERED
                         && config.workers().openRegistration()
                         ? registerOpenly(hb, tenant, capabilities, tools).chain(() -> refresh(hb, row))
-                                .map(again -> again != null ? again : Outcome.MAX_CONCURRENCY)
+                                .chain(again -> again != null ? Uni.createFrom().item(again)
+                                        : whyRefused(hb, tenant, capabilities, tools))
                         : Uni.createFrom().item(reason)));
     }
 
@@ -166,12 +177,28 @@ public class WorkerRegistry {
             }
             Row r = rows.iterator().next();
             Outcome outcome = "offline".equals(r.getString("previous")) ? Outcome.CAME_ONLINE : Outcome.REFRESHED;
-            if (Integer.valueOf(hb.maxConcurrency()).equals(r.getInteger("previous_max"))
-                    && outcome == Outcome.REFRESHED) {
+            int granted = r.getInteger("granted");
+            if (granted < hb.maxConcurrency() && !r.getBoolean("was_clamped")) {
+                clamped(hb, granted, r.getOffsetDateTime("registered_at"));
+            }
+            if (Integer.valueOf(granted).equals(r.getInteger("previous_max")) && outcome == Outcome.REFRESHED) {
                 return Uni.createFrom().item(outcome);
             }
-            return tx.preparedQuery(SLOTS).execute(Tuple.of(hb.workerId(), hb.maxConcurrency())).replaceWith(outcome);
+            return tx.preparedQuery(SLOTS).execute(Tuple.of(hb.workerId(), granted)).replaceWith(outcome);
         }));
+    }
+
+    /**
+     * Says once per worker (per registration, on this replica) that it asks for more than it may
+     * have; a worker that goes on asking for it is not a new event. The database says when it
+     * starts asking (was_clamped), so that replicas, which all see every heartbeat, do not each
+     * say it.
+     */
+    private void clamped(Heartbeat hb, int granted, java.time.OffsetDateTime registeredAt) {
+        if (clampedWorkers.first(hb.workerId() + "@" + registeredAt)) {
+            LOG.warnf("worker %s announces max_concurrency %d but its registration allows %d: it gets %d (register it "
+                    + "again with more to give it more)", hb.workerId(), hb.maxConcurrency(), granted, granted);
+        }
     }
 
     private Uni<Outcome> whyRefused(Heartbeat hb, UUID tenant, String[] capabilities, String[] tools) {
@@ -194,7 +221,8 @@ public class WorkerRegistry {
                     if (!new HashSet<>(Arrays.asList(r.getArrayOfStrings("allowed_tools"))).containsAll(Arrays.asList(tools))) {
                         return Outcome.TOOLS;
                     }
-                    return Outcome.MAX_CONCURRENCY;
+                    // the registration changed between the two reads: not the one the heartbeat was checked against
+                    return Outcome.UNREGISTERED;
                 });
     }
 

@@ -134,19 +134,17 @@ class WorkerTrustTest {
             String subject = probe.subjects().heartbeat(id);
             double caps = rejected("capabilities");
             double tools = rejected("tools");
-            double max = rejected("max_concurrency");
             double invalid = rejected("invalid");
             double unreadable = rejected("unreadable");
             probe.publish(subject, new Heartbeat(id, tenant.toString(), List.of(cap, "dast"), List.of(), 1, 0, "v"));
             probe.publish(subject, new Heartbeat(id, tenant.toString(), List.of(cap), List.of("nuclei"), 1, 0, "v"));
-            probe.publish(subject, new Heartbeat(id, tenant.toString(), List.of(cap), List.of(), 4, 0, "v"));
             probe.publish(subject, new Heartbeat(id, tenant.toString(), List.of(cap), List.of(), 1, 0, "v".repeat(500_000)));
             // no type coercion
             probe.publish(subject, ("{\"worker_id\": \"" + id + "\", \"capabilities\": [\"" + cap
                     + "\"], \"max_concurrency\": \"2\"}").getBytes());
             probe.publish(subject, ("{\"worker_id\": 5, \"capabilities\": [\"" + cap + "\"], \"max_concurrency\": 2}").getBytes());
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> rejected("capabilities") > caps
-                    && rejected("tools") > tools && rejected("max_concurrency") > max && rejected("invalid") > invalid
+                    && rejected("tools") > tools && rejected("invalid") > invalid
                     && rejected("unreadable") >= unreadable + 2);
             as(admin).get("/api/v1/workers/" + id).then().body("status", equalTo("offline"))
                     .body("registered_max_concurrency", equalTo(3)).body("version", equalTo(null));
@@ -157,14 +155,50 @@ class WorkerTrustTest {
     }
 
     @Test
-    void aNullHeartbeatIsRefusedAsUnreadableAndWarnedOnceNotThrown() throws Exception {
-        String id = unique("w-null");
+    void aWorkerAnnouncingMoreConcurrencyThanRegisteredIsClampedNotRefused() throws Exception {
+        String cap = unique("clamp");
+        String id = unique("w-clamp");
+        as(admin).contentType("application/json").body(Map.of("worker_id", id, "capabilities", List.of(cap),
+                "max_concurrency", 3)).post("/api/v1/workers").then().statusCode(201)
+                .body("worker.announced_max_concurrency", equalTo(null));
         List<java.util.logging.LogRecord> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Handler handler = new java.util.logging.Handler() {
+        java.util.logging.Handler handler = warnings(warnings);
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(WorkerRegistry.class.getName());
+        log.addHandler(handler);
+        // it asks for 50, every beat (without registering itself again)
+        try (TestWorker greedy = new TestWorker("nats://127.0.0.1:4222", TestWorker.PREFIX, id, tenant, List.of(cap),
+                List.of(), 50)) {
+            awaitWorker(id, "online");
+            as(admin).get("/api/v1/workers/" + id).then()
+                    .body("max_concurrency", equalTo(3))
+                    .body("announced_max_concurrency", equalTo(50))
+                    .body("registered_max_concurrency", equalTo(3));
+            as(admin).get("/api/v1/workers?capability=" + cap).then()
+                    .body("items[0].max_concurrency", equalTo(3))
+                    .body("items[0].announced_max_concurrency", equalTo(50));
+            assertEquals(3L, count("SELECT count(*) FROM worker_slots WHERE worker_id = '" + id + "'"));
+            // and it gets work
+            String run = trigger(admin, template(admin, "name: clamp\nsteps:\n  - id: s\n    capabilities: [" + cap
+                    + "]\n"), asset(admin, "server", "clamp", null));
+            awaitRun(admin, run, Duration.ofSeconds(30), "completed");
+            // many beats later, one WARN about it
+            String beat = as(admin).get("/api/v1/workers/" + id).jsonPath().getString("last_heartbeat_at");
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                    !beat.equals(as(admin).get("/api/v1/workers/" + id).jsonPath().getString("last_heartbeat_at")));
+            List<String> about = messages(warnings).stream().filter(m -> m.contains(id)).toList();
+            assertEquals(1, about.size(), "one WARN for the clamped worker, got " + about);
+            assertTrue(about.get(0).contains("50") && about.get(0).contains("3"), about.get(0));
+        } finally {
+            log.removeHandler(handler);
+        }
+    }
+
+    private static java.util.logging.Handler warnings(List<java.util.logging.LogRecord> into) {
+        return new java.util.logging.Handler() {
             @Override
             public void publish(java.util.logging.LogRecord r) {
                 if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
-                    warnings.add(r);
+                    into.add(r);
                 }
             }
 
@@ -176,6 +210,19 @@ class WorkerTrustTest {
             public void close() {
             }
         };
+    }
+
+    private static List<String> messages(List<java.util.logging.LogRecord> records) {
+        return records.stream()
+                .map(r -> r instanceof org.jboss.logmanager.ExtLogRecord e ? e.getFormattedMessage() : r.getMessage())
+                .toList();
+    }
+
+    @Test
+    void aNullHeartbeatIsRefusedAsUnreadableAndWarnedOnceNotThrown() throws Exception {
+        String id = unique("w-null");
+        List<java.util.logging.LogRecord> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = warnings(warnings);
         java.util.logging.Logger log = java.util.logging.Logger.getLogger(WorkerRegistry.class.getName());
         log.addHandler(handler);
         try (TestWorker probe = new TestWorker("nats://127.0.0.1:4222", TestWorker.PREFIX, unique("w-probe"), tenant,
@@ -188,8 +235,7 @@ class WorkerTrustTest {
             probe.publish(subject, "null".getBytes());
             probe.publish(subject, " null ".getBytes());
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> rejected("unreadable") >= before + 3);
-            java.util.function.Supplier<List<String>> about = () -> warnings.stream()
-                    .map(r -> r instanceof org.jboss.logmanager.ExtLogRecord e ? e.getFormattedMessage() : r.getMessage())
+            java.util.function.Supplier<List<String>> about = () -> messages(warnings).stream()
                     .filter(m -> m.contains(subject)).toList();
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !about.get().isEmpty());
             assertEquals(1, about.get().size(), "one WARN naming the subject, got " + about.get());
