@@ -190,7 +190,7 @@ public class WorkerRegistrations {
 
     /**
      * Deregisters a worker: its row and slots go, its heartbeats are refused from now on, and the
-     * steps it held go to other workers (as for a lost worker).
+     * steps it held go to other workers (as for a lost worker), all in one transaction.
      */
     public Uni<Void> deregister(UUID tenant, String id, boolean tenantAdmin, boolean platformAdmin) {
         return fleet.get(tenant, id).chain(worker -> {
@@ -199,8 +199,9 @@ public class WorkerRegistrations {
                 return Uni.createFrom().failure(new ForbiddenException(worker.tenantId() == null
                         ? "shared workers are deregistered by a platform-admin" : "admin role required"));
             }
-            return pool.preparedQuery("DELETE FROM workers WHERE id = $1").execute(Tuple.of(id))
-                    .chain(() -> engine.workerLost(id));
+            // one transaction: a crash cannot leave steps on a worker that no longer exists
+            return engine.workerRemoved(id, tx -> tx.preparedQuery("DELETE FROM workers WHERE id = $1")
+                    .execute(Tuple.of(id)).replaceWithVoid());
         });
     }
 }
