@@ -2,6 +2,7 @@ package dev.scanflow.fleet;
 
 import dev.scanflow.config.ScanflowConfig;
 import dev.scanflow.engine.CapacityFreed;
+import dev.scanflow.engine.WorkerSlots;
 import dev.scanflow.nats.NatsClient;
 import dev.scanflow.protocol.Heartbeat;
 import dev.scanflow.protocol.ProtocolJson;
@@ -55,12 +56,8 @@ public class WorkerRegistry {
             + "coalesce(reg.announced_max_concurrency > w.allowed_max_concurrency, false) AS was_clamped, "
             + "w.registered_at";
 
-    /** One row per slot of the announced concurrency (held slots above it stay until freed). */
-    private static final String SLOTS = "WITH surplus AS (DELETE FROM worker_slots WHERE worker_id = $1 AND slot >= $2 "
-            + "AND step_run_id IS NULL) INSERT INTO worker_slots (worker_id, slot) "
-            + "SELECT $1, g FROM generate_series(0, $2 - 1) g ON CONFLICT DO NOTHING";
-
     private final Pool pool;
+    private final WorkerSlots slots;
     private final NatsClient nats;
     private final Subjects subjects;
     private final MeterRegistry metrics;
@@ -73,9 +70,10 @@ public class WorkerRegistry {
     /** The NATS subscription to heartbeats (jnats restores it after reconnections by itself). */
     private Dispatcher heartbeats;
 
-    public WorkerRegistry(Pool pool, NatsClient nats, Subjects subjects, MeterRegistry metrics, ScanflowConfig config,
-            Event<CapacityFreed> capacity) {
+    public WorkerRegistry(Pool pool, WorkerSlots slots, NatsClient nats, Subjects subjects, MeterRegistry metrics,
+            ScanflowConfig config, Event<CapacityFreed> capacity) {
         this.pool = pool;
+        this.slots = slots;
         this.nats = nats;
         this.subjects = subjects;
         this.metrics = metrics;
@@ -181,10 +179,11 @@ public class WorkerRegistry {
             if (granted < hb.maxConcurrency() && !r.getBoolean("was_clamped")) {
                 clamped(hb, granted, r.getOffsetDateTime("registered_at"));
             }
-            if (Integer.valueOf(granted).equals(r.getInteger("previous_max")) && outcome == Outcome.REFRESHED) {
+            // slot rows only grow (up to the registration's concurrency); fewer is a smaller max_concurrency
+            if (granted <= r.getInteger("previous_max") && outcome == Outcome.REFRESHED) {
                 return Uni.createFrom().item(outcome);
             }
-            return tx.preparedQuery(SLOTS).execute(Tuple.of(hb.workerId(), granted)).replaceWith(outcome);
+            return slots.ensure(tx, hb.workerId(), granted).replaceWith(outcome);
         }));
     }
 

@@ -314,6 +314,66 @@ class FleetTest {
         as(admin).get("/api/v1/workers/" + w.id()).then().body("active_commands", equalTo(0));
     }
 
+    private Map<Integer, String> slotVersions(String worker) {
+        Map<Integer, String> out = new java.util.TreeMap<>();
+        pool.preparedQuery("SELECT slot, xmin::text AS v FROM worker_slots WHERE worker_id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(worker)).await().atMost(Duration.ofSeconds(10))
+                .forEach(r -> out.put(r.getInteger("slot"), r.getString("v")));
+        return out;
+    }
+
+    private int granted(String worker) {
+        return pool.preparedQuery("SELECT max_concurrency FROM workers WHERE id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(worker)).await().atMost(Duration.ofSeconds(10))
+                .iterator().next().getInteger(0);
+    }
+
+    @Test
+    void slotRowsDoNotChurnWhenTheConcurrencyFlipsAndGoWhenTheWorkerIsOffline() throws Exception {
+        String cap = unique("flip");
+        // registered for 1000 (TestWorker), announcing 1000
+        TestWorker w = worker(unique("w-flip"), tenant, cap, 1000);
+        awaitWorker(admin, w.id(), "online");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> slotVersions(w.id()).size() == 1000);
+        Map<Integer, String> before = slotVersions(w.id());
+        for (int i = 0; i < 10; i++) {
+            for (int max : new int[] {1, 1000}) {
+                w.maxConcurrency(max);
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> granted(w.id()) == max);
+            }
+        }
+        // the same rows, never deleted and inserted again (xmin changes when a row is written)
+        Map<Integer, String> after = slotVersions(w.id());
+        long rewritten = before.entrySet().stream().filter(e -> !e.getValue().equals(after.get(e.getKey()))).count();
+        assertEquals(0, rewritten, "slot rows deleted and inserted again by 20 concurrency changes");
+        assertEquals(1000, after.size());
+        // while it offers 1, only one slot is claimable: the rows above are kept, unusable
+        w.maxConcurrency(1);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> granted(w.id()) == 1);
+        String pipeline = template(admin, "name: flip\nsteps:\n  - id: s\n    capabilities: [" + cap + "]\n");
+        String assetId = asset(admin, "server", "flip", null);
+        Map<String, JsonNode> open = new ConcurrentHashMap<>();
+        w.onScan((worker, cmd) -> {
+            worker.running(cmd);
+            open.put(cmd.path("id").asText(), cmd);
+        });
+        List<String> runs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            runs.add(trigger(admin, pipeline, assetId));
+        }
+        completeOneByOne(w, open, 3, 1);
+        for (String run : runs) {
+            awaitRun(admin, run, "completed");
+        }
+        // offline: its slot rows go; back online: they come back
+        w.stopHeartbeats();
+        awaitWorker(admin, w.id(), "offline");
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> slotVersions(w.id()).isEmpty());
+        w.heartbeat();
+        awaitWorker(admin, w.id(), "online");
+        assertEquals(1, slotVersions(w.id()).size());
+    }
+
     @Test
     void theReferenceWorkerRunsRealNmapAndTheNextStepReadsItsOutput() throws Exception {
         Path workdir = Files.createTempDirectory("scanflow-fleet-test");
