@@ -64,6 +64,16 @@ public class RunEngine {
     }
 
     /**
+     * A worker removed for good: {@code remove} (deleting its registration) and handing its steps
+     * over as for a lost worker commit together, so that no crash between them strands a step on
+     * a worker that no longer exists.
+     */
+    public <T> Uni<T> workerRemoved(String workerId, Function<SqlConnection, Uni<T>> remove) {
+        return transactions.decideAround(tx -> runs.runsHeldBy(tx, workerId), remove,
+                (state, now) -> decider.workerLost(state, workerId, now));
+    }
+
+    /**
      * Cancels a run; {@code check} sees the locked run first and may refuse (by throwing), as the
      * runs API does for another tenant's run. Null when there is no such run.
      */

@@ -207,6 +207,23 @@ public class RunRows {
     }
 
     /** The runs with a step that a lost worker holds (queued with its command, or running). */
+    /**
+     * Workers that queued or running steps are on but that are no longer registered: a crash
+     * between deleting a registration and handing its steps over, before the two were one
+     * transaction. Nothing else would move those steps before their timeout.
+     */
+    Uni<List<String>> vanishedWorkers(SqlClient client, int limit) {
+        return client.preparedQuery("SELECT DISTINCT s.worker_id FROM step_runs s WHERE s.status IN ('queued', 'running') "
+                        + "AND s.worker_id IS NOT NULL AND s.command_id IS NOT NULL "
+                        + "AND NOT EXISTS (SELECT 1 FROM workers w WHERE w.id = s.worker_id) LIMIT $1")
+                .execute(Tuple.of(limit))
+                .map(rows -> {
+                    List<String> ids = new ArrayList<>();
+                    rows.forEach(r -> ids.add(r.getString("worker_id")));
+                    return ids;
+                });
+    }
+
     Uni<List<UUID>> runsHeldBy(SqlClient client, String workerId) {
         return client.preparedQuery("SELECT DISTINCT run_id FROM step_runs WHERE worker_id = $1 "
                         + "AND status IN ('queued', 'running') AND command_id IS NOT NULL")

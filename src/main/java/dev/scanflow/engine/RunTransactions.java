@@ -18,9 +18,11 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -161,6 +163,35 @@ public class RunTransactions {
                     return apply(tx, List.of(t), outgoing, false, null, List.of()).map(v -> t.decisions.get(0));
                 }))
                 .invoke(() -> afterCommit(done[0] == null ? List.of() : List.of(done[0]), outgoing));
+    }
+
+    /**
+     * The caller's work and a rule on the runs it concerns, in one transaction, so that a crash
+     * leaves both or neither (deregistering a worker: its row goes, its steps go to other
+     * workers). The runs {@code runsOf} names are locked first, in id order as everywhere, then
+     * the work runs, then runs it names now (a step given to the worker meanwhile) are locked
+     * too, and the rule decides each.
+     */
+    <T> Uni<T> decideAround(Function<SqlConnection, Uni<List<UUID>>> runsOf, Function<SqlConnection, Uni<T>> work,
+            BiFunction<RunState, Instant, Decision> rule) {
+        List<OutboxMessage> outgoing = new ArrayList<>();
+        List<Transition> transitions = new ArrayList<>();
+        Set<UUID> locked = new HashSet<>();
+        return pool.withTransaction(tx -> lockAll(tx, runsOf, locked, transitions, rule)
+                        .chain(() -> work.apply(tx))
+                        .call(() -> lockAll(tx, runsOf, locked, transitions, rule))
+                        .call(() -> transitions.isEmpty() ? Uni.createFrom().voidItem()
+                                : apply(tx, transitions, outgoing, false, null, List.of())))
+                .invoke(() -> afterCommit(transitions, outgoing));
+    }
+
+    private Uni<Void> lockAll(SqlConnection tx, Function<SqlConnection, Uni<List<UUID>>> runsOf, Set<UUID> locked,
+            List<Transition> transitions, BiFunction<RunState, Instant, Decision> rule) {
+        return runsOf.apply(tx).chain(ids -> Multi.createFrom().iterable(ids.stream().filter(locked::add).sorted().toList())
+                .onItem().transformToUniAndConcatenate(id -> runs.lock(tx, id, false))
+                .filter(loaded -> loaded != null)
+                .invoke(loaded -> transitions.add(new Transition(loaded).rule(rule)))
+                .collect().last().replaceWithVoid());
     }
 
     /**

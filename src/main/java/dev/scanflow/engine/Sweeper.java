@@ -17,7 +17,8 @@ import org.jboss.logging.Logger;
 /**
  * Reconciliation: correctness never depends on one message arriving once. Every sweep it ticks
  * the runs with something due (step timeouts, unacknowledged commands, retries, queue timeouts,
- * run deadlines, runs left pending), runs a dispatch pass, marks published outbox rows and
+ * run deadlines, runs left pending), hands over the steps of workers that are no longer
+ * registered, runs a dispatch pass, marks published outbox rows and
  * publishes again what a crash left unpublished, and refreshes the gauges. Safe with several
  * replicas: runs are ticked under {@code SKIP LOCKED}.
  */
@@ -29,13 +30,16 @@ public class Sweeper {
 
     private final Pool pool;
     private final RunEngine engine;
+    private final RunRows runs;
     private final DispatchPasses dispatch;
     private final OutboxRelay relay;
     private final EngineMetrics metrics;
 
-    public Sweeper(Pool pool, RunEngine engine, DispatchPasses dispatch, OutboxRelay relay, EngineMetrics metrics) {
+    public Sweeper(Pool pool, RunEngine engine, RunRows runs, DispatchPasses dispatch, OutboxRelay relay,
+            EngineMetrics metrics) {
         this.pool = pool;
         this.engine = engine;
+        this.runs = runs;
         this.dispatch = dispatch;
         this.relay = relay;
         this.metrics = metrics;
@@ -45,6 +49,7 @@ public class Sweeper {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
         return tickDueRuns()
+                .chain(this::handOverFromVanishedWorkers)
                 .chain(dispatch::pass)
                 .chain(relay::flushMarks)
                 .chain(() -> relay.republishStale().replaceWithVoid())
@@ -61,6 +66,23 @@ public class Sweeper {
                         + "AND created_at < now() - interval '5 seconds' LIMIT " + BATCH)
                 .execute()
                 .chain(rows -> tick(engine, metrics, ids(rows), "due"));
+    }
+
+    /** Steps on workers whose registration is gone go to other workers, as for a lost worker. */
+    private Uni<Void> handOverFromVanishedWorkers() {
+        return runs.vanishedWorkers(pool, BATCH).chain(workers -> {
+            if (workers.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            LOG.warnf("steps are on workers that are no longer registered; handing them over: %s", workers);
+            return Multi.createFrom().iterable(workers)
+                    .onItem().transformToUniAndConcatenate(worker -> engine.workerLost(worker).replaceWith(true)
+                            .onFailure().invoke(e -> LOG.warnf("hand-over from %s failed: %s", worker, e.toString()))
+                            .onFailure().recoverWithItem(false))
+                    .collect().asList()
+                    .invoke(done -> metrics.sweeperAction("worker_gone", done.stream().filter(b -> b).count()))
+                    .replaceWithVoid();
+        });
     }
 
     /** Ticks the runs, four at a time; a failed tick is logged and left for the next sweep. */

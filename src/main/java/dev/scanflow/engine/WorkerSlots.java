@@ -57,6 +57,31 @@ public class WorkerSlots {
             + "UPDATE worker_slots ws SET step_run_id = wanted.step FROM free JOIN wanted USING (n) "
             + "WHERE ws.worker_id = free.worker_id AND ws.slot = free.slot RETURNING ws.step_run_id";
 
+    /**
+     * Gives a worker slot rows 0 to {@code slots - 1} where it has none yet. Rows are never
+     * deleted here: a worker that offers less keeps its rows up to its high-water mark (at most
+     * its registration's concurrency) and a claim takes only {@code slot < max_concurrency}, so a
+     * worker flipping between 1 and 1000 rewrites no rows (ADR 0003).
+     */
+    public Uni<Void> ensure(SqlClient tx, String workerId, int slots) {
+        return tx.preparedQuery("INSERT INTO worker_slots (worker_id, slot) SELECT $1, g FROM generate_series(0, $2 - 1) g "
+                        + "ON CONFLICT DO NOTHING")
+                .execute(Tuple.of(workerId, slots)).replaceWithVoid();
+    }
+
+    /**
+     * Removes the free slot rows of offline workers (their held slots were freed when they were
+     * lost; rows still held go once freed); {@link #ensure} gives them back when the worker comes
+     * online. The worker rows are locked (skipping busy ones) so that a heartbeat bringing one
+     * back online cannot lose its new rows to this delete. Returns the rows removed.
+     */
+    public Uni<Integer> dropOffline(SqlClient client) {
+        return client.query("DELETE FROM worker_slots s WHERE s.step_run_id IS NULL AND s.worker_id IN ("
+                        + "SELECT w.id FROM workers w WHERE w.status = 'offline' AND EXISTS (SELECT 1 FROM worker_slots f "
+                        + "WHERE f.worker_id = w.id AND f.step_run_id IS NULL) FOR NO KEY UPDATE OF w SKIP LOCKED)")
+                .execute().map(rows -> rows.rowCount());
+    }
+
     /** Workers with a free slot that the tenants may use (no query for no tenant). */
     Uni<List<WorkerMatcher.Candidate>> candidates(SqlClient tx, UUID[] tenants) {
         if (tenants.length == 0) {

@@ -56,7 +56,7 @@ public class FleetResource {
             + "max_concurrency; answers its NATS access (an nkey seed shown once)")
     @APIResponse(responseCode = "201", description = "Registered (offline until its first heartbeat)",
             content = @Content(schema = @Schema(implementation = WorkerRegistrations.Registered.class)))
-    @APIResponse(responseCode = "409", description = "The worker id is registered already",
+    @APIResponse(responseCode = "409", description = "The worker id is registered already, or nats_nkey is another worker's key",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "422", description = "Invalid registration",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))

@@ -26,7 +26,7 @@ public class FleetService {
 
     /** Columns of {@code workers w}; active_commands counts the slots held now. */
     private static final String COLUMNS = "w.id, w.tenant_id, w.status, w.draining, w.capabilities, w.tools, "
-            + "w.max_concurrency, (SELECT count(*) FROM worker_slots s WHERE s.worker_id = w.id "
+            + "w.max_concurrency, w.announced_max_concurrency, (SELECT count(*) FROM worker_slots s WHERE s.worker_id = w.id "
             + "AND s.step_run_id IS NOT NULL)::int AS active_commands, w.reported_active, w.version, "
             + "w.last_heartbeat_at, w.registered_at, w.registration, w.registered_by, w.allowed_capabilities, "
             + "w.allowed_tools, w.allowed_max_concurrency, w.nats_public_key, w.ack_timeouts, w.benched_until";
@@ -122,7 +122,7 @@ public class FleetService {
                 : r.getBoolean("draining") ? "draining" : "online";
         return new WorkerView(r.getString("id"), r.getUUID("tenant_id"), status,
                 Arrays.asList(r.getArrayOfStrings("capabilities")), Arrays.asList(r.getArrayOfStrings("tools")), max,
-                active, max == 0 ? 1.0 : Math.round(1000.0 * active / max) / 1000.0, r.getInteger("reported_active"),
+                r.getInteger("announced_max_concurrency"), active, max == 0 ? 1.0 : Math.round(1000.0 * active / max) / 1000.0, r.getInteger("reported_active"),
                 r.getString("version"), PgValues.instant(r, "last_heartbeat_at"), PgValues.instant(r, "registered_at"),
                 r.getString("registration"), r.getString("registered_by"),
                 Arrays.asList(r.getArrayOfStrings("allowed_capabilities")),

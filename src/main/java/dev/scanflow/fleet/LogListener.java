@@ -24,8 +24,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Stores the log lines workers send, in the order they come (so the first of two lines with
  * the same seq wins, and reading by id gives the worker's order). A line counts only when its
- * command was sent to the worker whose subject it came on; (command, seq) makes redeliveries
- * harmless.
+ * command was sent to the worker whose subject it came on and that worker is still registered
+ * (a deregistered one appends nothing); (command, seq) makes redeliveries harmless.
  */
 @ApplicationScoped
 public class LogListener {
@@ -75,6 +75,7 @@ public class LogListener {
         return pool.preparedQuery("INSERT INTO step_logs (run_id, step_run_id, command_id, seq, line) "
                         + "SELECT c.run_id, c.step_run_id, c.id, $2, $3 FROM commands c "
                         + "WHERE c.id = $1 AND c.worker_id = $4 AND c.type = 'scan' "
+                        + "AND EXISTS (SELECT 1 FROM workers w WHERE w.id = $4) "
                         + "ON CONFLICT (command_id, seq) DO NOTHING")
                 .executeBatch(rows)
                 .map(r -> outcomes)

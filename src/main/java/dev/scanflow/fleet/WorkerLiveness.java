@@ -1,6 +1,7 @@
 package dev.scanflow.fleet;
 
 import dev.scanflow.engine.RunEngine;
+import dev.scanflow.engine.WorkerSlots;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -17,8 +18,8 @@ import org.jboss.logging.Logger;
 /**
  * Who is still there: every sweep interval, workers that missed their heartbeats are marked
  * offline and the engine is told, so the steps they held go to other workers (or fail after too
- * many losses). Also refreshes the workers-online gauge from the database, the same on every
- * replica.
+ * many losses); offline workers' free slot rows go (they come back with the worker). Also
+ * refreshes the workers-online gauge from the database, the same on every replica.
  */
 @ApplicationScoped
 public class WorkerLiveness {
@@ -27,13 +28,16 @@ public class WorkerLiveness {
 
     private final WorkerRegistry registry;
     private final RunEngine engine;
+    private final WorkerSlots slots;
     private final Pool pool;
     private final MeterRegistry metrics;
     private final MultiGauge online;
 
-    public WorkerLiveness(WorkerRegistry registry, RunEngine engine, Pool pool, MeterRegistry metrics) {
+    public WorkerLiveness(WorkerRegistry registry, RunEngine engine, WorkerSlots slots, Pool pool,
+            MeterRegistry metrics) {
         this.registry = registry;
         this.engine = engine;
+        this.slots = slots;
         this.pool = pool;
         this.metrics = metrics;
         this.online = MultiGauge.builder("scanflow.workers.online")
@@ -45,6 +49,7 @@ public class WorkerLiveness {
     Uni<Void> check() {
         return registry.markMissing()
                 .chain(this::failOver)
+                .chain(() -> slots.dropOffline(pool))
                 .chain(this::refreshGauge)
                 .onFailure().invoke(e -> LOG.warnf("worker liveness check failed: %s", e.toString()))
                 .onFailure().recoverWithNull().replaceWithVoid();

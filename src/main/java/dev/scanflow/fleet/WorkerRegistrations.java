@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflow.auth.TenantRegistry;
 import dev.scanflow.common.ApiException;
 import dev.scanflow.common.TreeReader;
+import dev.scanflow.domain.ValidationError;
 import dev.scanflow.engine.RunEngine;
 import dev.scanflow.protocol.Subjects;
 import dev.scanflow.protocol.WorkerIds;
@@ -11,6 +12,7 @@ import io.nats.client.NKey;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.security.ForbiddenException;
 import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,6 +30,9 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class WorkerRegistrations {
+
+    /** The unique index that keeps one NATS public key to one worker (V13). */
+    static final String NKEY_INDEX = "idx_workers_nats_public_key";
 
     private final Pool pool;
     private final FleetService fleet;
@@ -130,7 +135,7 @@ public class WorkerRegistrations {
         return new ArrayList<>(new LinkedHashSet<>(given));
     }
 
-    /** Registers a worker (offline until its first heartbeat); 409 when the id is taken. */
+    /** Registers a worker (offline until its first heartbeat); 409 when the id or the NATS key is taken. */
     public Uni<Registered> register(Request r, UUID callerTenant, String user, boolean tenantAdmin, boolean platformAdmin) {
         if (r.tenantId() == null ? !platformAdmin : !(tenantAdmin || platformAdmin)) {
             return Uni.createFrom().failure(new ForbiddenException(r.tenantId() == null
@@ -150,6 +155,7 @@ public class WorkerRegistrations {
                         .execute(Tuple.from(Arrays.asList(r.workerId(), r.tenantId(),
                                 r.capabilities().toArray(String[]::new), r.tools().toArray(String[]::new),
                                 r.maxConcurrency(), user, access.nkey()))))
+                .onFailure(WorkerRegistrations::keyTaken).transform(e -> keyConflict())
                 .chain(rows -> {
                     if (rows.size() == 0) {
                         return Uni.createFrom().<Registered>failure(ApiException.conflict("a worker with the id '"
@@ -159,6 +165,24 @@ public class WorkerRegistrations {
                 });
     }
 
+    /** The unique index on the NATS public key refused the row (also when two registrations race). */
+    private static boolean keyTaken(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof PgException pg && "23505".equals(pg.getSqlState())
+                    && NKEY_INDEX.equals(pg.getConstraint())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static ApiException keyConflict() {
+        String message = "is the NATS key of another worker; each worker needs a key of its own (leave nats_nkey out "
+                + "to have one issued)";
+        return new ApiException(409, "conflict", "Conflict", "$.nats_nkey: " + message,
+                List.of(ValidationError.at("$.nats_nkey", message)));
+    }
+
     /** The NATS access of a registered worker, without its secret. */
     public Uni<NatsAccess> access(UUID tenant, String id) {
         return fleet.get(tenant, id).map(w -> NatsAccess.of(w.workerId(), subjects, w.natsNkey(), null));
@@ -166,7 +190,7 @@ public class WorkerRegistrations {
 
     /**
      * Deregisters a worker: its row and slots go, its heartbeats are refused from now on, and the
-     * steps it held go to other workers (as for a lost worker).
+     * steps it held go to other workers (as for a lost worker), all in one transaction.
      */
     public Uni<Void> deregister(UUID tenant, String id, boolean tenantAdmin, boolean platformAdmin) {
         return fleet.get(tenant, id).chain(worker -> {
@@ -175,8 +199,9 @@ public class WorkerRegistrations {
                 return Uni.createFrom().failure(new ForbiddenException(worker.tenantId() == null
                         ? "shared workers are deregistered by a platform-admin" : "admin role required"));
             }
-            return pool.preparedQuery("DELETE FROM workers WHERE id = $1").execute(Tuple.of(id))
-                    .chain(() -> engine.workerLost(id));
+            // one transaction: a crash cannot leave steps on a worker that no longer exists
+            return engine.workerRemoved(id, tx -> tx.preparedQuery("DELETE FROM workers WHERE id = $1")
+                    .execute(Tuple.of(id)).replaceWithVoid());
         });
     }
 }

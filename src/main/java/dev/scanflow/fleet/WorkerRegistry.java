@@ -2,6 +2,7 @@ package dev.scanflow.fleet;
 
 import dev.scanflow.config.ScanflowConfig;
 import dev.scanflow.engine.CapacityFreed;
+import dev.scanflow.engine.WorkerSlots;
 import dev.scanflow.nats.NatsClient;
 import dev.scanflow.protocol.Heartbeat;
 import dev.scanflow.protocol.ProtocolJson;
@@ -28,9 +29,10 @@ import org.jboss.logging.Logger;
  * Heartbeats (protocol 2): each worker beats on its own subject
  * {@code <prefix>.workers.heartbeat.<id>}, which NATS permissions can bind to the worker's user.
  * A heartbeat refreshes only a registered worker, and only within its registration: the tenant
- * must be the registered one, the capabilities and tools a subset of the registered ones, the
- * concurrency at most the registered one. Anything else is refused and counted by reason
- * ({@code scanflow_workers_heartbeats_rejected_total}). With open registration (development)
+ * must be the registered one, the capabilities and tools a subset of the registered ones.
+ * Anything else is refused and counted by reason
+ * ({@code scanflow_workers_heartbeats_rejected_total}). A concurrency above the registered one
+ * is granted only up to it (both are kept, and a WARN says so). With open registration (development)
  * an unknown worker's first heartbeat registers it. {@link WorkerLiveness} marks silent workers
  * offline; a worker coming online is capacity for waiting steps ({@link CapacityFreed}).
  */
@@ -39,31 +41,39 @@ public class WorkerRegistry {
 
     private static final Logger LOG = Logger.getLogger(WorkerRegistry.class);
 
-    /** Refreshes a registered worker within its registration; no row when the heartbeat oversteps it. */
-    private static final String REFRESH = "WITH reg AS (SELECT id, status, max_concurrency FROM workers WHERE id = $1) "
-            + "UPDATE workers w SET capabilities = $3, tools = $4, max_concurrency = $5, reported_active = $6, "
-            + "version = $7, last_heartbeat_at = now(), status = 'online' FROM reg WHERE w.id = reg.id "
+    /**
+     * Refreshes a registered worker within its registration; no row when the heartbeat oversteps
+     * it. The concurrency asked for is kept as announced and granted up to the registration's.
+     */
+    private static final String REFRESH = "WITH reg AS (SELECT id, status, max_concurrency, announced_max_concurrency "
+            + "FROM workers WHERE id = $1) "
+            + "UPDATE workers w SET capabilities = $3, tools = $4, max_concurrency = least($5, w.allowed_max_concurrency), "
+            + "announced_max_concurrency = $5, reported_active = $6, version = $7, last_heartbeat_at = now(), "
+            + "status = 'online' FROM reg WHERE w.id = reg.id "
             + "AND w.tenant_id IS NOT DISTINCT FROM $2 AND $3::text[] <@ w.allowed_capabilities "
-            + "AND $4::text[] <@ w.allowed_tools AND $5 <= w.allowed_max_concurrency "
-            + "RETURNING reg.status AS previous, reg.max_concurrency AS previous_max";
-
-    /** One row per slot of the announced concurrency (held slots above it stay until freed). */
-    private static final String SLOTS = "WITH surplus AS (DELETE FROM worker_slots WHERE worker_id = $1 AND slot >= $2 "
-            + "AND step_run_id IS NULL) INSERT INTO worker_slots (worker_id, slot) "
-            + "SELECT $1, g FROM generate_series(0, $2 - 1) g ON CONFLICT DO NOTHING";
+            + "AND $4::text[] <@ w.allowed_tools "
+            + "RETURNING reg.status AS previous, reg.max_concurrency AS previous_max, w.max_concurrency AS granted, "
+            + "coalesce(reg.announced_max_concurrency > w.allowed_max_concurrency, false) AS was_clamped, "
+            + "w.registered_at";
 
     private final Pool pool;
+    private final WorkerSlots slots;
     private final NatsClient nats;
     private final Subjects subjects;
     private final MeterRegistry metrics;
     private final ScanflowConfig config;
     private final Event<CapacityFreed> capacity;
+    /** Subjects an unreadable heartbeat was warned about already. */
+    private final WarnOnce unreadableSubjects = new WarnOnce(10_000);
+    /** Workers (id@registered_at) said to ask for more concurrency than their registration allows. */
+    private final WarnOnce clampedWorkers = new WarnOnce(10_000);
     /** The NATS subscription to heartbeats (jnats restores it after reconnections by itself). */
     private Dispatcher heartbeats;
 
-    public WorkerRegistry(Pool pool, NatsClient nats, Subjects subjects, MeterRegistry metrics, ScanflowConfig config,
-            Event<CapacityFreed> capacity) {
+    public WorkerRegistry(Pool pool, WorkerSlots slots, NatsClient nats, Subjects subjects, MeterRegistry metrics,
+            ScanflowConfig config, Event<CapacityFreed> capacity) {
         this.pool = pool;
+        this.slots = slots;
         this.nats = nats;
         this.subjects = subjects;
         this.metrics = metrics;
@@ -87,7 +97,7 @@ public class WorkerRegistry {
     }
 
     /** The outcome of a heartbeat. */
-    enum Outcome { CAME_ONLINE, REFRESHED, UNREGISTERED, TENANT, CAPABILITIES, TOOLS, MAX_CONCURRENCY }
+    enum Outcome { CAME_ONLINE, REFRESHED, UNREGISTERED, TENANT, CAPABILITIES, TOOLS }
 
     void onHeartbeat(String subject, byte[] data) {
         String subjectWorker = subjects.workerOfHeartbeat(subject);
@@ -95,7 +105,11 @@ public class WorkerRegistry {
         try {
             hb = ProtocolJson.read(data, Heartbeat.class);
         } catch (Exception e) {
-            rejected("unreadable", subjectWorker, e.getMessage());
+            unreadable(subject, e.getMessage());
+            return;
+        }
+        if (hb == null) {
+            unreadable(subject, "the body is JSON null, not a heartbeat object");
             return;
         }
         if (subjectWorker == null || !subjectWorker.equals(hb.workerId())) {
@@ -111,8 +125,8 @@ public class WorkerRegistry {
                 outcome -> {
                     switch (outcome) {
                         case CAME_ONLINE -> {
-                            LOG.infof("worker %s online (capabilities %s, tools %s, max %d)", hb.workerId(),
-                                    hb.capabilities(), hb.tools(), hb.maxConcurrency());
+                            LOG.infof("worker %s online (capabilities %s, tools %s, max_concurrency %d announced)",
+                                    hb.workerId(), hb.capabilities(), hb.tools(), hb.maxConcurrency());
                             capacity.fire(new CapacityFreed("worker " + hb.workerId() + " online"));
                         }
                         case REFRESHED -> {
@@ -121,6 +135,15 @@ public class WorkerRegistry {
                     }
                 },
                 error -> LOG.warnf("heartbeat of %s not stored: %s", hb.workerId(), error.getMessage()));
+    }
+
+    /** Counted as any refusal; said at WARN once per subject (a broken worker repeats itself every beat). */
+    private void unreadable(String subject, String why) {
+        if (unreadableSubjects.first(subject)) {
+            LOG.warnf("unreadable heartbeat on %s refused (further ones on this subject are logged at DEBUG): %s",
+                    subject, why);
+        }
+        rejected("unreadable", subject, why);
     }
 
     private void rejected(String reason, String worker, String why) {
@@ -139,7 +162,8 @@ public class WorkerRegistry {
                 : whyRefused(hb, tenant, capabilities, tools).chain(reason -> reason == Outcome.UNREGISTERED
                         && config.workers().openRegistration()
                         ? registerOpenly(hb, tenant, capabilities, tools).chain(() -> refresh(hb, row))
-                                .map(again -> again != null ? again : Outcome.MAX_CONCURRENCY)
+                                .chain(again -> again != null ? Uni.createFrom().item(again)
+                                        : whyRefused(hb, tenant, capabilities, tools))
                         : Uni.createFrom().item(reason)));
     }
 
@@ -151,12 +175,29 @@ public class WorkerRegistry {
             }
             Row r = rows.iterator().next();
             Outcome outcome = "offline".equals(r.getString("previous")) ? Outcome.CAME_ONLINE : Outcome.REFRESHED;
-            if (Integer.valueOf(hb.maxConcurrency()).equals(r.getInteger("previous_max"))
-                    && outcome == Outcome.REFRESHED) {
+            int granted = r.getInteger("granted");
+            if (granted < hb.maxConcurrency() && !r.getBoolean("was_clamped")) {
+                clamped(hb, granted, r.getOffsetDateTime("registered_at"));
+            }
+            // slot rows only grow (up to the registration's concurrency); fewer is a smaller max_concurrency
+            if (granted <= r.getInteger("previous_max") && outcome == Outcome.REFRESHED) {
                 return Uni.createFrom().item(outcome);
             }
-            return tx.preparedQuery(SLOTS).execute(Tuple.of(hb.workerId(), hb.maxConcurrency())).replaceWith(outcome);
+            return slots.ensure(tx, hb.workerId(), granted).replaceWith(outcome);
         }));
+    }
+
+    /**
+     * Says once per worker (per registration, on this replica) that it asks for more than it may
+     * have; a worker that goes on asking for it is not a new event. The database says when it
+     * starts asking (was_clamped), so that replicas, which all see every heartbeat, do not each
+     * say it.
+     */
+    private void clamped(Heartbeat hb, int granted, java.time.OffsetDateTime registeredAt) {
+        if (clampedWorkers.first(hb.workerId() + "@" + registeredAt)) {
+            LOG.warnf("worker %s announces max_concurrency %d but its registration allows %d: it gets %d (register it "
+                    + "again with more to give it more)", hb.workerId(), hb.maxConcurrency(), granted, granted);
+        }
     }
 
     private Uni<Outcome> whyRefused(Heartbeat hb, UUID tenant, String[] capabilities, String[] tools) {
@@ -179,7 +220,8 @@ public class WorkerRegistry {
                     if (!new HashSet<>(Arrays.asList(r.getArrayOfStrings("allowed_tools"))).containsAll(Arrays.asList(tools))) {
                         return Outcome.TOOLS;
                     }
-                    return Outcome.MAX_CONCURRENCY;
+                    // the registration changed between the two reads: not the one the heartbeat was checked against
+                    return Outcome.UNREGISTERED;
                 });
     }
 

@@ -21,6 +21,8 @@ import dev.scanflow.support.Api;
 import dev.scanflow.support.TestTokens;
 import dev.scanflow.support.TestWorker;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
 import io.restassured.path.json.JsonPath;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -40,6 +42,9 @@ import org.junit.jupiter.api.Test;
 /** The worker fleet: visibility, draining, failover, ack timeouts, concurrency, the reference worker. */
 @QuarkusTest
 class FleetTest {
+
+    @Inject
+    Pool pool;
 
     private final UUID tenant = Api.newTenant();
     private final String admin = TestTokens.admin(tenant);
@@ -170,6 +175,60 @@ class FleetTest {
                 .until(() -> dev.scanflow.support.Runs.run(admin, runId).getInt("total_findings") == 0);
     }
 
+    private void sql(String statement) {
+        pool.query(statement).execute().await().atMost(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aStepOnAWorkerWhoseRegistrationVanishedGoesToAnotherWorker() throws Exception {
+        String cap = unique("vanish");
+        TestWorker a = worker(unique("w-vanish"), tenant, cap, 1).onScan((w, cmd) -> w.running(cmd));
+        awaitWorker(admin, a.id(), "online");
+        String yaml = "name: vanish\nsteps:\n  - id: s\n    capabilities: [" + cap + "]\n    timeout: 1h\n";
+        String runId = trigger(admin, template(admin, yaml), asset(admin, "server", "vanish", null));
+        a.awaitCommand("s");
+        awaitStep(admin, runId, "s", "running");
+        // a kill -9 between deleting the registration and handing its steps over (as before it
+        // was one transaction): the row is gone, the step still says it runs there
+        a.stopHeartbeats();
+        sql("DELETE FROM workers WHERE id = '" + a.id() + "'");
+        TestWorker b = worker(unique("w-heir"), tenant, cap, 1);
+        JsonPath run = awaitRun(admin, runId, Duration.ofSeconds(30), "completed");
+        assertEquals(b.id(), run.getString("step_runs[0].worker_id"));
+        assertEquals(1, run.getInt("step_runs[0].attempt"), "a vanished worker does not cost an attempt");
+    }
+
+    @Test
+    void deregisteringHandsTheStepsOverInTheSameTransaction() throws Exception {
+        String cap = unique("dereg");
+        TestWorker a = worker(unique("w-dereg"), tenant, cap, 1).onScan((w, cmd) -> w.running(cmd));
+        awaitWorker(admin, a.id(), "online");
+        String yaml = "name: dereg\nsteps:\n  - id: s\n    capabilities: [" + cap + "]\n    timeout: 1h\n";
+        String runId = trigger(admin, template(admin, yaml), asset(admin, "server", "dereg", null));
+        a.awaitCommand("s");
+        awaitStep(admin, runId, "s", "running");
+        TestWorker b = worker(unique("w-next"), tenant, cap, 1);
+        awaitWorker(admin, b.id(), "online");
+        // the hand-over fails (a crash after the delete, as far as the database can tell)
+        String fn = "test_fail_" + a.id().replace('-', '_');
+        sql("CREATE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                + "IF OLD.worker_id = '" + a.id() + "' AND NEW.worker_id IS DISTINCT FROM OLD.worker_id THEN "
+                + "RAISE EXCEPTION 'simulated crash during the hand-over'; END IF; RETURN NEW; END $$");
+        sql("CREATE TRIGGER " + fn + " BEFORE UPDATE ON step_runs FOR EACH ROW EXECUTE FUNCTION " + fn + "()");
+        try {
+            as(admin).delete("/api/v1/workers/" + a.id()).then().statusCode(500);
+            // nothing half done: still registered, the step still on it
+            as(admin).get("/api/v1/workers/" + a.id()).then().statusCode(200);
+            assertEquals(a.id(), dev.scanflow.support.Runs.run(admin, runId).getString("step_runs[0].worker_id"));
+        } finally {
+            sql("DROP TRIGGER IF EXISTS " + fn + " ON step_runs");
+            sql("DROP FUNCTION IF EXISTS " + fn + "()");
+        }
+        as(admin).delete("/api/v1/workers/" + a.id()).then().statusCode(204);
+        JsonPath run = awaitRun(admin, runId, Duration.ofSeconds(30), "completed");
+        assertEquals(b.id(), run.getString("step_runs[0].worker_id"));
+    }
+
     @Test
     void aCommandNeverAcknowledgedGoesToAnotherWorker() throws Exception {
         String cap = unique("ack");
@@ -253,6 +312,66 @@ class FleetTest {
             awaitRun(admin, run, "completed");
         }
         as(admin).get("/api/v1/workers/" + w.id()).then().body("active_commands", equalTo(0));
+    }
+
+    private Map<Integer, String> slotVersions(String worker) {
+        Map<Integer, String> out = new java.util.TreeMap<>();
+        pool.preparedQuery("SELECT slot, xmin::text AS v FROM worker_slots WHERE worker_id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(worker)).await().atMost(Duration.ofSeconds(10))
+                .forEach(r -> out.put(r.getInteger("slot"), r.getString("v")));
+        return out;
+    }
+
+    private int granted(String worker) {
+        return pool.preparedQuery("SELECT max_concurrency FROM workers WHERE id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(worker)).await().atMost(Duration.ofSeconds(10))
+                .iterator().next().getInteger(0);
+    }
+
+    @Test
+    void slotRowsDoNotChurnWhenTheConcurrencyFlipsAndGoWhenTheWorkerIsOffline() throws Exception {
+        String cap = unique("flip");
+        // registered for 1000 (TestWorker), announcing 1000
+        TestWorker w = worker(unique("w-flip"), tenant, cap, 1000);
+        awaitWorker(admin, w.id(), "online");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> slotVersions(w.id()).size() == 1000);
+        Map<Integer, String> before = slotVersions(w.id());
+        for (int i = 0; i < 10; i++) {
+            for (int max : new int[] {1, 1000}) {
+                w.maxConcurrency(max);
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> granted(w.id()) == max);
+            }
+        }
+        // the same rows, never deleted and inserted again (xmin changes when a row is written)
+        Map<Integer, String> after = slotVersions(w.id());
+        long rewritten = before.entrySet().stream().filter(e -> !e.getValue().equals(after.get(e.getKey()))).count();
+        assertEquals(0, rewritten, "slot rows deleted and inserted again by 20 concurrency changes");
+        assertEquals(1000, after.size());
+        // while it offers 1, only one slot is claimable: the rows above are kept, unusable
+        w.maxConcurrency(1);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> granted(w.id()) == 1);
+        String pipeline = template(admin, "name: flip\nsteps:\n  - id: s\n    capabilities: [" + cap + "]\n");
+        String assetId = asset(admin, "server", "flip", null);
+        Map<String, JsonNode> open = new ConcurrentHashMap<>();
+        w.onScan((worker, cmd) -> {
+            worker.running(cmd);
+            open.put(cmd.path("id").asText(), cmd);
+        });
+        List<String> runs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            runs.add(trigger(admin, pipeline, assetId));
+        }
+        completeOneByOne(w, open, 3, 1);
+        for (String run : runs) {
+            awaitRun(admin, run, "completed");
+        }
+        // offline: its slot rows go; back online: they come back
+        w.stopHeartbeats();
+        awaitWorker(admin, w.id(), "offline");
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> slotVersions(w.id()).isEmpty());
+        w.heartbeat();
+        awaitWorker(admin, w.id(), "online");
+        assertEquals(1, slotVersions(w.id()).size());
     }
 
     @Test

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Open registration (development only), in the packaged service: a worker's first heartbeat
  * registers it as it describes itself, capped; later heartbeats can neither move it to another
- * tenant nor widen what it was registered with. The service says loudly that it is on.
+ * tenant nor widen what it was registered with (more concurrency is granted up to the cap). The service says loudly that it is on.
  */
 class OpenRegistrationIT {
 
@@ -33,12 +33,15 @@ class OpenRegistrationIT {
             UUID tenant = UUID.randomUUID();
             String token = LocalProcesses.mintToken(tenant, "admin");
             try (var service = new LocalProcesses.Service(env).start();
-                    var worker = new TestWorker(nats.url(), "scanflow", "w-open", tenant, List.of("scan"), List.of("nmap"), 4)) {
+                    var worker = new TestWorker(nats.url(), "scanflow", "w-open", tenant, List.of("scan"), List.of("nmap"), 50)) {
+                // it asks for 50 on every beat: registered at the cap (16) and online with 16
                 JsonPath view = awaitWorker(service, token, "w-open");
                 assertEquals("open", view.getString("registration"));
                 assertEquals(tenant.toString(), view.getString("tenant_id"));
                 assertEquals(List.of("scan"), view.getList("registered_capabilities"));
-                assertEquals(4, view.getInt("registered_max_concurrency"));
+                assertEquals(16, view.getInt("registered_max_concurrency"));
+                assertEquals(16, view.getInt("max_concurrency"));
+                assertEquals(50, view.getInt("announced_max_concurrency"));
 
                 double before = service.metric("scanflow_workers_heartbeats_rejected_total");
                 worker.publish(worker.subjects().heartbeat("w-open"),
@@ -48,12 +51,13 @@ class OpenRegistrationIT {
                 worker.publish(worker.subjects().heartbeat("w-open"),
                         new Heartbeat("w-open", tenant.toString(), List.of("scan"), List.of(), 900, 0, "x"));
                 Awaitility.await().atMost(Duration.ofSeconds(15))
-                        .until(() -> service.metric("scanflow_workers_heartbeats_rejected_total") >= before + 3);
+                        .until(() -> service.metric("scanflow_workers_heartbeats_rejected_total") >= before + 2);
                 JsonPath after = given().baseUri(service.base()).auth().oauth2(token).get("/api/v1/workers/w-open")
                         .then().statusCode(200).extract().jsonPath();
                 assertEquals(tenant.toString(), after.getString("tenant_id"));
                 assertEquals(List.of("scan"), after.getList("capabilities"));
-                assertEquals(4, after.getInt("max_concurrency"));
+                assertEquals(16, after.getInt("max_concurrency"));
+                assertEquals("online", after.getString("status"));
             }
             String log = Files.list(Path.of("target")).filter(p -> p.getFileName().toString().startsWith("it-service-"))
                     .map(p -> {

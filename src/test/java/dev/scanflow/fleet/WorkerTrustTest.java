@@ -43,6 +43,9 @@ class WorkerTrustTest {
     @Inject
     io.vertx.mutiny.sqlclient.Pool pool;
 
+    @Inject
+    WorkerRegistry registry;
+
     private final UUID tenant = Api.newTenant();
     private final String admin = TestTokens.admin(tenant);
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -131,19 +134,17 @@ class WorkerTrustTest {
             String subject = probe.subjects().heartbeat(id);
             double caps = rejected("capabilities");
             double tools = rejected("tools");
-            double max = rejected("max_concurrency");
             double invalid = rejected("invalid");
             double unreadable = rejected("unreadable");
             probe.publish(subject, new Heartbeat(id, tenant.toString(), List.of(cap, "dast"), List.of(), 1, 0, "v"));
             probe.publish(subject, new Heartbeat(id, tenant.toString(), List.of(cap), List.of("nuclei"), 1, 0, "v"));
-            probe.publish(subject, new Heartbeat(id, tenant.toString(), List.of(cap), List.of(), 4, 0, "v"));
             probe.publish(subject, new Heartbeat(id, tenant.toString(), List.of(cap), List.of(), 1, 0, "v".repeat(500_000)));
             // no type coercion
             probe.publish(subject, ("{\"worker_id\": \"" + id + "\", \"capabilities\": [\"" + cap
                     + "\"], \"max_concurrency\": \"2\"}").getBytes());
             probe.publish(subject, ("{\"worker_id\": 5, \"capabilities\": [\"" + cap + "\"], \"max_concurrency\": 2}").getBytes());
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> rejected("capabilities") > caps
-                    && rejected("tools") > tools && rejected("max_concurrency") > max && rejected("invalid") > invalid
+                    && rejected("tools") > tools && rejected("invalid") > invalid
                     && rejected("unreadable") >= unreadable + 2);
             as(admin).get("/api/v1/workers/" + id).then().body("status", equalTo("offline"))
                     .body("registered_max_concurrency", equalTo(3)).body("version", equalTo(null));
@@ -151,6 +152,124 @@ class WorkerTrustTest {
             probe.publish(subject, new Heartbeat(id, tenant.toString(), List.of(cap), List.of("nmap"), 3, 0, "v2"));
             awaitWorker(id, "online");
         }
+    }
+
+    @Test
+    void aWorkerAnnouncingMoreConcurrencyThanRegisteredIsClampedNotRefused() throws Exception {
+        String cap = unique("clamp");
+        String id = unique("w-clamp");
+        as(admin).contentType("application/json").body(Map.of("worker_id", id, "capabilities", List.of(cap),
+                "max_concurrency", 3)).post("/api/v1/workers").then().statusCode(201)
+                .body("worker.announced_max_concurrency", equalTo(null));
+        List<java.util.logging.LogRecord> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = warnings(warnings);
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(WorkerRegistry.class.getName());
+        log.addHandler(handler);
+        // it asks for 50, every beat (without registering itself again)
+        try (TestWorker greedy = new TestWorker("nats://127.0.0.1:4222", TestWorker.PREFIX, id, tenant, List.of(cap),
+                List.of(), 50)) {
+            awaitWorker(id, "online");
+            as(admin).get("/api/v1/workers/" + id).then()
+                    .body("max_concurrency", equalTo(3))
+                    .body("announced_max_concurrency", equalTo(50))
+                    .body("registered_max_concurrency", equalTo(3));
+            as(admin).get("/api/v1/workers?capability=" + cap).then()
+                    .body("items[0].max_concurrency", equalTo(3))
+                    .body("items[0].announced_max_concurrency", equalTo(50));
+            assertEquals(3L, count("SELECT count(*) FROM worker_slots WHERE worker_id = '" + id + "'"));
+            // and it gets work
+            String run = trigger(admin, template(admin, "name: clamp\nsteps:\n  - id: s\n    capabilities: [" + cap
+                    + "]\n"), asset(admin, "server", "clamp", null));
+            awaitRun(admin, run, Duration.ofSeconds(30), "completed");
+            // many beats later, one WARN about it
+            String beat = as(admin).get("/api/v1/workers/" + id).jsonPath().getString("last_heartbeat_at");
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                    !beat.equals(as(admin).get("/api/v1/workers/" + id).jsonPath().getString("last_heartbeat_at")));
+            List<String> about = messages(warnings).stream().filter(m -> m.contains(id)).toList();
+            assertEquals(1, about.size(), "one WARN for the clamped worker, got " + about);
+            assertTrue(about.get(0).contains("50") && about.get(0).contains("3"), about.get(0));
+        } finally {
+            log.removeHandler(handler);
+        }
+    }
+
+    private static java.util.logging.Handler warnings(List<java.util.logging.LogRecord> into) {
+        return new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    into.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    private static List<String> messages(List<java.util.logging.LogRecord> records) {
+        return records.stream()
+                .map(r -> r instanceof org.jboss.logmanager.ExtLogRecord e ? e.getFormattedMessage() : r.getMessage())
+                .toList();
+    }
+
+    @Test
+    void aNullHeartbeatIsRefusedAsUnreadableAndWarnedOnceNotThrown() throws Exception {
+        String id = unique("w-null");
+        List<java.util.logging.LogRecord> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = warnings(warnings);
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(WorkerRegistry.class.getName());
+        log.addHandler(handler);
+        try (TestWorker probe = new TestWorker("nats://127.0.0.1:4222", TestWorker.PREFIX, unique("w-probe"), tenant,
+                List.of("x"), List.of(), 1)) {
+            String subject = probe.subjects().heartbeat(id);
+            double before = rejected("unreadable");
+            // straight into the listener: nothing escapes to jnats
+            org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> registry.onHeartbeat(subject, "null".getBytes()));
+            // and through NATS, twice
+            probe.publish(subject, "null".getBytes());
+            probe.publish(subject, " null ".getBytes());
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> rejected("unreadable") >= before + 3);
+            java.util.function.Supplier<List<String>> about = () -> messages(warnings).stream()
+                    .filter(m -> m.contains(subject)).toList();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !about.get().isEmpty());
+            assertEquals(1, about.get().size(), "one WARN naming the subject, got " + about.get());
+        } finally {
+            log.removeHandler(handler);
+        }
+    }
+
+    @Test
+    void aDeregisteredWorkerCannotAppendToTheLogsOfItsFormerCommand() throws Exception {
+        String cap = unique("logs");
+        TestWorker leaving = worker(unique("w-leaving"), tenant, cap, 1).onScan((w, cmd) -> w.running(cmd));
+        awaitWorker(leaving.id(), "online");
+        String run = trigger(admin, template(admin, "name: logs\nsteps:\n  - id: s\n    capabilities: [" + cap + "]\n"),
+                asset(admin, "server", "logs", null));
+        var first = leaving.awaitCommand("s");
+        String firstId = first.path("id").asText();
+        leaving.log(first, 1, "while registered");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                count("SELECT count(*) FROM step_logs WHERE command_id = '" + firstId + "'") == 1);
+
+        TestWorker staying = worker(unique("w-staying"), tenant, cap, 1).onScan((w, cmd) -> w.running(cmd));
+        awaitWorker(staying.id(), "online");
+        as(admin).delete("/api/v1/workers/" + leaving.id()).then().statusCode(204);
+        var second = staying.awaitCommand("s");
+        leaving.log(first, 2, "after deregistration");
+        // the log consumer handles lines in order: once the staying worker's line is stored, the other was seen
+        staying.log(second, 1, "marker");
+        String secondId = second.path("id").asText();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                count("SELECT count(*) FROM step_logs WHERE command_id = '" + secondId + "'") == 1);
+        assertEquals(1, count("SELECT count(*) FROM step_logs WHERE command_id = '" + firstId + "'"),
+                "a deregistered worker appended to a step's logs");
+        assertEquals(staying.id(), dev.scanflow.support.Runs.run(admin, run).getString("step_runs[0].worker_id"));
     }
 
     @Test
@@ -260,6 +379,38 @@ class WorkerTrustTest {
         as(TestTokens.admin(Api.newTenant())).delete("/api/v1/workers/" + id).then().statusCode(404);
         as(admin).delete("/api/v1/workers/" + id).then().statusCode(204);
         as(admin).get("/api/v1/workers/" + id).then().statusCode(404);
+    }
+
+    @Test
+    void aNatsKeyAlreadyUsedByAnotherWorkerIsRefused() throws Exception {
+        // a shared worker's public key, as any tenant reads it from GET /workers/{id}
+        String platform = TestTokens.token(tenant, "platform-admin");
+        String shared = unique("w-shared");
+        String key = as(platform).contentType("application/json").body("{\"worker_id\":\"" + shared
+                        + "\",\"tenant_id\":null,\"capabilities\":[\"sast\"]}")
+                .post("/api/v1/workers").then().statusCode(201).extract().path("nats.nkey");
+        as(admin).get("/api/v1/workers/" + shared).then().body("nats_nkey", equalTo(key));
+        UUID other = Api.newTenant();
+        String otherAdmin = TestTokens.admin(other);
+        String copy = unique("w-copy");
+        as(otherAdmin).contentType("application/json").body(Map.of("worker_id", copy, "capabilities", List.of("sast"),
+                        "nats_nkey", key)).post("/api/v1/workers").then().statusCode(409)
+                .contentType("application/problem+json")
+                .body("errors.path", equalTo(List.of("$.nats_nkey")));
+        as(otherAdmin).get("/api/v1/workers/" + copy).then().statusCode(404);
+
+        // two registrations of one new key at the same time: exactly one succeeds
+        String fresh = new String(io.nats.client.NKey.createUser(new java.security.SecureRandom()).getPublicKey());
+        List<java.util.concurrent.CompletableFuture<Integer>> racing = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String id = unique("w-race");
+            racing.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> as(admin).contentType("application/json")
+                    .body(Map.of("worker_id", id, "capabilities", List.of("sast"), "nats_nkey", fresh))
+                    .post("/api/v1/workers").statusCode()));
+        }
+        List<Integer> statuses = racing.stream().map(java.util.concurrent.CompletableFuture::join).sorted().toList();
+        assertEquals(List.of(201, 409, 409, 409, 409, 409), statuses);
+        assertEquals(1, count("SELECT count(*) FROM workers WHERE nats_public_key = '" + fresh + "'"));
     }
 
     @Test
