@@ -96,6 +96,13 @@ public final class ScanWorker implements AutoCloseable, Reporter {
             log("unreadable command ignored: %s", e.getMessage());
             return;
         }
+        if (command == null || command.id() == null
+                || command instanceof ScanCommand scan && (scan.payload() == null || scan.payload().stepConfig() == null
+                        || scan.payload().target() == null)) {
+            // JSON null, or a command without what it must carry: nothing to run or to report on
+            log("incomplete command ignored: %s", command == null ? "null" : "id " + command.id());
+            return;
+        }
         String id = command.id();
         if (command instanceof CancelCommand) {
             ToolRun run = running.get(id);

@@ -198,6 +198,17 @@ class ScanWorkerTest {
     }
 
     @Test
+    void aNullOrHalfCommandIsIgnoredAndTheWorkerGoesOn() throws Exception {
+        // JSON null, no id, a scan without its payload: logged and dropped, nothing thrown into jnats
+        worker.onCommand("null".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        worker.onCommand("{\"type\":\"scan\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        worker.onCommand(("{\"id\":\"" + UUID.randomUUID() + "\",\"type\":\"scan\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(0, worker.runningCount());
+        awaitResult(send("semgrep", Map.of(), Map.of("name", "after-garbage"), 60), "completed");
+    }
+
+    @Test
     void aCommandDeliveredTwiceRunsOnce() throws Exception {
         String id = UUID.randomUUID().toString();
         byte[] cmd = JSON.writeValueAsBytes(Map.of("id", id, "type", "scan", "attempt", 1, "timeout_seconds", 60,
