@@ -54,6 +54,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(409, "conflict", "Conflict", detail, List.of());
     }
 
+    /** The server lacks a setting it needs for this request: the operator's to fix, not the client's. */
+    public static ApiException notConfigured(String detail) {
+        return new ApiException(503, "not-configured", "Service not configured", detail, List.of());
+    }
+
     public static ApiException tooLarge(long limit) {
         return new ApiException(413, "payload-too-large", "Payload too large",
                 "the request body is larger than " + limit + " bytes", List.of());
