@@ -93,7 +93,7 @@ public class DocumentReader {
             throw ApiException.malformed("the request body is empty");
         }
         if (body.length > maxBytes) {
-            throw ApiException.tooLarge(maxBytes);
+            throw ApiException.tooLarge(maxBytes, "SCANFLOW_API_MAX_DOCUMENT_BYTES");
         }
         boolean isYaml = isYaml(contentType);
         try {

@@ -101,7 +101,7 @@ public class WebhookIntake {
     public Uni<Answer> receive(UUID pipelineId, Function<String, String> headers, byte[] body, String contentType) {
         if (body.length > config.webhooks().maxBodyBytes()) {
             metrics.counter("scanflow.webhooks.refused", "reason", "too_large").increment();
-            return Uni.createFrom().failure(ApiException.tooLarge(config.webhooks().maxBodyBytes()));
+            return Uni.createFrom().failure(ApiException.tooLarge(config.webhooks().maxBodyBytes(), "SCANFLOW_WEBHOOKS_MAX_BODY_BYTES"));
         }
         Instant now = Instant.now();
         return secrets.valid(pipelineId, now)
