@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.scanflow.asset.AssetRows;
 import dev.scanflow.common.ApiException;
+import dev.scanflow.common.StorableStrings;
 import dev.scanflow.condition.ConditionCache;
 import dev.scanflow.condition.ConditionException;
 import dev.scanflow.config.ScanflowConfig;
@@ -143,6 +144,10 @@ public class WebhookIntake {
         }
         if (tree == null || !tree.isObject()) {
             throw ApiException.malformed("the delivery must be a JSON object");
+        }
+        List<dev.scanflow.domain.ValidationError> unstorable = StorableStrings.problems(tree);
+        if (!unstorable.isEmpty()) {
+            throw ApiException.invalid("Invalid delivery", unstorable);
         }
         String event = verified.event();
         if (event == null) {
