@@ -51,6 +51,30 @@ class InputEdgeCasesTest {
     }
 
     @Test
+    void aLoneSurrogateInABodyIsA422WithItsPath() {
+        as(admin).contentType("application/json")
+                .body("{\"type\":\"server\",\"name\":\"a\\ud800b\",\"properties\":{\"k\":[\"ok\",\"\\udfff\"]}}")
+                .post("/api/v1/assets").then().statusCode(422).contentType("application/problem+json")
+                .body("errors.path", equalTo(java.util.List.of("$.name", "$.properties.k[1]")))
+                .body("errors[0].message", containsString("surrogate"));
+        as(admin).contentType("application/json").body("{\"type\":\"server\",\"name\":\"k\",\"properties\":{\"\\ud800\":1}}")
+                .post("/api/v1/assets").then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("surrogate")); // Jackson refuses it in a key itself
+        as(admin).contentType("application/json")
+                .body("{\"name\":\"x\\udbff\",\"steps\":[{\"id\":\"a\",\"capabilities\":[\"x\"]}]}")
+                .post("/api/v1/pipelines").then().statusCode(422).body("errors[0].path", equalTo("$.name"));
+        String pipeline = Runs.template(admin, Api.seedTemplate("surrogate-context"));
+        String asset = Runs.asset(admin, "server", "surrogate-context", null);
+        as(admin).contentType("application/json").body("{\"asset_id\":\"" + asset + "\",\"context\":{\"branch\":\"\\ud800\"}}")
+                .post("/api/v1/pipelines/" + pipeline + "/run").then().statusCode(422)
+                .body("errors[0].path", equalTo("$.context.branch"));
+        // a surrogate pair is one character (U+1F512) and welcome
+        as(admin).contentType("application/json")
+                .body("{\"type\":\"server\",\"name\":\"lock \\ud83d\\udd12\",\"properties\":{}}")
+                .post("/api/v1/assets").then().statusCode(201).body("name", equalTo("lock \ud83d\udd12"));
+    }
+
+    @Test
     void instantsOutsideWhatPostgresqlHoldsAreA400() {
         as(admin).urlEncodingEnabled(false).get("/api/v1/pipeline-runs?from=%2B294277-01-01T00:00:00Z").then().statusCode(400)
                 .body("errors[0].path", equalTo("from"));

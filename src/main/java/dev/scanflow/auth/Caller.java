@@ -14,6 +14,10 @@ public class Caller {
 
     public static final String TENANT_CLAIM = "tenant_id";
 
+    /** The canonical form only: UUID.fromString also reads "1-1-1-1-1" and other short forms. */
+    private static final java.util.regex.Pattern CANONICAL_UUID =
+            java.util.regex.Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
     private final JsonWebToken jwt;
 
     public Caller(JsonWebToken jwt) {
@@ -26,11 +30,10 @@ public class Caller {
             throw new UnauthorizedException("the token has no tenant_id claim");
         }
         String text = claim instanceof jakarta.json.JsonString s ? s.getString() : claim.toString();
-        try {
-            return UUID.fromString(text);
-        } catch (IllegalArgumentException e) {
+        if (!CANONICAL_UUID.matcher(text).matches()) {
             throw new UnauthorizedException("the token's tenant_id is not a UUID");
         }
+        return UUID.fromString(text);
     }
 
     public boolean hasRole(String role) {

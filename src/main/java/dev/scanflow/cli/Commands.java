@@ -273,7 +273,8 @@ final class Commands {
         boolean await;
 
         @Option(names = "--fail-on", paramLabel = "SEVERITY",
-                description = "with --wait: exit 1 when the run has findings of this severity or worse (critical, high, medium, low, info)")
+                description = "with --wait: exit 1 when the run has findings of this severity or worse (critical, high, medium, low, info);"
+                        + " findings without a severity count as unknown and trip every threshold")
         String failOn;
 
         @Override
@@ -389,7 +390,7 @@ final class Commands {
             @Parameters(paramLabel = "RUN")
             String run;
 
-            @Option(names = "--fail-on", paramLabel = "SEVERITY", description = "exit 1 on findings of this severity or worse")
+            @Option(names = "--fail-on", paramLabel = "SEVERITY", description = "exit 1 on findings of this severity or worse; findings without a severity trip every threshold")
             String failOn;
 
             @Override

@@ -74,7 +74,11 @@ final class Watch {
         return sb.append(w).toString().stripTrailing();
     }
 
-    /** 0 when the run completed without findings at or above {@code failOn}; else 1, saying why. */
+    /**
+     * 0 when the run completed without findings at or above {@code failOn}; else 1, saying why.
+     * Findings a step reported without a (known) severity count as unknown, which trips every
+     * threshold: a scanner that does not rate its findings must not let a build pass unseen.
+     */
     static int verdict(JsonNode run, String failOn, PrintWriter err) {
         String status = run.path("status").asText();
         if (!"completed".equals(status)) {
@@ -85,15 +89,25 @@ final class Watch {
         }
         if (failOn != null) {
             int threshold = Commands.SEVERITIES.indexOf(failOn.toLowerCase());
-            int count = 0;
+            int rated = 0;
+            int unknown = 0;
             for (JsonNode s : run.path("step_runs")) {
                 JsonNode by = s.path("findings_by_severity");
-                for (int i = 0; i <= threshold; i++) {
-                    count += by.path(Commands.SEVERITIES.get(i)).asInt(0);
+                int known = 0;
+                for (int i = 0; i < Commands.SEVERITIES.size(); i++) {
+                    int n = by.path(Commands.SEVERITIES.get(i)).asInt(0);
+                    known += n;
+                    if (i <= threshold) {
+                        rated += n;
+                    }
                 }
+                unknown += Math.max(0, s.path("findings_count").asInt(0) - known);
             }
+            int count = rated + unknown;
             if (count > 0) {
-                err.println("scanflow: " + count + " findings at or above " + failOn.toLowerCase() + " (--fail-on)");
+                err.println("scanflow: " + count + " findings at or above " + failOn.toLowerCase() + " (--fail-on)"
+                        + (unknown > 0 ? ", " + unknown + " without a severity: counted as unknown, which trips every threshold"
+                                : ""));
                 err.flush();
                 return ScanflowCli.RUN_FAILED;
             }

@@ -54,9 +54,18 @@ public class ApiException extends RuntimeException {
         return new ApiException(409, "conflict", "Conflict", detail, List.of());
     }
 
-    public static ApiException tooLarge(long limit) {
-        return new ApiException(413, "payload-too-large", "Payload too large",
-                "the request body is larger than " + limit + " bytes", List.of());
+    /** The server lacks a setting it needs for this request: the operator's to fix, not the client's. */
+    public static ApiException notConfigured(String detail) {
+        return new ApiException(503, "not-configured", "Service not configured", detail, List.of());
+    }
+
+    /** A body over a limit, naming the limit and the setting that raises it. */
+    public static ApiException tooLarge(long limit, String setting) {
+        return new ApiException(413, "payload-too-large", "Payload too large", tooLargeDetail(limit, setting), List.of());
+    }
+
+    static String tooLargeDetail(long limit, String setting) {
+        return "the request body is larger than " + limit + " bytes (" + setting + ")";
     }
 
     public static ApiException unsupportedMediaType(String given) {

@@ -93,7 +93,7 @@ public class DocumentReader {
             throw ApiException.malformed("the request body is empty");
         }
         if (body.length > maxBytes) {
-            throw ApiException.tooLarge(maxBytes);
+            throw ApiException.tooLarge(maxBytes, "SCANFLOW_API_MAX_DOCUMENT_BYTES");
         }
         boolean isYaml = isYaml(contentType);
         try {
@@ -101,10 +101,9 @@ public class DocumentReader {
             if (node == null || node.isMissingNode() || node.isNull()) {
                 throw ApiException.malformed("the request body is empty");
             }
-            List<ValidationError> nul = new java.util.ArrayList<>();
-            findNul(node, "$", nul);
-            if (!nul.isEmpty()) {
-                throw ApiException.invalid("Invalid request body", nul);
+            List<ValidationError> unstorable = StorableStrings.problems(node);
+            if (!unstorable.isEmpty()) {
+                throw ApiException.invalid("Invalid request body", unstorable);
             }
             return node;
         } catch (JsonProcessingException e) {
@@ -119,29 +118,6 @@ public class DocumentReader {
             throw ApiException.malformed((isYaml ? "malformed YAML: " : "malformed JSON: ") + e.getMessage());
         } catch (IOException e) {
             throw ApiException.malformed("unreadable body: " + e.getMessage());
-        }
-    }
-
-    /**
-     * PostgreSQL stores no NUL character (U+0000) in text or JSON: a body that has one is refused
-     * here, with the path of every such string or key, before it could reach the database.
-     */
-    static void findNul(JsonNode node, String at, List<ValidationError> errors) {
-        if (node.isTextual() && node.textValue().indexOf('\u0000') >= 0) {
-            errors.add(ValidationError.at(at, "must not contain the NUL character (U+0000)"));
-        } else if (node.isObject()) {
-            node.fields().forEachRemaining(e -> {
-                String path = at + "." + e.getKey();
-                if (e.getKey().indexOf('\u0000') >= 0) {
-                    errors.add(ValidationError.at(path.replace('\u0000', '?'), "a key must not contain the NUL character (U+0000)"));
-                } else {
-                    findNul(e.getValue(), path, errors);
-                }
-            });
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                findNul(node.get(i), at + "[" + i + "]", errors);
-            }
         }
     }
 

@@ -14,13 +14,19 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Secrets Scanflow must read back (a webhook secret, to check a signature) are stored encrypted
  * with AES-256-GCM under {@code scanflow.secrets.key}; each sealed value is a fresh 12-byte IV
- * followed by the ciphertext and tag. Without a key, sealing is refused with a clear 409 (the
- * operator must configure one), so nothing secret is ever stored in the clear.
+ * followed by the ciphertext and tag. Without a key, sealing is refused with a 503 naming the
+ * setting (the operator must configure one; a WARN says so at start-up), so nothing secret is
+ * ever stored in the clear.
  */
 @ApplicationScoped
 @io.quarkus.runtime.Startup // a malformed key stops the start, instead of failing the first webhook
 public class SecretBox {
 
+    static final String MISSING_KEY = "this Scanflow has no secrets key, so it cannot store notification channel "
+            + "or webhook secrets: set SCANFLOW_SECRETS_KEY (scanflow.secrets.key) to 32 random bytes, base64 "
+            + "(openssl rand -base64 32), the same on every replica, and restart";
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SecretBox.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int IV_BYTES = 12;
 
@@ -29,6 +35,9 @@ public class SecretBox {
     @jakarta.inject.Inject
     public SecretBox(ScanflowConfig config) {
         this(config.secrets().key().orElse(null));
+        if (key == null) {
+            LOG.warn(MISSING_KEY);
+        }
     }
 
     public SecretBox(String base64Key) {
@@ -54,8 +63,7 @@ public class SecretBox {
 
     public byte[] seal(String secret) {
         if (key == null) {
-            throw ApiException.conflict("this Scanflow has no secrets key: set SCANFLOW_SECRETS_KEY "
-                    + "(32 random bytes, base64) to store secrets");
+            throw ApiException.notConfigured(MISSING_KEY);
         }
         try {
             byte[] iv = new byte[IV_BYTES];

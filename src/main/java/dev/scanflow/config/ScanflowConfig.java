@@ -211,8 +211,9 @@ public interface ScanflowConfig {
 
     interface Notifications {
         /**
-         * Allow channel URLs that resolve to loopback or private addresses (for local receivers
-         * in development and tests). Link-local addresses (cloud metadata) stay refused.
+         * Allow channel URLs that resolve to loopback, private, CGNAT or unspecified addresses (for
+         * local receivers in development and tests). Link-local addresses (cloud metadata) and the
+         * other special-purpose addresses stay refused.
          */
         @WithDefault("false")
         boolean allowPrivateTargets();

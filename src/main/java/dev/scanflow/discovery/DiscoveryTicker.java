@@ -254,7 +254,8 @@ public class DiscoveryTicker {
                                         + "AND state = 'started' AND decided_at > now() - make_interval(secs => $2)")
                                 .execute(Tuple.of(tenant, (double) windowSeconds)))
                         .chain(counted -> {
-                            int left = Math.max(0, max - counted.iterator().next().getInteger("n"));
+                            int used = counted.iterator().next().getInteger("n");
+                            int left = Math.max(0, max - used);
                             Long[] ids = peeked.stream().limit(left).map(Pending::id).toArray(Long[]::new);
                             return tx.preparedQuery("SELECT d.id, d.pipeline_id, d.trigger_key, d.asset_id, EXISTS ("
                                             + "SELECT 1 FROM discovery_requests s WHERE s.pipeline_id = d.pipeline_id "
@@ -264,7 +265,11 @@ public class DiscoveryTicker {
                                             + "ORDER BY d.id FOR UPDATE OF d")
                                     .execute(Tuple.of(ids, (double) debounceSeconds))
                                     .chain(chosen -> startChosen(tx, tenant, chosen, pinned, assets, recorded))
-                                    .chain(launch -> hold(tx, tenant, ids, max, recorded).replaceWith(launch));
+                                    // held only when the budget is what stops them: requests another replica
+                                    // added after this tick read its own wait for the next tick, unrecorded
+                                    .chain(launch -> (used + launch.runs().size() >= max
+                                            ? hold(tx, tenant, ids, max, recorded)
+                                            : Uni.createFrom().voidItem()).replaceWith(launch));
                         }))
                 .invoke(() -> outcomes.count(recorded));
     }
@@ -309,7 +314,11 @@ public class DiscoveryTicker {
                 .replaceWith(() -> Launch.of(runs, runs.size()));
     }
 
-    /** Records once, for each request left waiting by the budget, that it is held back. */
+    /**
+     * Records once, for each request left waiting, that the budget holds it back: called only when
+     * this decision used the budget up (a request not read by this tick, added since by another
+     * replica, is otherwise simply taken by the next tick).
+     */
     private Uni<Void> hold(SqlConnection tx, UUID tenant, Long[] chosen, int max, List<Outcome> recorded) {
         return tx.preparedQuery("UPDATE discovery_requests SET held = TRUE WHERE tenant_id = $1 AND state = 'pending' "
                         + "AND NOT held AND id <> ALL($2) RETURNING pipeline_id, trigger_key, asset_id")

@@ -57,6 +57,8 @@ public class NotificationChannelResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "422", description = "Invalid: which field and why (a URL that resolves to a private "
             + "address included)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "This Scanflow has no SCANFLOW_SECRETS_KEY to keep channel URLs "
+            + "and secrets with", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> create(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
         return channels.create(caller.tenantId(), caller.userName(), documents.parse(body, contentType))
                 .map(v -> Response.created(URI.create("/api/v1/notification-channels/" + v.name())).entity(v).build());

@@ -1,7 +1,5 @@
 package dev.scanflow.notification;
 
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -11,8 +9,9 @@ import java.util.List;
  * Where notifications may go: http(s) URLs whose host resolves only to public addresses, so a
  * tenant cannot make the service call its own network. Loopback, private, unique-local, CGNAT
  * and unspecified addresses are refused unless private targets are allowed (development,
- * tests); link-local addresses (169.254.0.0/16 with cloud metadata, fe80::/10) and multicast
- * always are. Checked when a channel is saved and again, after resolution, before each send.
+ * tests); every other special-purpose address ({@link SpecialAddresses}: link-local with cloud
+ * metadata, multicast, broadcast, reserved, ...) always is. Checked when a channel is saved and
+ * again, after resolution, before each send.
  */
 public final class TargetPolicy {
 
@@ -61,63 +60,16 @@ public final class TargetPolicy {
     /** Every address the host resolves to must be allowed (DNS may answer differently next time). */
     public String problem(String host, List<InetAddress> addresses) {
         for (InetAddress a : addresses) {
-            String kind = kind(a);
-            if (kind == null) {
+            SpecialAddresses.Special special = SpecialAddresses.of(a);
+            if (special == null) {
                 continue;
             }
-            boolean always = kind.startsWith("link-local") || kind.equals("multicast");
-            if (always || !allowPrivate) {
-                return "its host " + host + " resolves to " + a.getHostAddress() + ", a " + kind + " address"
-                        + (always ? ", which is never allowed"
+            if (special.never() || !allowPrivate) {
+                String what = special.what();
+                return "its host " + host + " resolves to " + a.getHostAddress() + ", "
+                        + ("aeiouAEIOU".indexOf(what.charAt(0)) >= 0 ? "an " : "a ") + what + " address"
+                        + (special.never() ? ", which is never allowed"
                                 : " (refused unless SCANFLOW_NOTIFICATIONS_ALLOW_PRIVATE_TARGETS=true)");
-            }
-        }
-        return null;
-    }
-
-    /** Null for a public address, else what it is. */
-    static String kind(InetAddress a) {
-        if (a.isLinkLocalAddress()) {
-            return "link-local";
-        }
-        if (a.isMulticastAddress()) {
-            return "multicast";
-        }
-        if (a.isLoopbackAddress()) {
-            return "loopback";
-        }
-        if (a.isAnyLocalAddress()) {
-            return "unspecified";
-        }
-        if (a.isSiteLocalAddress()) {
-            return "private";
-        }
-        byte[] b = a.getAddress();
-        if (a instanceof Inet4Address) {
-            int first = b[0] & 0xff;
-            int second = b[1] & 0xff;
-            if (first == 100 && second >= 64 && second <= 127) {
-                return "shared (CGNAT)";
-            }
-            if (first == 0) {
-                return "unspecified";
-            }
-        }
-        if (a instanceof Inet6Address) {
-            if ((b[0] & 0xfe) == 0xfc) {
-                return "private (unique local)";
-            }
-            // IPv4-mapped (::ffff:a.b.c.d): judge the IPv4 address
-            boolean mapped = true;
-            for (int i = 0; i < 10; i++) {
-                mapped &= b[i] == 0;
-            }
-            if (mapped && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
-                try {
-                    return kind(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
-                } catch (UnknownHostException e) {
-                    return "invalid";
-                }
             }
         }
         return null;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.scanflow.asset.AssetRows;
 import dev.scanflow.common.ApiException;
+import dev.scanflow.common.StorableStrings;
 import dev.scanflow.condition.ConditionCache;
 import dev.scanflow.condition.ConditionException;
 import dev.scanflow.config.ScanflowConfig;
@@ -101,7 +102,7 @@ public class WebhookIntake {
     public Uni<Answer> receive(UUID pipelineId, Function<String, String> headers, byte[] body, String contentType) {
         if (body.length > config.webhooks().maxBodyBytes()) {
             metrics.counter("scanflow.webhooks.refused", "reason", "too_large").increment();
-            return Uni.createFrom().failure(ApiException.tooLarge(config.webhooks().maxBodyBytes()));
+            return Uni.createFrom().failure(ApiException.tooLarge(config.webhooks().maxBodyBytes(), "SCANFLOW_WEBHOOKS_MAX_BODY_BYTES"));
         }
         Instant now = Instant.now();
         return secrets.valid(pipelineId, now)
@@ -143,6 +144,10 @@ public class WebhookIntake {
         }
         if (tree == null || !tree.isObject()) {
             throw ApiException.malformed("the delivery must be a JSON object");
+        }
+        List<dev.scanflow.domain.ValidationError> unstorable = StorableStrings.problems(tree);
+        if (!unstorable.isEmpty()) {
+            throw ApiException.invalid("Invalid delivery", unstorable);
         }
         String event = verified.event();
         if (event == null) {

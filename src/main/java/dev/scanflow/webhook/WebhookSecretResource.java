@@ -57,7 +57,7 @@ public class WebhookSecretResource {
             + "SCANFLOW_WEBHOOKS_ROTATION_GRACE, default 24 h); the secret is in this answer only")
     @APIResponse(responseCode = "201", description = "The new secret, shown once",
             content = @Content(schema = @Schema(implementation = Created.class)))
-    @APIResponse(responseCode = "409", description = "This Scanflow has no SCANFLOW_SECRETS_KEY to keep secrets with",
+    @APIResponse(responseCode = "503", description = "This Scanflow has no SCANFLOW_SECRETS_KEY to keep secrets with",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> create(@PathParam("id") String id) {
         return owned(id).chain(pipelineId -> secrets.createOrRotate(caller.tenantId(), pipelineId, caller.userName()))

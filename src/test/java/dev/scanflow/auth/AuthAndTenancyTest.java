@@ -14,6 +14,7 @@ import io.restassured.http.ContentType;
 import io.smallrye.jwt.build.Jwt;
 import java.security.KeyPairGenerator;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,38 @@ class AuthAndTenancyTest {
         String notUuid = Jwt.issuer(TestTokens.ISSUER).subject("x").groups(Set.of("admin"))
                 .claim("tenant_id", "acme").sign(TestTokens.devKey());
         as(notUuid).get("/api/v1/pipelines").then().statusCode(401);
+    }
+
+    @Test
+    void aTenantIdThatIsNotACanonicalUuidIs401() {
+        // java.util.UUID.fromString would read each of these as some UUID
+        for (String tenant : List.of("1-1-1-1-1", "0-0-0-0-0", " " + UUID.randomUUID(), UUID.randomUUID() + "0",
+                "{" + UUID.randomUUID() + "}", "0000000000000000000000000000000000000")) {
+            String token = Jwt.issuer(TestTokens.ISSUER).subject("x").groups(Set.of("admin"))
+                    .claim("tenant_id", tenant).sign(TestTokens.devKey());
+            as(token).get("/api/v1/pipelines").then().statusCode(401).contentType("application/problem+json")
+                    .body("status", equalTo(401));
+        }
+        // upper-case hex is still the canonical form
+        String upper = Jwt.issuer(TestTokens.ISSUER).subject("x").groups(Set.of("admin"))
+                .claim("tenant_id", UUID.randomUUID().toString().toUpperCase()).sign(TestTokens.devKey());
+        as(upper).get("/api/v1/pipelines").then().statusCode(200);
+    }
+
+    @Test
+    void aTokenIssuedInTheFutureIs401() {
+        Instant later = Instant.now().plus(365, java.time.temporal.ChronoUnit.DAYS);
+        String future = Jwt.issuer(TestTokens.ISSUER).subject("early").groups(Set.of("admin"))
+                .claim("tenant_id", UUID.randomUUID().toString())
+                .issuedAt(later).expiresAt(later.plusSeconds(300)).sign(TestTokens.devKey());
+        as(future).get("/api/v1/pipelines").then().statusCode(401).contentType("application/problem+json")
+                .body("status", equalTo(401)).header("WWW-Authenticate", containsString("Bearer"));
+        as(future).contentType(ContentType.JSON).body("{}").post("/api/v1/assets").then().statusCode(401);
+        // an issuer whose clock is a little ahead is within the allowed skew
+        String skewed = Jwt.issuer(TestTokens.ISSUER).subject("skewed").groups(Set.of("admin"))
+                .claim("tenant_id", UUID.randomUUID().toString())
+                .issuedAt(Instant.now().plusSeconds(20)).expiresAt(Instant.now().plusSeconds(320)).sign(TestTokens.devKey());
+        as(skewed).get("/api/v1/pipelines").then().statusCode(200);
     }
 
     @Test

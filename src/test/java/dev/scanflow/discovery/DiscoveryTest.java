@@ -82,6 +82,60 @@ class DiscoveryTest {
         assertEquals("discovery:every-new-asset/0", runsOf(everything).get(0).getString("triggered_by"));
     }
 
+    @Inject
+    DiscoveryTicker ticker;
+
+    /**
+     * A tick reads its pending requests, then waits for the tenant's lock; meanwhile another
+     * replica's transaction adds requests. Those were not held back by the budget (100, of which
+     * one is used): nothing may be recorded as held with "budget used up"; the next tick starts them.
+     */
+    @Test
+    void requestsAddedByAnotherReplicaWhileATickWaitsAreNotRecordedAsHeldByTheBudget() throws Exception {
+        // assets first, so no discovery request is made for them before the pipeline exists
+        List<UUID> assets = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            assets.add(UUID.fromString(asset(admin, "server", "race-" + i, null)));
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> rows(
+                "SELECT count(*) AS n FROM asset_announcements WHERE tenant_id = $1", tenant).get(0).getInteger("n") == 0);
+        String pipeline = template(admin, "name: raced\ntriggers:\n  - on_asset_discovery\n" + quickSteps());
+        UUID pipelineId = UUID.fromString(pipeline);
+        String insert = "INSERT INTO discovery_requests (tenant_id, pipeline_id, trigger_key, asset_id, state) "
+                + "VALUES ($1, $2, '0', $3, 'pending')";
+
+        // the tenant's discovery lock, held by this test as another replica would hold it
+        io.vertx.mutiny.sqlclient.SqlConnection holder = pool.getConnection().await().atMost(Duration.ofSeconds(10));
+        io.vertx.mutiny.sqlclient.Transaction held = holder.begin().await().atMost(Duration.ofSeconds(10));
+        java.util.concurrent.CompletableFuture<Integer> tick;
+        try {
+            holder.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                    .execute(Tuple.of("discovery:" + tenant)).await().atMost(Duration.ofSeconds(10));
+            rows(insert, tenant, pipelineId, assets.get(0));
+            tick = ticker.tick().subscribeAsCompletionStage();
+            // the tick has read its requests and waits for the lock
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> rows("SELECT count(*) AS n FROM pg_locks l, "
+                    + "(SELECT hashtextextended($1, 0) AS k) key WHERE l.locktype = 'advisory' AND NOT l.granted "
+                    + "AND l.objsubid = 1 AND l.classid::text::bigint = ((key.k >> 32) & 4294967295) "
+                    + "AND l.objid::text::bigint = (key.k & 4294967295)", "discovery:" + tenant).get(0).getLong("n") > 0);
+            // another replica's transaction adds two requests and commits
+            rows(insert, tenant, pipelineId, assets.get(1));
+            rows(insert, tenant, pipelineId, assets.get(2));
+        } finally {
+            held.commit().await().atMost(Duration.ofSeconds(10));
+            holder.close().await().atMost(Duration.ofSeconds(10));
+        }
+        tick.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        // the scheduled tick may have been waiting for the lock too: both are done once all three ran
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> runsOf(pipeline).size() == 3);
+        List<Row> heldOutcomes = rows("SELECT reason FROM trigger_outcomes WHERE pipeline_id = $1 AND outcome = 'held'",
+                pipelineId);
+        assertEquals(List.of(), heldOutcomes.stream().map(r -> r.getString("reason")).toList(),
+                "nothing waited for the budget");
+        assertEquals(List.of("started", "started", "started"), rows("SELECT state FROM discovery_requests "
+                + "WHERE pipeline_id = $1 ORDER BY id", pipelineId).stream().map(r -> r.getString("state")).toList());
+    }
+
     @Test
     void aBurstOf500AnnouncedAssetsStaysWithinTheBudgetAndScansEachAssetOnce() throws Exception {
         String pipeline = template(admin, "name: discovered\ntriggers:\n  - on_asset_discovery\n" + quickSteps());

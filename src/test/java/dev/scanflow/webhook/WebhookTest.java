@@ -130,6 +130,29 @@ class WebhookTest {
     }
 
     @Test
+    void aLoneSurrogateOrANulInADeliveryIsA422NamingWhereAndNothingIsWritten() {
+        // JSON escapes, as a sender would write them: PostgreSQL's jsonb and text refuse both
+        String surrogate = githubPush.replace("\"ref\": \"refs/heads/main\"", "\"ref\": \"\\ud800\"");
+        String nul = githubPush.replace("\"clone_url\": \"https://github.com/Acme-Corp/WebApp.git\"",
+                "\"clone_url\": \"https://github.com/Acme-Corp/WebApp\\u0000.git\"");
+        String lowFirst = githubPush.replace("\"ref\": \"refs/heads/main\"", "\"ref\": \"refs/heads/main\\udc00\\ud800x\"");
+        assertTrue(!surrogate.equals(githubPush) && !nul.equals(githubPush) && !lowFirst.equals(githubPush));
+        github(surrogate, "bad-1", secret).statusCode(422).contentType("application/problem+json")
+                .body("errors[0].path", equalTo("$.ref")).body("errors[0].message", containsString("surrogate"));
+        github(nul, "bad-2", secret).statusCode(422).contentType("application/problem+json")
+                .body("errors[0].path", equalTo("$.repository.clone_url"))
+                .body("errors[0].message", containsString("NUL"));
+        github(lowFirst, "bad-3", secret).statusCode(422).body("errors[0].path", equalTo("$.ref"));
+        assertEquals(0, runCount());
+        as(admin).get("/api/v1/pipelines/" + pipeline + "/webhook-deliveries").then().statusCode(200)
+                .body("items.size()", equalTo(0));
+        // a pair that makes one character is fine
+        String pair = githubPush.replace("\"message\": \"Fix the login form's CSRF check\"",
+                "\"message\": \"Fix \\ud83d\\udd12 CSRF check\"");
+        github(pair, "good-1", secret).statusCode(202).body("outcome", equalTo("started"));
+    }
+
+    @Test
     void concurrentRedeliveriesStartOneRun() throws Exception {
         ExecutorService threads = Executors.newFixedThreadPool(6);
         List<Future<List<String>>> answers = new ArrayList<>();
