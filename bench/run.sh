@@ -14,8 +14,12 @@ OUT=bench/out; mkdir -p "$OUT"; rm -f "$OUT"/*.json
 
 scripts/ensure-services.sh
 ensure_commands jq:jq curl:curl
-say "Build (package, with test classes)"
-./mvnw -B -q package -DskipTests
+if [ "${SCANFLOW_SKIP_BUILD:-}" = 1 ] && [ -f target/quarkus-app/quarkus-run.jar ] && [ -d target/test-classes ]; then
+  say "Using the build in target/ (SCANFLOW_SKIP_BUILD=1: .ci/run, right after ./mvnw verify)"
+else
+  say "Build (package, with test classes)"
+  ./mvnw -B -q package -DskipTests
+fi
 source bench/lib/service.sh
 start_bench_service
 start_vacuum_stand_in

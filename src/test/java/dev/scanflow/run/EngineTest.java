@@ -471,15 +471,6 @@ class EngineTest {
     }
 
     @Test
-    void aStepNoWorkerCanTakeTimesOutWithNoWorker() {
-        String yaml = "name: lonely\nsteps:\n  - id: a\n    capabilities: [nobody-has-this]\n";
-        JsonPath run = awaitRun(admin, trigger(admin, template(admin, yaml), asset(admin, "server", "lonely", null)),
-                Duration.ofSeconds(90), "failed"); // the test profile's queue timeout is 30s
-        assertEquals("timeout", run.getString("step_runs[0].status"));
-        assertEquals("NO_WORKER", run.getString("step_runs[0].error_code"));
-    }
-
-    @Test
     void aStepWaitsForAWorkerAndStartsWhenOneAppears() throws Exception {
         String yaml = "name: waits\nsteps:\n  - id: a\n    capabilities: [late]\n";
         String runId = trigger(admin, template(admin, yaml), asset(admin, "server", "waits", null));
