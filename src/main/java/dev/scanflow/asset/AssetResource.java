@@ -55,7 +55,8 @@ public class AssetResource {
     }
 
     @POST
-    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
+    @Consumes({MediaType.APPLICATION_JSON, DocumentReader.YAML, DocumentReader.X_YAML, DocumentReader.TEXT_YAML,
+            DocumentReader.TEXT_X_YAML})
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Register an asset")
     @RequestBody(content = @Content(schema = @Schema(implementation = AssetInput.class)))
@@ -72,7 +73,8 @@ public class AssetResource {
 
     @PUT
     @Path("/apply")
-    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
+    @Consumes({MediaType.APPLICATION_JSON, DocumentReader.YAML, DocumentReader.X_YAML, DocumentReader.TEXT_YAML,
+            DocumentReader.TEXT_X_YAML})
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Create the asset of this type and name, or set its url, tags, criticality and properties "
             + "to the body's; the same body again changes nothing. Scanflow-Apply says which.")
@@ -114,7 +116,8 @@ public class AssetResource {
 
     @PUT
     @Path("/{id}")
-    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
+    @Consumes({MediaType.APPLICATION_JSON, DocumentReader.YAML, DocumentReader.X_YAML, DocumentReader.TEXT_YAML,
+            DocumentReader.TEXT_X_YAML})
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Replace an asset")
     @RequestBody(content = @Content(schema = @Schema(implementation = AssetInput.class)))

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 /** Checks and normalizes an asset; all errors at once, each with its path. */
 final class AssetValidator {
 
-    private static final Pattern TAG = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,62}$");
+    private static final Pattern TAG = dev.scanflow.common.NameRules.TAG;
 
     private AssetValidator() {
     }

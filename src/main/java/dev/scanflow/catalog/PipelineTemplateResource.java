@@ -78,7 +78,8 @@ public class PipelineTemplateResource {
 
     @POST
     @Path("/{id}/use")
-    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.WILDCARD})
+    @Consumes({MediaType.APPLICATION_JSON, DocumentReader.YAML, DocumentReader.X_YAML, DocumentReader.TEXT_YAML,
+            DocumentReader.TEXT_X_YAML, MediaType.WILDCARD})
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Create your own pipeline from a system template's latest version, with an optional new name "
             + "and overrides: description, tags, triggers (replaced), settings (merged), steps.<id> (merged into the "

@@ -9,6 +9,7 @@ import dev.scanflow.common.TreeReader;
 import dev.scanflow.pipeline.definition.ConditionSpec;
 import dev.scanflow.pipeline.definition.StepSpec;
 import dev.scanflow.pipeline.definition.TemplateDefinition;
+import dev.scanflow.pipeline.definition.TemplateReader;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -33,8 +34,7 @@ final class TemplateUse {
     /** @return the new template document; 422 with every problem of the request */
     static ObjectNode apply(ObjectNode template, TemplateDefinition current, JsonNode request) {
         ObjectNode doc = template.deepCopy();
-        doc.remove(List.of("id", "tenant_id", "version", "is_active", "is_system", "slug", "derived_from",
-                "created_by", "created_at", "updated_at"));
+        doc.remove(TemplateReader.READ_ONLY);
         if (request == null || request.isNull() || request.isMissingNode()) {
             return doc;
         }

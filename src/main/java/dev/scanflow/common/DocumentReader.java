@@ -30,8 +30,12 @@ import org.yaml.snakeyaml.LoaderOptions;
 @ApplicationScoped
 public class DocumentReader {
 
+    // The YAML media types bodies may come as, each written once (annotations need constants)
     public static final String YAML = "application/yaml";
-    public static final Set<String> YAML_TYPES = Set.of("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml");
+    public static final String X_YAML = "application/x-yaml";
+    public static final String TEXT_YAML = "text/yaml";
+    public static final String TEXT_X_YAML = "text/x-yaml";
+    public static final Set<String> YAML_TYPES = Set.of(YAML, X_YAML, TEXT_YAML, TEXT_X_YAML);
 
     private final ObjectMapper json;
     private final ObjectMapper yaml;

@@ -12,7 +12,7 @@ import java.lang.reflect.Type;
 
 /** Writes any response body as YAML when the client asks for application/yaml. */
 @Provider
-@Produces({"application/yaml", "application/x-yaml", "text/yaml"})
+@Produces({DocumentReader.YAML, DocumentReader.X_YAML, DocumentReader.TEXT_YAML, DocumentReader.TEXT_X_YAML})
 public class YamlBodyWriter implements MessageBodyWriter<Object> {
 
     private final DocumentReader documents;

@@ -31,6 +31,11 @@ public enum RunStatus {
         return terminal;
     }
 
+    /** A run that ended without success may be started again (the runs API's retry): from the table above. */
+    public boolean retriable() {
+        return terminal && canTransitionTo(RUNNING);
+    }
+
     public boolean canTransitionTo(RunStatus next) {
         return EDGES.get(this).contains(next);
     }

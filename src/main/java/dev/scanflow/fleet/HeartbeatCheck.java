@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  */
 final class HeartbeatCheck {
 
-    static final Pattern TOKEN = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,63}$");
+    static final Pattern TOKEN = dev.scanflow.common.NameRules.NAME_TOKEN;
     static final int MAX_NAMES = 64;
     static final int MAX_VERSION = 64;
 

@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
 public class NotificationChannels {
 
     public static final Set<String> TYPES = Set.of("slack", "email", "webhook");
-    static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,62}$");
+    static final Pattern NAME = dev.scanflow.common.NameRules.NAME_TOKEN;
     static final Pattern EMAIL = Pattern.compile("^[^@\\s<>]{1,64}@[A-Za-z0-9.-]{1,253}\\.[A-Za-z]{2,63}$");
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -77,7 +77,7 @@ public class NotificationChannels {
         if (name == null) {
             reader.error("$.name", "is required: a name such as sec-slack (a-z, 0-9, . _ -)");
         } else if (!NAME.matcher(name).matches()) {
-            reader.error("$.name", "must be 1 to 63 of a-z, 0-9, '.', '_', '-', starting with a letter or digit");
+            reader.error("$.name", "must be " + dev.scanflow.common.NameRules.NAME_TOKEN_TEXT);
         } else if (TYPES.contains(name)) {
             reader.error("$.name", "'" + name + "' names a channel kind in templates; choose another name");
         }

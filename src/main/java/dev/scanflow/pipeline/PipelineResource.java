@@ -81,7 +81,8 @@ public class PipelineResource {
     }
 
     @POST
-    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
+    @Consumes({MediaType.APPLICATION_JSON, DocumentReader.YAML, DocumentReader.X_YAML, DocumentReader.TEXT_YAML,
+            DocumentReader.TEXT_X_YAML})
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Create a pipeline template (JSON, or YAML with Content-Type application/yaml)")
     @RequestBody(content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TemplateDefinition.class),
@@ -106,7 +107,8 @@ public class PipelineResource {
 
     @PUT
     @Path("/apply")
-    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
+    @Consumes({MediaType.APPLICATION_JSON, DocumentReader.YAML, DocumentReader.X_YAML, DocumentReader.TEXT_YAML,
+            DocumentReader.TEXT_X_YAML})
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Create the pipeline named in the body, or write a new version only when the body differs "
             + "from the latest; the same body again is a no-op (200, same version). Scanflow-Apply says which.")
@@ -156,7 +158,8 @@ public class PipelineResource {
 
     @PUT
     @Path("/{id}")
-    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
+    @Consumes({MediaType.APPLICATION_JSON, DocumentReader.YAML, DocumentReader.X_YAML, DocumentReader.TEXT_YAML,
+            DocumentReader.TEXT_X_YAML})
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Replace the template: writes version+1, earlier versions stay readable")
     @RequestBody(content = @Content(schema = @Schema(implementation = TemplateDefinition.class)))
@@ -203,7 +206,8 @@ public class PipelineResource {
 
     @POST
     @Path("/{id}/steps")
-    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
+    @Consumes({MediaType.APPLICATION_JSON, DocumentReader.YAML, DocumentReader.X_YAML, DocumentReader.TEXT_YAML,
+            DocumentReader.TEXT_X_YAML})
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Add a step: writes a new version")
     @RequestBody(content = @Content(schema = @Schema(implementation = StepSpec.class)))
@@ -219,7 +223,8 @@ public class PipelineResource {
 
     @PUT
     @Path("/{id}/steps/{stepId}")
-    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
+    @Consumes({MediaType.APPLICATION_JSON, DocumentReader.YAML, DocumentReader.X_YAML, DocumentReader.TEXT_YAML,
+            DocumentReader.TEXT_X_YAML})
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Replace a step (addressed by its key) with the body: writes a new version")
     @RequestBody(content = @Content(schema = @Schema(implementation = StepSpec.class)))

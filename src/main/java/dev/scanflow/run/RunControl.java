@@ -30,7 +30,7 @@ public class RunControl {
     public Uni<Void> retry(UUID tenant, UUID runId) {
         return engine.retry(runId, run -> {
             requireTenant(run, tenant, runId);
-            if (!(run.status == RunStatus.FAILED || run.status == RunStatus.CANCELLED || run.status == RunStatus.TIMEOUT)) {
+            if (!run.status.retriable()) {
                 throw ApiException.conflict("only failed, cancelled or timed-out runs can be retried; run " + runId
                         + " is " + run.status.wire());
             }

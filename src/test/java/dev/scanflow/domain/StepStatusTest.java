@@ -113,6 +113,15 @@ class StepStatusTest {
     }
 
     @Test
+    void onlyRunsThatEndedWithoutSuccessAreRetriable() {
+        // the runs API's retry and the decider read the same transition table
+        for (RunStatus s : RunStatus.values()) {
+            boolean expected = s == RunStatus.FAILED || s == RunStatus.CANCELLED || s == RunStatus.TIMEOUT;
+            org.junit.jupiter.api.Assertions.assertEquals(expected, s.retriable(), s.wire());
+        }
+    }
+
+    @Test
     void stepStatusProperties() {
         assertEquals(EnumSet.of(COMPLETED, FAILED, SKIPPED, CANCELLED, TIMEOUT), filter(StepStatus::terminal));
         assertEquals(EnumSet.of(FAILED, TIMEOUT, CANCELLED), filter(StepStatus::unsuccessful));

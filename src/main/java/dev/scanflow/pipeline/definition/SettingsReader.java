@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 final class SettingsReader {
 
     static final int DEFAULT_MAX_PARALLEL = 5;
-    private static final Pattern CHANNEL = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,63}$");
+    private static final Pattern CHANNEL = dev.scanflow.common.NameRules.NAME_TOKEN;
 
     SettingsSpec read(TreeReader.Fields template, TreeReader reader) {
         TreeReader.Fields f = template.object("settings");

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 final class StepReader {
 
     static final Pattern STEP_ID = Pattern.compile("^[a-z][a-z0-9_]{0,62}$");
-    static final Pattern NAME_TOKEN = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,63}$");
+    static final Pattern NAME_TOKEN = dev.scanflow.common.NameRules.NAME_TOKEN;
     static final int MAX_STEPS = 100;
     static final long MAX_STEP_TIMEOUT = 7 * 86_400L;
     static final String DEFAULT_STEP_TIMEOUT = "1h";

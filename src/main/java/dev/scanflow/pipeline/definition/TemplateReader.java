@@ -27,7 +27,7 @@ public final class TemplateReader {
     /** Fields the server sets; accepted in a body (and checked by the caller), never taken from it. */
     public static final Set<String> READ_ONLY = Set.of("id", "tenant_id", "version", "is_active", "is_system",
             "is_template", "slug", "derived_from", "created_by", "created_at", "updated_at");
-    private static final Pattern TAG = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,62}$");
+    private static final Pattern TAG = dev.scanflow.common.NameRules.TAG;
 
     private final StepReader steps;
     private final TriggerReader triggers;
@@ -89,7 +89,7 @@ public final class TemplateReader {
         for (int i = 0; i < given.size(); i++) {
             String t = given.get(i);
             if (!TAG.matcher(t).matches()) {
-                reader.error(f.path("tags") + "[" + i + "]", "'" + t + "' is not a valid tag (letters, digits, _.:/-, at most 63)");
+                reader.error(f.path("tags") + "[" + i + "]", "'" + t + "' is not a valid tag (" + dev.scanflow.common.NameRules.TAG_TEXT + ")");
             } else if (!out.contains(t)) {
                 out.add(t);
             }

@@ -26,14 +26,14 @@ import java.util.regex.Pattern;
  */
 final class TriggerReader {
 
-    static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,63}$");
+    static final Pattern NAME = dev.scanflow.common.NameRules.NAME_TOKEN;
     static final String DEFAULT_CATCHUP = "latest";
     static final String DEFAULT_CATCHUP_WINDOW = "1h";
     static final String SCHEDULE_OVERLAP = "skip";
     static final String WEBHOOK_OVERLAP = "allow";
 
     private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
-    private static final Pattern EVENT = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,63}$");
+    private static final Pattern EVENT = dev.scanflow.common.NameRules.NAME_TOKEN;
     private static final String FORMS = "manual, on_asset_discovery, {schedule: <cron>}, {webhook: <event>}"
             + " or an object with a type";
 
