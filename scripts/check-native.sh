@@ -17,7 +17,7 @@ unzip -p "$jar" META-INF/MANIFEST.MF | grep -q "Main-Class: io.quarkus.bootstrap
 reflect=$(unzip -p "$jar" META-INF/native-image/reflect-config.json)
 for type in dev.scanflow.protocol.Heartbeat dev.scanflow.protocol.StatusReport dev.scanflow.protocol.ScanCommand\$Target dev.scanflow.domain.ValidationError \
             dev.scanflow.pipeline.definition.TargetSelector dev.scanflow.pipeline.definition.TriggerSpec dev.scanflow.run.RunViews\$RunView \
-            dev.scanflow.common.Problem; do
+            dev.scanflow.common.Problem dev.scanflow.run.RunResource dev.scanflow.asset.AssetResource; do
   grep -q "\"$type\"" <<<"$reflect" || fail "$type is not registered for reflection"
 done
 resources=$(unzip -p "$jar" META-INF/native-image/resource-config.json)

@@ -66,5 +66,12 @@ class ArchitectureTest {
             .because("results, heartbeats, the API and triggers call into the engine, never the reverse");
 
     @ArchTest
+    static final ArchRule resourcesRegisterThemselvesForReflection = classes().that()
+            .areAnnotatedWith("jakarta.ws.rs.Path").should()
+            .beAnnotatedWith("io.quarkus.runtime.annotations.RegisterForReflection")
+            .because("a native image keeps the @QueryParam annotations KnownQueryParameters reads only for "
+                    + "registered classes, and no shared class names the resources of the features");
+
+    @ArchTest
     static final ArchRule noPackageCycles = slices().matching("dev.scanflow.(*)..").should().beFreeOfCycles();
 }

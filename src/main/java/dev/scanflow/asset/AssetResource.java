@@ -34,8 +34,11 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Assets: thin HTTP layer over {@link AssetService}. */
+// a native image keeps the parameter annotations KnownQueryParameters reads only for registered classes
+@RegisterForReflection(methods = true)
 @Path("/api/v1/assets")
 @Tag(name = "Assets")
 @SecurityRequirement(name = "jwt")

@@ -9,7 +9,9 @@ import java.util.UUID;
 
 /**
  * Tenants live in the identity provider; a row is created the first time a tenant writes
- * something, inside that write's transaction.
+ * something: by {@link #ensure} inside that write's Hibernate transaction, or by
+ * {@link #ensureWithoutSession} on its own before a write made on the reactive client (a row
+ * left by a write that then fails is harmless: it only says the tenant exists).
  */
 @ApplicationScoped
 public class TenantRegistry {
@@ -20,12 +22,13 @@ public class TenantRegistry {
         this.pool = pool;
     }
 
-    /** The same on the reactive client, for writes made without a Hibernate session. */
+    /** On the reactive client, in a statement of its own, for writes made without a Hibernate session. */
     public Uni<Void> ensureWithoutSession(UUID tenantId) {
         return pool.preparedQuery("INSERT INTO tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING")
                 .execute(Tuple.of(tenantId)).replaceWithVoid();
     }
 
+    /** In the caller's Hibernate session, so inside its transaction. */
     public Uni<Void> ensure(UUID tenantId) {
         return Panache.getSession()
                 .chain(session -> session.createNativeQuery(

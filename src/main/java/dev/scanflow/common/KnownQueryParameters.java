@@ -1,6 +1,5 @@
 package dev.scanflow.common;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
@@ -15,16 +14,10 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 /**
  * A query parameter the matched operation does not read is a 400 that names it, rather than
  * being ignored (a typo such as {@code ?stauts=failed} would otherwise list everything).
- * The names an operation reads are its {@code @QueryParam}s, read once per method.
+ * The names an operation reads are its {@code @QueryParam}s, read once per method. A native
+ * image keeps those annotations only for classes registered for reflection: every resource
+ * registers itself (ArchitectureTest holds it), so this class names none of them.
  */
-// a native image keeps the resource methods' parameter annotations only for registered classes
-@RegisterForReflection(methods = true, classNames = {"dev.scanflow.asset.AssetResource",
-        "dev.scanflow.catalog.PipelineTemplateResource", "dev.scanflow.fleet.FleetResource",
-        "dev.scanflow.notification.NotificationChannelResource", "dev.scanflow.notification.RunNotificationResource",
-        "dev.scanflow.pipeline.PipelineResource", "dev.scanflow.pipeline.TemplateSchemaResource",
-        "dev.scanflow.run.RunLaunchResource", "dev.scanflow.run.RunResource", "dev.scanflow.trigger.ScheduleResource",
-        "dev.scanflow.trigger.TriggerOutcomeResource", "dev.scanflow.webhook.WebhookDeliveryResource",
-        "dev.scanflow.webhook.WebhookResource", "dev.scanflow.webhook.WebhookSecretResource"})
 public class KnownQueryParameters {
 
     private static final Map<Method, Set<String>> KNOWN = new ConcurrentHashMap<>();

@@ -25,7 +25,11 @@ public final class StepState {
     public final List<String> dependsOn;
     /** CEL text; null when the step has no condition. */
     public final String conditionCel;
-    /** The condition as the user wrote it, for skip reasons. */
+    /**
+     * The condition as skip reasons show it: the CEL text, so a shorthand condition shows as the
+     * expression it was translated to ({@code asset.type in ['repository']}); kept apart from
+     * {@code conditionCel} so that a friendlier text can be stored without touching evaluation.
+     */
     public final String conditionText;
     public final int retryDelaySeconds;
 

@@ -45,6 +45,8 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Pipeline templates: thin HTTP layer over {@link PipelineService}. */
+// a native image keeps the parameter annotations KnownQueryParameters reads only for registered classes
+@RegisterForReflection(methods = true)
 @Path("/api/v1/pipelines")
 @Tag(name = "Pipeline templates")
 @SecurityRequirement(name = "jwt")

@@ -11,11 +11,14 @@ import java.io.UncheckedIOException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The JSON Schema (draft 2020-12) of pipeline templates, for editors: no token needed, since
  * YAML editors fetch it by URL. The file is docs/schema/pipeline-template.schema.json.
  */
+// a native image keeps the parameter annotations KnownQueryParameters reads only for registered classes
+@RegisterForReflection(methods = true)
 @Path("/api/v1/schemas")
 @Tag(name = "Schemas")
 public class TemplateSchemaResource {

@@ -27,8 +27,11 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Starting a run: POST /api/v1/pipelines/{id}/run (its own root, so it wins over the pipelines resource). */
+// a native image keeps the parameter annotations KnownQueryParameters reads only for registered classes
+@RegisterForReflection(methods = true)
 @Path("/api/v1/pipelines/{id}/run")
 @Tag(name = "Pipeline runs")
 @SecurityRequirement(name = "jwt")

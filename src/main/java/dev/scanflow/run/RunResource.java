@@ -31,8 +31,11 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Pipeline runs: thin HTTP layer over {@link RunQueries} and {@link RunControl}. */
+// a native image keeps the parameter annotations KnownQueryParameters reads only for registered classes
+@RegisterForReflection(methods = true)
 @Path("/api/v1/pipeline-runs")
 @Tag(name = "Pipeline runs")
 @SecurityRequirement(name = "jwt")

@@ -28,12 +28,15 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * A pipeline's schedule triggers: their state and next fires, pause and resume, fire now (what
  * Kubernetes CronJobs call), and what each fire did. {@code key} is the trigger's name, or its
  * position in the template's triggers (0-based) when it has none.
  */
+// a native image keeps the parameter annotations KnownQueryParameters reads only for registered classes
+@RegisterForReflection(methods = true)
 @Path("/api/v1/pipelines/{id}/schedules")
 @Tag(name = "Schedules")
 @SecurityRequirement(name = "jwt")

@@ -26,8 +26,11 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** A pipeline's webhook secret: created or rotated by an admin, shown once, never answered again. */
+// a native image keeps the parameter annotations KnownQueryParameters reads only for registered classes
+@RegisterForReflection(methods = true)
 @Path("/api/v1/pipelines/{id}/webhook-secret")
 @Tag(name = "Webhooks")
 @SecurityRequirement(name = "jwt")
