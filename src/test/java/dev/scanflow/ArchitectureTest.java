@@ -66,6 +66,12 @@ class ArchitectureTest {
             .because("results, heartbeats, the API and triggers call into the engine, never the reverse");
 
     @ArchTest
+    static final ArchRule templatesKnowNotificationsOnlyThroughTheirPort = noClasses().that()
+            .resideInAPackage("dev.scanflow.pipeline..").should().dependOnClassesThat()
+            .resideInAPackage("dev.scanflow.notification..")
+            .because("the pipeline package asks ChannelNames, which notification implements");
+
+    @ArchTest
     static final ArchRule resourcesRegisterThemselvesForReflection = classes().that()
             .areAnnotatedWith("jakarta.ws.rs.Path").should()
             .beAnnotatedWith("io.quarkus.runtime.annotations.RegisterForReflection")

@@ -9,6 +9,7 @@ import dev.scanflow.common.SecretBox;
 import dev.scanflow.common.TreeReader;
 import dev.scanflow.config.ScanflowConfig;
 import dev.scanflow.domain.ValidationError;
+import dev.scanflow.pipeline.ChannelNames;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.buffer.Buffer;
@@ -35,7 +36,7 @@ import java.util.regex.Pattern;
  * {@link TargetPolicy} when saved. Also what templates' {@code channels} may name.
  */
 @ApplicationScoped
-public class NotificationChannels {
+public class NotificationChannels implements ChannelNames {
 
     public static final Set<String> TYPES = Set.of("slack", "email", "webhook");
     static final Pattern NAME = dev.scanflow.common.NameRules.NAME_TOKEN;
@@ -225,7 +226,7 @@ public class NotificationChannels {
                 });
     }
 
-    /** Names in a template's {@code channels} that are neither a kind nor one of the tenant's channels. */
+    @Override
     public Uni<List<String>> unknown(UUID tenant, List<String> names) {
         List<String> named = names.stream().filter(n -> !TYPES.contains(n)).distinct().toList();
         if (named.isEmpty()) {

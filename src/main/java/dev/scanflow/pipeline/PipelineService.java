@@ -10,7 +10,6 @@ import dev.scanflow.common.Cursor;
 import dev.scanflow.common.Page;
 import dev.scanflow.common.Timestamps;
 import dev.scanflow.domain.ValidationError;
-import dev.scanflow.notification.NotificationChannels;
 import dev.scanflow.pipeline.definition.TemplateDefinition;
 import dev.scanflow.pipeline.definition.TemplateReader;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -42,10 +41,10 @@ public class PipelineService {
     private final TemplateReader reader;
     private final PipelineRows pipelineRows;
     private final TenantRegistry tenants;
-    private final NotificationChannels channels;
+    private final ChannelNames channels;
 
     public PipelineService(ObjectMapper mapper, TemplateReader reader, PipelineRows pipelineRows, TenantRegistry tenants,
-            NotificationChannels channels) {
+            ChannelNames channels) {
         this.channels = channels;
         this.mapper = mapper;
         this.reader = reader;
