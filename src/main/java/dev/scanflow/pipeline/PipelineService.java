@@ -164,7 +164,7 @@ public class PipelineService {
         if (sources.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        return PipelineTemplateEntity.<PipelineTemplateEntity>list("system = true and latest = true and pipelineId in ?1",
+        return PipelineTemplateEntity.<PipelineTemplateEntity>list(LATEST_SYSTEM + " and pipelineId in ?1",
                         sources)
                 .map(found -> {
                     Map<UUID, PipelineTemplateEntity> byId = new HashMap<>();
@@ -317,8 +317,7 @@ public class PipelineService {
         return Panache.getSession()
                 .chain(session -> session.createNativeQuery("SELECT CAST(pg_advisory_xact_lock(hashtextextended(:key, 0)) AS text)")
                         .setParameter("key", "system-template:" + slug).getSingleResult())
-                .chain(() -> PipelineTemplateEntity.<PipelineTemplateEntity>find(
-                        "pipelineId = ?1 and system = true and latest = true", pipelineId).<PipelineTemplateEntity>firstResult())
+                .chain(() -> systemVersion(pipelineId, null))
                 .chain(latest -> {
                     Instant now = Timestamps.now();
                     Consumer<PipelineTemplateEntity> system = row -> {
@@ -348,7 +347,7 @@ public class PipelineService {
     /** The latest version of every system template, with its steps, by name. */
     @WithSession
     public Uni<List<PipelineView>> systemTemplates() {
-        return PipelineTemplateEntity.<PipelineTemplateEntity>list("system = true and latest = true order by name")
+        return PipelineTemplateEntity.<PipelineTemplateEntity>list(LATEST_SYSTEM + " order by name")
                 .chain(rows -> rows.isEmpty() ? Uni.createFrom().item(List.<PipelineView>of())
                         : PipelineStepEntity.<PipelineStepEntity>list("templateId in ?1", rows.stream().map(r -> r.id).toList())
                                 .map(steps -> rows.stream().map(r -> pipelineRows.view(r,
@@ -359,11 +358,7 @@ public class PipelineService {
     @WithSession
     public Uni<PipelineView> systemTemplate(String idOrSlug, Integer version) {
         UUID id = systemIdOf(idOrSlug);
-        var query = version == null
-                ? PipelineTemplateEntity.<PipelineTemplateEntity>find("pipelineId = ?1 and system = true and latest = true", id)
-                : PipelineTemplateEntity.<PipelineTemplateEntity>find("pipelineId = ?1 and system = true and version = ?2",
-                        id, version);
-        return query.<PipelineTemplateEntity>firstResult().chain(row -> {
+        return systemVersion(id, version).chain(row -> {
             if (row == null) {
                 throw version == null ? ApiException.notFound("system template " + idOrSlug)
                         : ApiException.notFound("version " + version + " of system template " + idOrSlug);
@@ -413,12 +408,7 @@ public class PipelineService {
     /** A tenant's pipeline or, failing that, a system template. */
     private Uni<PipelineTemplateEntity> findVisible(UUID tenant, UUID pipelineId, Integer version) {
         return find(tenant, pipelineId, version, false).onFailure(ApiException.class).recoverWithUni(e -> {
-            var query = version == null
-                    ? PipelineTemplateEntity.<PipelineTemplateEntity>find(
-                            "pipelineId = ?1 and system = true and latest = true", pipelineId)
-                    : PipelineTemplateEntity.<PipelineTemplateEntity>find(
-                            "pipelineId = ?1 and system = true and version = ?2", pipelineId, version);
-            return query.<PipelineTemplateEntity>firstResult().map(row -> {
+            return systemVersion(pipelineId, version).map(row -> {
                 if (row == null) {
                     throw (ApiException) e;
                 }
@@ -433,10 +423,21 @@ public class PipelineService {
                 .onFailure(ApiException.class).recoverWithUni(e -> refuseSystem(pipelineId, "edit", e));
     }
 
+    /** The latest versions of system templates, in the entity's query language. */
+    private static final String LATEST_SYSTEM = "system = true and latest = true";
+
+    /** A system template's version, the latest when {@code version} is null: the one place this query is written. */
+    private static Uni<PipelineTemplateEntity> systemVersion(UUID pipelineId, Integer version) {
+        return (version == null
+                ? PipelineTemplateEntity.<PipelineTemplateEntity>find("pipelineId = ?1 and " + LATEST_SYSTEM,
+                        pipelineId)
+                : PipelineTemplateEntity.<PipelineTemplateEntity>find("pipelineId = ?1 and system = true and version = ?2",
+                        pipelineId, version)).firstResult();
+    }
+
     /** 403 when the pipeline is a system template, else the original failure (a 404). */
     private static <T> Uni<T> refuseSystem(UUID pipelineId, String action, Throwable original) {
-        return PipelineTemplateEntity.<PipelineTemplateEntity>find("pipelineId = ?1 and system = true and latest = true",
-                        pipelineId).firstResult()
+        return systemVersion(pipelineId, null)
                 .map(system -> {
                     if (system == null || !(original instanceof ApiException api) || api.status() != 404) {
                         throw original instanceof RuntimeException r ? r : new IllegalStateException(original);
@@ -448,8 +449,7 @@ public class PipelineService {
     }
 
     private Uni<PipelineView> withDerivation(PipelineView view, UUID templateId, int templateVersion) {
-        return PipelineTemplateEntity.<PipelineTemplateEntity>find("pipelineId = ?1 and system = true and latest = true",
-                        templateId).firstResult()
+        return systemVersion(templateId, null)
                 .map(latest -> latest == null ? view : copyWith(view, new DerivedFrom(templateId, latest.slug, latest.name,
                         templateVersion, latest.version, latest.version > templateVersion)));
     }
