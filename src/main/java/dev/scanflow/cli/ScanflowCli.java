@@ -22,8 +22,9 @@ import picocli.CommandLine;
  */
 @Command(name = "scanflow", mixinStandardHelpOptions = true, version = "scanflow 0.1.0",
         description = "Scanflow from the command line: apply templates and assets, run pipelines and watch them.",
-        subcommands = {Commands.Apply.class, Commands.Pipelines.class, Commands.Templates.class, Commands.Run.class,
-                Commands.Runs.class, Commands.Logs.class, Commands.Workers.class},
+        subcommands = {ApplyCommand.Apply.class, PipelineCommands.Pipelines.class, PipelineCommands.Templates.class,
+                RunCommands.Run.class,
+                RunCommands.Runs.class, RunCommands.Logs.class, WorkerCommands.Workers.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:a run failed, or had findings at or above --fail-on",
                 "2:bad usage", "3:the API refused the request (its problem is printed)",

@@ -35,7 +35,7 @@ final class Watch {
                 }
             }
             out.flush();
-            if (Commands.ENDED.contains(run.path("status").asText())) {
+            if (CommandBase.ENDED.contains(run.path("status").asText())) {
                 if (!terminal) {
                     out.println(table(run));
                     out.flush();
@@ -88,14 +88,14 @@ final class Watch {
             return ScanflowCli.RUN_FAILED;
         }
         if (failOn != null) {
-            int threshold = Commands.SEVERITIES.indexOf(failOn.toLowerCase());
+            int threshold = CommandBase.SEVERITIES.indexOf(failOn.toLowerCase());
             int rated = 0;
             int unknown = 0;
             for (JsonNode s : run.path("step_runs")) {
                 JsonNode by = s.path("findings_by_severity");
                 int known = 0;
-                for (int i = 0; i < Commands.SEVERITIES.size(); i++) {
-                    int n = by.path(Commands.SEVERITIES.get(i)).asInt(0);
+                for (int i = 0; i < CommandBase.SEVERITIES.size(); i++) {
+                    int n = by.path(CommandBase.SEVERITIES.get(i)).asInt(0);
                     known += n;
                     if (i <= threshold) {
                         rated += n;

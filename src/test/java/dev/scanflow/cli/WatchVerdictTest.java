@@ -25,7 +25,7 @@ class WatchVerdictTest {
     void theDesignDocumentsWorkerResponseWithoutSeveritiesTripsEveryThreshold() throws Exception {
         // the design document's worker response: findings_count 2, no findings_by_severity
         JsonNode run = run("{\"step_id\":\"sast\",\"status\":\"completed\",\"findings_count\":2,\"findings_by_severity\":null}");
-        for (String failOn : Commands.SEVERITIES) {
+        for (String failOn : CommandBase.SEVERITIES) {
             String[] v = verdict(run, failOn);
             assertEquals("1", v[0], failOn + ": " + v[1]);
             assertTrue(v[1].contains("2 findings at or above " + failOn + " (--fail-on)"), v[1]);
