@@ -1,6 +1,6 @@
 package dev.scanflow.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.scanflow.protocol.ScanCommand;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,8 +24,8 @@ final class Checkout {
     private Checkout() {
     }
 
-    static Path of(JsonNode target, Path into, Consumer<String> log) throws IOException {
-        String url = target.path("url").asText(null);
+    static Path of(ScanCommand.Target target, Path into, Consumer<String> log) throws IOException {
+        String url = target == null ? null : target.url();
         if (url == null || url.isBlank()) {
             throw new IOException("the target has no url to check out (a repository asset needs one)");
         }
@@ -38,14 +38,14 @@ final class Checkout {
             log.accept("scanning the directory " + local + " as it is (not a git repository)");
             return local;
         }
-        String branch = target.path("branch").asText(null);
+        String branch = target.branch();
         List<String> clone = new ArrayList<>(List.of("git", "clone", "--depth", "1", "--quiet"));
         if (branch != null && !branch.isBlank()) {
             clone.addAll(List.of("--branch", branch));
         }
         clone.addAll(List.of("--", url, into.toString()));
         git(clone, log);
-        String commit = target.path("commit").asText(null);
+        String commit = target.commit();
         if (commit != null && commit.matches("[0-9a-fA-F]{7,64}")) {
             git(List.of("git", "-C", into.toString(), "fetch", "--depth", "1", "--quiet", "origin", commit), log);
             git(List.of("git", "-C", into.toString(), "checkout", "--quiet", "--detach", "FETCH_HEAD"), log);

@@ -1,6 +1,5 @@
 package dev.scanflow.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.scanflow.protocol.ProtocolJson;
 import dev.scanflow.protocol.ScanCommand;
@@ -33,7 +32,7 @@ final class ToolRun implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int STDERR_TAIL = 10;
 
-    private final JsonNode command;
+    private final ScanCommand command;
     private final String commandId;
     private final WorkerConfig config;
     private final Reporter reporter;
@@ -43,8 +42,7 @@ final class ToolRun implements Runnable {
     private volatile boolean finished;
 
     ToolRun(ScanCommand scan, WorkerConfig config, Reporter reporter) {
-        // the tool's command line addresses the command's fields by path ({target.host}, {config.ports})
-        this.command = ProtocolJson.tree(scan);
+        this.command = scan;
         this.commandId = scan.id();
         this.config = config;
         this.reporter = reporter;
@@ -84,12 +82,10 @@ final class ToolRun implements Runnable {
         long started = System.currentTimeMillis();
         Path workdir = null;
         try {
-            JsonNode stepConfig = command.path("payload").path("step_config");
-            String wanted = stepConfig.path("tool").isTextual() ? stepConfig.path("tool").asText() : null;
-            List<String> capabilities = new ArrayList<>();
-            command.path("payload").path("capabilities").forEach(c -> capabilities.add(c.asText()));
-            String toolName = ToolChoice.choose(config.tools(), wanted, capabilities,
-                    command.path("payload").path("target").path("type").asText(null));
+            ScanCommand.Payload payload = command.payload();
+            String wanted = payload.stepConfig().get("tool") instanceof String t ? t : null;
+            List<String> capabilities = payload.capabilities() == null ? List.of() : payload.capabilities();
+            String toolName = ToolChoice.choose(config.tools(), wanted, capabilities, payload.target().type());
             if (toolName == null) {
                 finish(() -> reporter.failed(commandId, "NO_TOOL", "this worker has no tool '" + wanted
                         + "' and none that provides " + capabilities + " (it has " + config.tools().keySet() + ")"));
@@ -108,7 +104,7 @@ final class ToolRun implements Runnable {
             if (String.join(" ", tool.command()).contains("{source_dir")
                     || (tool.directory() != null && tool.directory().contains("{source_dir"))) {
                 try {
-                    sourceDir = Checkout.of(command.path("payload").path("target"), workdir.resolve("src"),
+                    sourceDir = Checkout.of(payload.target(), workdir.resolve("src"),
                             line -> reporter.log(commandId, seq.incrementAndGet(), line));
                 } catch (IOException e) {
                     finish(() -> reporter.failed(commandId, "CHECKOUT_FAILED", e.getMessage()));
@@ -145,7 +141,7 @@ final class ToolRun implements Runnable {
             Deque<String> stderrTail = new ArrayDeque<>();
             Thread out = pump(process.getInputStream(), "", null);
             Thread err = pump(process.getErrorStream(), "[stderr] ", stderrTail);
-            long timeout = command.path("timeout_seconds").asLong(3600);
+            long timeout = timeoutSeconds();
             boolean exited = process.waitFor(timeout, TimeUnit.SECONDS);
             if (!exited) {
                 kill(process);
@@ -218,9 +214,11 @@ final class ToolRun implements Runnable {
 
     /** The placeholders a tool's command line may use. */
     Map<String, Object> variables(Path outputFile, Path workdir) {
-        JsonNode payload = command.path("payload");
+        // placeholders address the command's fields by their wire names ({target.host}, {config.ports},
+        // {upstream.<step>.output.<key>}): the typed parts are seen as the protocol writes them
+        ScanCommand.Payload payload = command.payload();
         @SuppressWarnings("unchecked")
-        Map<String, Object> target = JSON.convertValue(payload.path("target"), Map.class);
+        Map<String, Object> target = JSON.convertValue(ProtocolJson.tree(payload.target()), Map.class);
         target = target == null ? new LinkedHashMap<>() : new LinkedHashMap<>(target);
         String url = target.get("url") instanceof String s ? s : null;
         String host = null;
@@ -255,16 +253,21 @@ final class ToolRun implements Runnable {
         target.putIfAbsent("port", port);
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("target", target);
-        vars.put("config", JSON.convertValue(payload.path("step_config"), Map.class));
-        vars.put("context", JSON.convertValue(payload.path("context"), Map.class));
-        vars.put("upstream", JSON.convertValue(payload.path("upstream"), Map.class));
+        vars.put("config", payload.stepConfig());
+        vars.put("context", payload.context());
+        vars.put("upstream", JSON.convertValue(ProtocolJson.tree(payload.upstream()), Map.class));
         vars.put("output_file", outputFile.toString());
         vars.put("workdir", workdir.toString());
-        vars.put("timeout_seconds", command.path("timeout_seconds").asLong(3600));
-        vars.put("step_id", payload.path("step_id").asText());
+        vars.put("timeout_seconds", timeoutSeconds());
+        vars.put("step_id", payload.stepId());
         vars.put("config_dir", config.configDir());
         vars.put("tools_dir", toolsDir());
         return vars;
+    }
+
+    /** The command's timeout; an hour when it names none. */
+    private long timeoutSeconds() {
+        return command.timeoutSeconds() > 0 ? command.timeoutSeconds() : 3600;
     }
 
     /** Where scripts/install-scanners.sh put the npm-installed scanners: SCANFLOW_TOOLS, else ~/.local/share/scanflow/tools. */

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.scanflow.protocol.ScanCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** Checking a repository target out with the real git. */
 class CheckoutTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static ScanCommand.Target target(String url, String branch) {
+        return new ScanCommand.Target(null, "repository", "x", url, List.of(), null, Map.of(), branch, null);
+    }
 
     private static void git(Path dir, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("git", "-c", "user.email=t@example.com", "-c", "user.name=t"));
@@ -41,7 +43,7 @@ class CheckoutTest {
         git(origin, "commit", "--quiet", "-am", "two");
         List<String> log = new ArrayList<>();
         long started = System.nanoTime();
-        Path out = Checkout.of(JSON.valueToTree(Map.of("url", origin.toUri().toString(), "branch", "feature")),
+        Path out = Checkout.of(target(origin.toUri().toString(), "feature"),
                 tmp.resolve("clone"), log::add);
         assertTrue(System.nanoTime() - started < 10_000_000_000L, "took " + (System.nanoTime() - started) / 1_000_000 + " ms");
         assertEquals("two", Files.readString(out.resolve("a.txt")));
@@ -51,12 +53,12 @@ class CheckoutTest {
     @Test
     void aPlainDirectoryIsScannedAsItIsAndBadUrlsAreRefused(@TempDir Path tmp) throws Exception {
         Files.writeString(tmp.resolve("x.txt"), "x");
-        assertEquals(tmp, Checkout.of(JSON.valueToTree(Map.of("url", tmp.toString())), tmp.resolve("c"), l -> { }));
-        assertThrows(IOException.class, () -> Checkout.of(JSON.valueToTree(Map.of("name", "x")), tmp.resolve("d"), l -> { }));
-        assertThrows(IOException.class, () -> Checkout.of(JSON.valueToTree(Map.of("url", "--upload-pack=touch /tmp/x")),
+        assertEquals(tmp, Checkout.of(target(tmp.toString(), null), tmp.resolve("c"), l -> { }));
+        assertThrows(IOException.class, () -> Checkout.of(target(null, null), tmp.resolve("d"), l -> { }));
+        assertThrows(IOException.class, () -> Checkout.of(target("--upload-pack=touch /tmp/x", null),
                 tmp.resolve("e"), l -> { }));
         IOException missing = assertThrows(IOException.class, () -> Checkout.of(
-                JSON.valueToTree(Map.of("url", tmp.resolve("nope").toUri().toString())), tmp.resolve("f"), l -> { }));
+                target(tmp.resolve("nope").toUri().toString(), null), tmp.resolve("f"), l -> { }));
         assertTrue(missing.getMessage().contains("git clone"), missing.getMessage());
     }
 }
