@@ -166,11 +166,7 @@ public class AssetService {
         }
         q.append(" order by createdAt desc, id desc");
         return AssetEntity.<AssetEntity>find(q.toString(), params).range(0, limit).list().map(rows -> {
-            List<AssetEntity> page = rows.size() > limit ? rows.subList(0, limit) : rows;
-            String next = rows.size() > limit
-                    ? new Cursor(page.get(page.size() - 1).createdAt, page.get(page.size() - 1).id).encode()
-                    : null;
-            return new Page<>(page.stream().map(AssetView::of).toList(), next);
+            return Page.of(rows, limit, r -> new Cursor(r.createdAt, r.id).encode(), AssetView::of);
         });
     }
 

@@ -63,8 +63,7 @@ public class FleetService {
         return pool.preparedQuery(sql.toString()).execute(Tuple.from(params)).map(rows -> {
             List<WorkerView> all = new ArrayList<>();
             rows.forEach(r -> all.add(view(r)));
-            List<WorkerView> page = all.size() > limit ? all.subList(0, limit) : all;
-            return new Page<>(page, all.size() > limit ? page.get(page.size() - 1).workerId() : null);
+            return Page.of(all, limit, WorkerView::workerId, w -> w);
         });
     }
 

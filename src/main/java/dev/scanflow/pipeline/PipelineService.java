@@ -146,10 +146,8 @@ public class PipelineService {
         return PipelineTemplateEntity.<PipelineTemplateEntity>find(q.toString(), params)
                 .range(0, limit).list()
                 .chain(rows -> {
-                    List<PipelineTemplateEntity> page = rows.size() > limit ? rows.subList(0, limit) : rows;
-                    String next = rows.size() > limit
-                            ? new Cursor(page.get(page.size() - 1).createdAt, page.get(page.size() - 1).pipelineId).encode()
-                            : null;
+                    List<PipelineTemplateEntity> page = Page.trim(rows, limit);
+                    String next = Page.next(rows, limit, r -> new Cursor(r.createdAt, r.pipelineId).encode());
                     return page.isEmpty() ? Uni.createFrom().item(new Page<PipelineSummary>(List.of(), next))
                             : templatesOf(page).map(templates -> new Page<>(page.stream()
                                     .map(r -> pipelineRows.summary(r, r.sourcePipelineId == null ? null

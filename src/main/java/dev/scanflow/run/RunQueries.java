@@ -4,6 +4,7 @@ import dev.scanflow.common.ApiException;
 import dev.scanflow.common.Cursor;
 import dev.scanflow.common.Page;
 import dev.scanflow.common.PgValues;
+import dev.scanflow.domain.RunStatus;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -13,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
 
@@ -99,12 +99,8 @@ public class RunQueries {
         return pool.preparedQuery(sql.toString()).execute(Tuple.from(params)).map(rows -> {
             List<Row> all = new ArrayList<>();
             rows.forEach(all::add);
-            List<Row> page = all.size() > limit ? all.subList(0, limit) : all;
-            String next = all.size() > limit
-                    ? new Cursor(PgValues.instant(page.get(page.size() - 1), "created_at"),
-                            page.get(page.size() - 1).getUUID("id")).encode()
-                    : null;
-            return new Page<>(page.stream().map(RunQueries::summary).toList(), next);
+            return Page.of(all, limit, r -> new Cursor(PgValues.instant(r, "created_at"), r.getUUID("id")).encode(),
+                    RunQueries::summary);
         });
     }
 
@@ -118,10 +114,8 @@ public class RunQueries {
                 .map(rows -> {
                     List<Row> all = new ArrayList<>();
                     rows.forEach(all::add);
-                    List<Row> page = all.size() > limit ? all.subList(0, limit) : all;
-                    String next = all.size() > limit ? String.valueOf(page.get(page.size() - 1).getLong("id")) : null;
-                    return new Page<>(page.stream().map(r -> new RunViews.LogLine(r.getLong("seq"), r.getString("line"),
-                            r.getUUID("command_id"), PgValues.instant(r, "created_at"))).toList(), next);
+                    return Page.of(all, limit, r -> String.valueOf(r.getLong("id")), r -> new RunViews.LogLine(
+                            r.getLong("seq"), r.getString("line"), r.getUUID("command_id"), PgValues.instant(r, "created_at")));
                 }));
     }
 
@@ -129,8 +123,8 @@ public class RunQueries {
     public Uni<Boolean> ended(UUID tenant, UUID runId) {
         return pool.preparedQuery("SELECT status FROM pipeline_runs WHERE id = $1 AND tenant_id = $2")
                 .execute(Tuple.of(runId, tenant))
-                .map(rows -> rows.iterator().hasNext() && Set.of("completed", "failed", "cancelled", "timeout")
-                        .contains(rows.iterator().next().getString("status")));
+                .map(rows -> rows.iterator().hasNext()
+                        && RunStatus.fromWire(rows.iterator().next().getString("status")).terminal());
     }
 
     public Uni<List<RunViews.RunEvent>> events(UUID tenant, UUID runId, long afterSeq) {
