@@ -32,12 +32,32 @@ class ErrorBodiesTest {
     }
 
     @Test
-    void aBodyOverTheHttpLimitIsA413ProblemNamingTheLimit() {
-        byte[] huge = new byte[3 * 1024 * 1024];
-        java.util.Arrays.fill(huge, (byte) ' ');
-        problem(as(admin).contentType("application/json").body(huge).post("/api/v1/pipelines").then(), 413)
-                .body("detail", containsString("2097152")).body("detail", containsString("max-body-size"));
-        problem(given().contentType("application/json").body(huge).post("/api/v1/webhooks/" + UUID.randomUUID()).then(), 413);
+    void aBodyOverTheHttpLimitIsA413ProblemNamingTheLimit() throws Exception {
+        String refused = headersOnly("/api/v1/pipelines", admin, 3 * 1024 * 1024);
+        org.junit.jupiter.api.Assertions.assertTrue(refused.startsWith("HTTP/1.1 413"), refused);
+        org.junit.jupiter.api.Assertions.assertTrue(refused.toLowerCase().contains("content-type: application/problem+json"), refused);
+        org.junit.jupiter.api.Assertions.assertTrue(refused.contains("2097152") && refused.contains("max-body-size"), refused);
+        String webhook = headersOnly("/api/v1/webhooks/" + UUID.randomUUID(), null, 3 * 1024 * 1024);
+        org.junit.jupiter.api.Assertions.assertTrue(webhook.startsWith("HTTP/1.1 413") && webhook.contains("\"status\":413"), webhook);
+    }
+
+    /**
+     * Sends a POST's headers as curl does for a large body (Expect: 100-continue) and reads the
+     * answer: the refusal comes before any body byte, so the test does not race the server's close
+     * of the connection (a client still writing the body then may see a broken pipe instead).
+     * Java's HttpClient is not used: in JDK 17 it waits forever on a final answer to Expect.
+     */
+    private String headersOnly(String path, String token, long contentLength) throws Exception {
+        try (var socket = new java.net.Socket(pipelines.getHost(), pipelines.getPort())) {
+            socket.setSoTimeout(30_000);
+            String head = "POST " + path + " HTTP/1.1\r\nHost: " + pipelines.getHost() + "\r\n"
+                    + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
+                    + "Content-Type: application/json\r\nContent-Length: " + contentLength
+                    + "\r\nExpect: 100-continue\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     @io.quarkus.test.common.http.TestHTTPResource("/api/v1/pipelines")
