@@ -7,7 +7,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.UUID;
 
 /**
@@ -59,5 +63,33 @@ public class AssetAnnouncements {
                     return tx.preparedQuery("INSERT INTO asset_announcements (tenant_id, asset_id, source) VALUES ($1, $2, 'nats')")
                             .execute(Tuple.of(tenant, announced.assetId())).replaceWith(announced);
                 })));
+    }
+
+    /** An announcement taken for expansion: for whom, and the asset (null when it was deleted since). */
+    public record Taken(long id, UUID tenantId, Map<String, Object> asset) {
+    }
+
+    /**
+     * Locks the oldest announcements in the caller's transaction (another replica's are skipped)
+     * with their assets as runs pin them.
+     */
+    public static Uni<List<Taken>> take(SqlClient tx, int limit) {
+        return tx.preparedQuery("SELECT a.id AS announcement, a.tenant_id AS announced_for, "
+                        + "s.id, s.type, s.name, s.url, s.tags, s.criticality, s.properties FROM asset_announcements a "
+                        + "LEFT JOIN assets s ON s.id = a.asset_id AND s.tenant_id = a.tenant_id ORDER BY a.id "
+                        + "LIMIT $1 FOR UPDATE OF a SKIP LOCKED")
+                .execute(Tuple.of(limit))
+                .map(rows -> {
+                    List<Taken> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new Taken(r.getLong("announcement"), r.getUUID("announced_for"),
+                            r.getUUID("id") == null ? null : AssetRows.snapshot(r))));
+                    return out;
+                });
+    }
+
+    /** Forgets announcements taken and expanded, in the caller's transaction. */
+    public static Uni<Void> forget(SqlClient tx, List<Long> ids) {
+        return tx.preparedQuery("DELETE FROM asset_announcements WHERE id = ANY($1)")
+                .execute(Tuple.of((Object) ids.toArray(Long[]::new))).replaceWithVoid();
     }
 }

@@ -5,6 +5,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,4 +45,22 @@ public final class AssetRows {
                 });
     }
 
+    /**
+     * The tenant's repository assets whose URL contains one of the {@code tails} (the webhook's
+     * first cut; the caller compares canonical URLs), oldest first, at most 50.
+     */
+    public static Uni<List<Map<String, Object>>> repositoriesLike(SqlClient client, UUID tenant, List<String> tails) {
+        String[] patterns = tails.stream()
+                .map(t -> "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+                .toArray(String[]::new);
+        return client.preparedQuery("SELECT id, type, name, url, tags, criticality, properties FROM assets "
+                        + "WHERE tenant_id = $1 AND type = 'repository' AND url IS NOT NULL AND lower(url) LIKE ANY ($2) "
+                        + "ORDER BY created_at, id LIMIT 50")
+                .execute(Tuple.of(tenant, patterns))
+                .map(rows -> {
+                    List<Map<String, Object>> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(snapshot(r)));
+                    return out;
+                });
+    }
 }

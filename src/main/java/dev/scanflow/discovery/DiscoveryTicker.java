@@ -1,11 +1,12 @@
 package dev.scanflow.discovery;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.scanflow.asset.AssetAnnouncements;
 import dev.scanflow.asset.AssetRows;
 import dev.scanflow.condition.ConditionException;
 import dev.scanflow.config.ScanflowConfig;
-import dev.scanflow.engine.Launch;
 import dev.scanflow.engine.NewRun;
+import dev.scanflow.engine.RunStartPlan;
+import dev.scanflow.pipeline.PipelineRows;
 import dev.scanflow.pipeline.PipelineService;
 import dev.scanflow.pipeline.definition.TriggerSpec;
 import dev.scanflow.run.RunLauncher;
@@ -17,7 +18,6 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,8 +39,8 @@ import org.jboss.logging.Logger;
  * <li>per tenant, under a lock, pending requests start runs up to the tenant's budget
  * ({@code max-runs-per-window} per {@code window}); a pipeline that ran on the asset within the
  * {@code debounce} window is not run again ({@code debounced}); what waits is recorded once as
- * {@code held}. Every run goes through the run launcher, with {@code trigger_type:
- * asset_discovery}.</li>
+ * {@code held}. Every start is a plan the engine writes behind the tenant's lock (see
+ * {@link DiscoveryRequests#unchanged}), with {@code trigger_type: asset_discovery}.</li>
  * </ol>
  */
 @ApplicationScoped
@@ -54,16 +54,18 @@ public class DiscoveryTicker {
     private final RunLauncher launcher;
     private final TriggerOutcomes outcomes;
     private final TargetSelection selection;
-    private final ObjectMapper mapper;
+    private final DiscoveryRequests requests;
+    private final PipelineRows pipelineRows;
     private final ScanflowConfig config;
 
     public DiscoveryTicker(Pool pool, RunLauncher launcher, TriggerOutcomes outcomes, TargetSelection selection,
-            ObjectMapper mapper, ScanflowConfig config) {
+            DiscoveryRequests requests, PipelineRows pipelineRows, ScanflowConfig config) {
         this.pool = pool;
         this.launcher = launcher;
         this.outcomes = outcomes;
         this.selection = selection;
-        this.mapper = mapper;
+        this.requests = requests;
+        this.pipelineRows = pipelineRows;
         this.config = config;
     }
 
@@ -88,63 +90,31 @@ public class DiscoveryTicker {
 
     private Uni<Void> expand() {
         List<Outcome> recorded = new ArrayList<>();
-        return pool.withTransaction(tx -> tx.preparedQuery("SELECT a.id AS announcement, a.tenant_id AS announced_for, "
-                                + "s.id, s.type, s.name, s.url, s.tags, s.criticality, s.properties FROM asset_announcements a "
-                                + "LEFT JOIN assets s ON s.id = a.asset_id AND s.tenant_id = a.tenant_id ORDER BY a.id "
-                                + "LIMIT $1 FOR UPDATE OF a SKIP LOCKED")
-                        .execute(Tuple.of(ANNOUNCEMENTS_PER_TICK))
-                        .chain(rows -> {
-                            List<Long> ids = new ArrayList<>();
-                            List<Map.Entry<UUID, Map<String, Object>>> assets = new ArrayList<>();
-                            for (Row r : rows) {
-                                ids.add(r.getLong("announcement"));
-                                if (r.getUUID("id") != null) { // an asset deleted since is nobody's discovery
-                                    assets.add(Map.entry(r.getUUID("announced_for"), AssetRows.snapshot(r)));
-                                }
-                            }
-                            if (ids.isEmpty()) {
-                                return Uni.createFrom().voidItem();
-                            }
-                            Set<UUID> tenants = new HashSet<>();
-                            assets.forEach(e -> tenants.add(e.getKey()));
-                            return hooks(tx, tenants)
-                                    .chain(hooks -> request(tx, hooks, assets, recorded))
-                                    .chain(() -> tx.preparedQuery("DELETE FROM asset_announcements WHERE id = ANY($1)")
-                                            .execute(Tuple.of(ids.toArray(Long[]::new))).replaceWithVoid());
-                        }))
+        return pool.withTransaction(tx -> AssetAnnouncements.take(tx, ANNOUNCEMENTS_PER_TICK).chain(taken -> {
+                    if (taken.isEmpty()) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    // an asset deleted since is nobody's discovery
+                    List<AssetAnnouncements.Taken> assets = taken.stream().filter(t -> t.asset() != null).toList();
+                    UUID[] tenants = assets.stream().map(AssetAnnouncements.Taken::tenantId).distinct().toArray(UUID[]::new);
+                    Uni<List<PipelineRows.LatestTrigger>> hooks = tenants.length == 0 ? Uni.createFrom().item(List.of())
+                            : pipelineRows.triggersOfType(tx, TriggerSpec.ASSET_DISCOVERY, tenants, null);
+                    return hooks.chain(found -> request(tx, found.stream().map(h -> new Hook(h.tenantId(), h.pipelineId(),
+                                    h.key(), h.trigger())).toList(), assets, recorded))
+                            .chain(() -> AssetAnnouncements.forget(tx, taken.stream().map(AssetAnnouncements.Taken::id).toList()));
+                }))
                 .invoke(() -> outcomes.count(recorded));
     }
 
-    private Uni<List<Hook>> hooks(SqlConnection tx, Set<UUID> tenants) {
-        if (tenants.isEmpty()) {
-            return Uni.createFrom().item(List.of());
-        }
-        return tx.preparedQuery("SELECT t.tenant_id, t.pipeline_id, coalesce(tr ->> 'name', (ord - 1)::text) AS trigger_key, "
-                        + "tr AS trigger FROM pipeline_templates t, jsonb_array_elements(t.triggers -> 'items') "
-                        + "WITH ORDINALITY AS x(tr, ord) WHERE t.is_latest AND t.is_active AND t.tenant_id = ANY($1) "
-                        + "AND tr ->> 'type' = 'asset_discovery'")
-                .execute(Tuple.of(tenants.toArray(UUID[]::new)))
-                .map(rows -> {
-                    List<Hook> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(new Hook(r.getUUID("tenant_id"), r.getUUID("pipeline_id"),
-                            r.getString("trigger_key"), mapper.convertValue(
-                                    dev.scanflow.common.PgValues.json(r, "trigger"), TriggerSpec.class))));
-                    return out;
-                });
-    }
-
-    private Uni<Void> request(SqlConnection tx, List<Hook> hooks, List<Map.Entry<UUID, Map<String, Object>>> assets,
+    private Uni<Void> request(SqlConnection tx, List<Hook> hooks, List<AssetAnnouncements.Taken> assets,
             List<Outcome> recorded) {
-        List<UUID> tenantIds = new ArrayList<>();
-        List<UUID> pipelineIds = new ArrayList<>();
-        List<String> keys = new ArrayList<>();
-        List<UUID> assetIds = new ArrayList<>();
+        List<DiscoveryRequests.Request> wanted = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        for (Map.Entry<UUID, Map<String, Object>> e : assets) {
-            Map<String, Object> asset = e.getValue();
+        for (AssetAnnouncements.Taken taken : assets) {
+            Map<String, Object> asset = taken.asset();
             UUID assetId = UUID.fromString(String.valueOf(asset.get("id")));
             for (Hook h : hooks) {
-                if (!h.tenantId().equals(e.getKey()) || !seen.add(h.pipelineId() + "/" + assetId)) {
+                if (!h.tenantId().equals(taken.tenantId()) || !seen.add(h.pipelineId() + "/" + assetId)) {
                     continue;
                 }
                 String why = mismatch(h.trigger(), asset);
@@ -155,32 +125,14 @@ public class DiscoveryTicker {
                     seen.remove(h.pipelineId() + "/" + assetId); // another trigger of the pipeline may match
                     continue;
                 }
-                tenantIds.add(h.tenantId());
-                pipelineIds.add(h.pipelineId());
-                keys.add(h.key());
-                assetIds.add(assetId);
+                wanted.add(new DiscoveryRequests.Request(0, h.tenantId(), h.pipelineId(), h.key(), assetId, false));
             }
         }
-        if (pipelineIds.isEmpty()) {
+        return requests.request(tx, wanted).chain(waiting -> {
+            waiting.forEach(w -> recorded.add(outcome(new Hook(w.tenantId(), w.pipelineId(), w.key(), null), w.assetId(),
+                    "debounced", "a discovery run of this pipeline on the asset is waiting already", null)));
             return outcomes.record(tx, recorded);
-        }
-        return tx.preparedQuery("INSERT INTO discovery_requests (tenant_id, pipeline_id, trigger_key, asset_id, state) "
-                        + "SELECT *, 'pending' FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[]) "
-                        + "ON CONFLICT (pipeline_id, asset_id) WHERE state = 'pending' DO NOTHING RETURNING pipeline_id, asset_id")
-                .execute(Tuple.of(tenantIds.toArray(UUID[]::new), pipelineIds.toArray(UUID[]::new),
-                        keys.toArray(String[]::new), assetIds.toArray(UUID[]::new)))
-                .chain(rows -> {
-                    Set<String> inserted = new HashSet<>();
-                    rows.forEach(r -> inserted.add(r.getUUID("pipeline_id") + "/" + r.getUUID("asset_id")));
-                    for (int i = 0; i < pipelineIds.size(); i++) {
-                        if (!inserted.contains(pipelineIds.get(i) + "/" + assetIds.get(i))) {
-                            recorded.add(new Outcome(tenantIds.get(i), pipelineIds.get(i), keys.get(i), "asset_discovery",
-                                    null, assetIds.get(i), "debounced",
-                                    "a discovery run of this pipeline on the asset is waiting already", null));
-                        }
-                    }
-                    return outcomes.record(tx, recorded);
-                });
+        });
     }
 
     /** Why the trigger does not take the asset: null = it does; "" = not its type (not worth a record). */
@@ -201,137 +153,86 @@ public class DiscoveryTicker {
     // ------------------------------------------------------------------ requests → runs
 
     private Uni<Integer> startPending() {
-        return pool.preparedQuery("SELECT DISTINCT tenant_id FROM discovery_requests WHERE state = 'pending' LIMIT $1")
-                .execute(Tuple.of(TENANTS_PER_TICK))
-                .chain(rows -> {
-                    List<UUID> tenants = new ArrayList<>();
-                    rows.forEach(r -> tenants.add(r.getUUID("tenant_id")));
-                    return Multi.createFrom().iterable(tenants)
-                            .onItem().transformToUniAndConcatenate(t -> startFor(t)
-                                    .onFailure().invoke(e -> LOG.warnf("discovery runs of tenant %s: %s", t, e.toString()))
-                                    .onFailure().recoverWithItem(0))
-                            .collect().asList()
-                            .map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
-                });
-    }
-
-    private record Pending(long id, UUID pipelineId, String key, UUID assetId) {
+        return requests.tenantsWaiting(TENANTS_PER_TICK)
+                .chain(tenants -> Multi.createFrom().iterable(tenants)
+                        .onItem().transformToUniAndConcatenate(t -> startFor(t)
+                                .onFailure().invoke(e -> LOG.warnf("discovery runs of tenant %s: %s", t, e.toString()))
+                                .onFailure().recoverWithItem(0))
+                        .collect().asList()
+                        .map(counts -> counts.stream().mapToInt(Integer::intValue).sum()));
     }
 
     private Uni<Integer> startFor(UUID tenant) {
-        int budget = config.discovery().maxRunsPerWindow();
-        return pool.preparedQuery("SELECT id, pipeline_id, trigger_key, asset_id FROM discovery_requests "
-                        + "WHERE tenant_id = $1 AND state = 'pending' ORDER BY id LIMIT $2")
-                .execute(Tuple.of(tenant, budget))
-                .chain(rows -> {
-                    List<Pending> peeked = new ArrayList<>();
-                    rows.forEach(r -> peeked.add(new Pending(r.getLong("id"), r.getUUID("pipeline_id"),
-                            r.getString("trigger_key"), r.getUUID("asset_id"))));
-                    // the templates and assets are read before the transaction that decides
-                    Set<UUID> pipelines = new HashSet<>();
-                    peeked.forEach(p -> pipelines.add(p.pipelineId()));
-                    Map<UUID, PipelineService.PinnedTemplate> pinned = new HashMap<>();
-                    return Multi.createFrom().iterable(pipelines)
-                            .onItem().transformToUniAndConcatenate(id -> launcher.pinActive(tenant, id)
-                                    .invoke(p -> pinned.put(id, p))
-                                    .onFailure().recoverWithNull())
-                            .collect().last()
-                            .chain(() -> AssetRows.snapshots(pool, tenant, peeked.stream().map(Pending::assetId)
-                                    .distinct().toArray(UUID[]::new)))
-                            .chain(assets -> decide(tenant, peeked, pinned, assets));
-                });
+        return requests.pending(tenant, config.discovery().maxRunsPerWindow()).chain(peeked -> {
+            // the templates and assets are read before the plan is made
+            Set<UUID> pipelines = new HashSet<>();
+            peeked.forEach(p -> pipelines.add(p.pipelineId()));
+            Map<UUID, PipelineService.PinnedTemplate> pinned = new HashMap<>();
+            return Multi.createFrom().iterable(pipelines)
+                    .onItem().transformToUniAndConcatenate(id -> launcher.pinActive(tenant, id)
+                            .invoke(p -> pinned.put(id, p))
+                            .onFailure().recoverWithNull())
+                    .collect().last()
+                    .chain(() -> AssetRows.snapshots(pool, tenant, peeked.stream().map(DiscoveryRequests.Request::assetId)
+                            .distinct().toArray(UUID[]::new)))
+                    .chain(assets -> decide(tenant, peeked, pinned, assets));
+        });
     }
 
-    private Uni<Integer> decide(UUID tenant, List<Pending> peeked, Map<UUID, PipelineService.PinnedTemplate> pinned,
+    private Uni<Integer> decide(UUID tenant, List<DiscoveryRequests.Request> peeked, Map<UUID, PipelineService.PinnedTemplate> pinned,
             Map<UUID, Map<String, Object>> assets) {
-        List<Outcome> recorded = new ArrayList<>();
-        long windowSeconds = config.discovery().window().toSeconds();
-        long debounceSeconds = config.discovery().debounce().toSeconds();
-        int max = config.discovery().maxRunsPerWindow();
-        return launcher.<Integer>launch(tx -> tx.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                        .execute(Tuple.of("discovery:" + tenant))
-                        .chain(() -> tx.preparedQuery("SELECT count(*) AS n FROM discovery_requests WHERE tenant_id = $1 "
-                                        + "AND state = 'started' AND decided_at > now() - make_interval(secs => $2)")
-                                .execute(Tuple.of(tenant, (double) windowSeconds)))
-                        .chain(counted -> {
-                            int used = counted.iterator().next().getInteger("n");
-                            int left = Math.max(0, max - used);
-                            Long[] ids = peeked.stream().limit(left).map(Pending::id).toArray(Long[]::new);
-                            return tx.preparedQuery("SELECT d.id, d.pipeline_id, d.trigger_key, d.asset_id, EXISTS ("
-                                            + "SELECT 1 FROM discovery_requests s WHERE s.pipeline_id = d.pipeline_id "
-                                            + "AND s.asset_id = d.asset_id AND s.state = 'started' "
-                                            + "AND s.decided_at > now() - make_interval(secs => $2)) AS recent "
-                                            + "FROM discovery_requests d WHERE d.id = ANY($1) AND d.state = 'pending' "
-                                            + "ORDER BY d.id FOR UPDATE OF d")
-                                    .execute(Tuple.of(ids, (double) debounceSeconds))
-                                    .chain(chosen -> startChosen(tx, tenant, chosen, pinned, assets, recorded))
-                                    // held only when the budget is what stops them: requests another replica
-                                    // added after this tick read its own wait for the next tick, unrecorded
-                                    .chain(launch -> (used + launch.runs().size() >= max
-                                            ? hold(tx, tenant, ids, max, recorded)
-                                            : Uni.createFrom().voidItem()).replaceWith(launch));
-                        }))
-                .invoke(() -> outcomes.count(recorded));
-    }
-
-    private Uni<Launch<Integer>> startChosen(SqlConnection tx, UUID tenant, Iterable<Row> chosen,
-            Map<UUID, PipelineService.PinnedTemplate> pinned, Map<UUID, Map<String, Object>> assets, List<Outcome> recorded) {
-        List<NewRun> runs = new ArrayList<>();
-        List<Tuple> decisions = new ArrayList<>();
-        for (Row r : chosen) {
-            long id = r.getLong("id");
-            UUID pipelineId = r.getUUID("pipeline_id");
-            UUID assetId = r.getUUID("asset_id");
-            String key = r.getString("trigger_key");
-            Hook hook = new Hook(tenant, pipelineId, key, null);
-            PipelineService.PinnedTemplate template = pinned.get(pipelineId);
-            Map<String, Object> asset = assets.get(assetId);
-            if (r.getBoolean("recent")) {
-                String why = "the pipeline ran on this asset for a discovery within the last "
-                        + config.discovery().debounce().toMinutes() + " min (debounce)";
-                decisions.add(Tuple.of(id, "debounced", null, why));
-                recorded.add(outcome(hook, assetId, "debounced", why, null));
-            } else if (template == null || asset == null) {
-                String why = template == null ? "the pipeline is gone or deactivated" : "the asset is gone";
-                decisions.add(Tuple.of(id, "skipped", null, why));
-                recorded.add(outcome(hook, assetId, "skipped", why, null));
-            } else {
-                String name = template.name();
-                NewRun run = launcher.prepare(tenant, template, assetId, asset, Map.of(), "normal",
-                        new RunOrigin("asset_discovery", "discovery:" + name + "/" + key, null));
-                runs.add(run);
-                decisions.add(Tuple.of(id, "started", run.state().id, null));
-                recorded.add(outcome(hook, assetId, "started", null, run.state().id));
-            }
-        }
-        if (decisions.isEmpty()) {
-            return Uni.createFrom().item(Launch.nothing(0));
-        }
-        return tx.preparedQuery("UPDATE discovery_requests SET state = $2, run_id = $3, reason = $4, decided_at = now() "
-                        + "WHERE id = $1")
-                .executeBatch(decisions)
-                .chain(() -> outcomes.record(tx, recorded))
-                .replaceWith(() -> Launch.of(runs, runs.size()));
+        List<List<Outcome>> recorded = new ArrayList<>(List.of(List.of()));
+        return launcher.start(() -> requests.budget(tenant, peeked.stream().map(DiscoveryRequests.Request::id).toList())
+                        .map(budget -> plan(tenant, budget, pinned, assets))
+                        .invoke(planned -> recorded.set(0, planned.answer())))
+                .invoke(() -> outcomes.count(recorded.get(0)))
+                .map(done -> (int) done.stream().filter(o -> "started".equals(o.outcome())).count());
     }
 
     /**
-     * Records once, for each request left waiting, that the budget holds it back: called only when
-     * this decision used the budget up (a request not read by this tick, added since by another
-     * replica, is otherwise simply taken by the next tick).
+     * The tenant's decision as a plan: behind the tenant's lock, and only while the budget used
+     * and the chosen requests are as read, start what the budget allows (the rest of the chosen
+     * requests are debounced or skipped) and mark the requests left waiting as held, once.
      */
-    private Uni<Void> hold(SqlConnection tx, UUID tenant, Long[] chosen, int max, List<Outcome> recorded) {
-        return tx.preparedQuery("UPDATE discovery_requests SET held = TRUE WHERE tenant_id = $1 AND state = 'pending' "
-                        + "AND NOT held AND id <> ALL($2) RETURNING pipeline_id, trigger_key, asset_id")
-                .execute(Tuple.of(tenant, chosen))
-                .chain(rows -> {
-                    List<Outcome> held = new ArrayList<>();
-                    String why = "the tenant's discovery budget (" + max + " runs per "
-                            + config.discovery().window().toSeconds() + " s) is used up; it starts when the budget allows";
-                    rows.forEach(r -> held.add(outcome(new Hook(tenant, r.getUUID("pipeline_id"), r.getString("trigger_key"),
-                            null), r.getUUID("asset_id"), "held", why, null)));
-                    recorded.addAll(held);
-                    return outcomes.record(tx, held);
-                });
+    private RunLauncher.Planned<List<Outcome>> plan(UUID tenant, DiscoveryRequests.Budget budget,
+            Map<UUID, PipelineService.PinnedTemplate> pinned, Map<UUID, Map<String, Object>> assets) {
+        int max = config.discovery().maxRunsPerWindow();
+        RunStartPlan.Builder plan = RunStartPlan.builder().guard(DiscoveryRequests.serialize(tenant))
+                .guard(requests.unchanged(tenant, budget));
+        List<Outcome> recorded = new ArrayList<>();
+        List<Tuple> decisions = new ArrayList<>();
+        for (DiscoveryRequests.Request r : budget.chosen()) {
+            Hook hook = new Hook(tenant, r.pipelineId(), r.key(), null);
+            PipelineService.PinnedTemplate template = pinned.get(r.pipelineId());
+            Map<String, Object> asset = assets.get(r.assetId());
+            if (r.recent()) {
+                String why = "the pipeline ran on this asset for a discovery within the last "
+                        + config.discovery().debounce().toMinutes() + " min (debounce)";
+                decisions.add(DiscoveryRequests.decision(r.id(), "debounced", null, why));
+                recorded.add(outcome(hook, r.assetId(), "debounced", why, null));
+            } else if (template == null || asset == null) {
+                String why = template == null ? "the pipeline is gone or deactivated" : "the asset is gone";
+                decisions.add(DiscoveryRequests.decision(r.id(), "skipped", null, why));
+                recorded.add(outcome(hook, r.assetId(), "skipped", why, null));
+            } else {
+                NewRun run = launcher.prepare(tenant, template, r.assetId(), asset, Map.of(), "normal",
+                        new RunOrigin("asset_discovery", "discovery:" + template.name() + "/" + r.key(), null));
+                plan.start(run);
+                decisions.add(DiscoveryRequests.decision(r.id(), "started", run.state().id, null));
+                recorded.add(outcome(hook, r.assetId(), "started", null, run.state().id));
+            }
+        }
+        plan.records(DiscoveryRequests.decide(decisions));
+        // held only when the budget is what stops them: requests another replica added after this
+        // tick read its own wait for the next tick, unrecorded
+        if (budget.used() + plan.runs().size() >= max && !budget.waiting().isEmpty()) {
+            String why = "the tenant's discovery budget (" + max + " runs per "
+                    + config.discovery().window().toSeconds() + " s) is used up; it starts when the budget allows";
+            plan.record(DiscoveryRequests.hold(budget.waiting()));
+            budget.waiting().forEach(w -> recorded.add(outcome(new Hook(tenant, w.pipelineId(), w.key(), null),
+                    w.assetId(), "held", why, null)));
+        }
+        return new RunLauncher.Planned<>(plan.records(TriggerOutcomes.insert(recorded)).build(), recorded);
     }
 
     private static Outcome outcome(Hook h, UUID assetId, String outcome, String reason, UUID runId) {

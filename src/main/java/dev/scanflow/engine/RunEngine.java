@@ -7,11 +7,12 @@ import dev.scanflow.domain.WorkerResult;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * The engine's entrance: what the runs API, the fleet side (results, lost workers) and the
@@ -36,11 +37,21 @@ public class RunEngine {
     }
 
     /**
-     * Creates and starts runs in one transaction together with the caller's own writes (see
-     * {@link RunTransactions#launch}); the caller's answer once committed.
+     * Writes a plan of runs to start (and cancel) with its guards and records in one transaction
+     * (see {@link RunTransactions#start}); false, with nothing written, when the plan is stale.
      */
-    public <T> Uni<T> launch(Function<SqlConnection, Uni<Launch<T>>> work) {
-        return transactions.launch(work);
+    public Uni<Boolean> start(RunStartPlan plan) {
+        return transactions.start(plan);
+    }
+
+    /** The active runs of a pipeline on these assets, by asset (the newest when several are). */
+    public Uni<Map<UUID, UUID>> activeRuns(UUID pipelineId, Collection<UUID> assetIds) {
+        return runs.activeOnByAsset(pool, pipelineId, assetIds);
+    }
+
+    /** Which of these runs have not ended. */
+    public Uni<Set<UUID>> stillActive(Collection<UUID> runIds) {
+        return runs.stillActive(pool, runIds);
     }
 
     /** A worker's report; completes once its effect is committed (or it was ignored). */
@@ -68,7 +79,7 @@ public class RunEngine {
      * over as for a lost worker commit together, so that no crash between them strands a step on
      * a worker that no longer exists.
      */
-    public <T> Uni<T> workerRemoved(String workerId, Function<SqlConnection, Uni<T>> remove) {
+    public Uni<Void> workerRemoved(String workerId, PlannedWrite remove) {
         return transactions.decideAround(tx -> runs.runsHeldBy(tx, workerId), remove,
                 (state, now) -> decider.workerLost(state, workerId, now));
     }

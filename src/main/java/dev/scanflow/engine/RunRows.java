@@ -19,8 +19,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -231,6 +235,38 @@ public class RunRows {
                 .map(rows -> {
                     List<UUID> ids = new ArrayList<>();
                     rows.forEach(r -> ids.add(r.getUUID("run_id")));
+                    return ids;
+                });
+    }
+
+    /** The active runs of a pipeline on these assets (the overlap rules' question). */
+    Uni<Set<UUID>> activeOn(SqlClient client, UUID pipelineId, Collection<UUID> assetIds) {
+        return activeOnByAsset(client, pipelineId, assetIds).map(byAsset -> Set.copyOf(byAsset.values()));
+    }
+
+    Uni<Map<UUID, UUID>> activeOnByAsset(SqlClient client, UUID pipelineId, Collection<UUID> assetIds) {
+        if (assetIds.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return client.preparedQuery("SELECT id, asset_id FROM pipeline_runs WHERE pipeline_id = $1 AND asset_id = ANY($2) "
+                        + "AND status IN ('pending', 'running') ORDER BY created_at, id")
+                .execute(Tuple.of(pipelineId, assetIds.toArray(UUID[]::new)))
+                .map(rows -> {
+                    Map<UUID, UUID> byAsset = new HashMap<>();
+                    rows.forEach(r -> byAsset.put(r.getUUID("asset_id"), r.getUUID("id"))); // the newest wins
+                    return byAsset;
+                });
+    }
+
+    Uni<Set<UUID>> stillActive(SqlClient client, Collection<UUID> runIds) {
+        if (runIds.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return client.preparedQuery("SELECT id FROM pipeline_runs WHERE id = ANY($1) AND status IN ('pending', 'running')")
+                .execute(Tuple.of(runIds.toArray(UUID[]::new)))
+                .map(rows -> {
+                    Set<UUID> ids = new HashSet<>();
+                    rows.forEach(r -> ids.add(r.getUUID("id")));
                     return ids;
                 });
     }

@@ -172,16 +172,17 @@ public class RunTransactions {
      * the work runs, then runs it names now (a step given to the worker meanwhile) are locked
      * too, and the rule decides each.
      */
-    <T> Uni<T> decideAround(Function<SqlConnection, Uni<List<UUID>>> runsOf, Function<SqlConnection, Uni<T>> work,
+    Uni<Void> decideAround(Function<SqlConnection, Uni<List<UUID>>> runsOf, PlannedWrite work,
             BiFunction<RunState, Instant, Decision> rule) {
         List<OutboxMessage> outgoing = new ArrayList<>();
         List<Transition> transitions = new ArrayList<>();
         Set<UUID> locked = new HashSet<>();
         return pool.withTransaction(tx -> lockAll(tx, runsOf, locked, transitions, rule)
-                        .chain(() -> work.apply(tx))
+                        .chain(() -> work.run(tx))
                         .call(() -> lockAll(tx, runsOf, locked, transitions, rule))
                         .call(() -> transitions.isEmpty() ? Uni.createFrom().voidItem()
                                 : apply(tx, transitions, outgoing, false, null, List.of())))
+                .replaceWithVoid()
                 .invoke(() -> afterCommit(transitions, outgoing));
     }
 
@@ -194,37 +195,74 @@ public class RunTransactions {
                 .collect().last().replaceWithVoid());
     }
 
+    /** A plan found stale in its transaction: rolled back, reported as not written. */
+    private static final class StalePlan extends RuntimeException {
+        StalePlan() {
+            super(null, null, false, false);
+        }
+    }
+
     /**
-     * One transaction in which the caller writes what it must (a fire row, an idempotency key,
-     * its records) and says which runs to create, and to cancel first; then those runs are
-     * created and started, and everything commits together (so a trigger's fire leaves all of
-     * its runs or none). The caller's answer is returned after the commit.
+     * Writes a {@link RunStartPlan} in one transaction (ADR 0008): its guards in order, the active
+     * runs it expects, the cancels, the new runs created and started, its records; everything
+     * commits together, so a trigger's fire leaves all of its runs and records or none. False,
+     * with nothing written, when a guard finds no row or the active runs are not as expected.
      */
-    <T> Uni<T> launch(Function<SqlConnection, Uni<Launch<T>>> work) {
+    Uni<Boolean> start(RunStartPlan plan) {
         List<OutboxMessage> outgoing = new ArrayList<>();
         List<Transition> transitions = new ArrayList<>();
-        return pool.withTransaction(tx -> work.apply(tx).chain(launch -> {
-                    Instant now = now();
-                    Uni<Void> cancels = Multi.createFrom().iterable(launch.cancel())
-                            .onItem().transformToUniAndConcatenate(id -> runs.lock(tx, id, false))
-                            .filter(loaded -> loaded != null)
-                            .invoke(loaded -> transitions.add(new Transition(loaded).rule(decider::cancel)))
-                            .collect().last().replaceWithVoid();
-                    List<Uni<Void>> inserts = new ArrayList<>();
-                    for (NewRun run : launch.runs()) {
-                        LoadedRun loaded = new LoadedRun(run.state(), run.pipelineId(), run.pipelineVersion(),
-                                run.pipelineName(), run.assetId(), run.priority());
-                        transitions.add(new Transition(loaded).rule(decider::start));
-                        inserts.add(runs.insert(tx, loaded, run, now));
+        return pool.withTransaction(tx -> guards(tx, plan.guards())
+                        .call(() -> expectations(tx, plan.expected()))
+                        .call(() -> Multi.createFrom().iterable(plan.cancel())
+                                .onItem().transformToUniAndConcatenate(id -> runs.lock(tx, id, false))
+                                .filter(loaded -> loaded != null)
+                                .invoke(loaded -> transitions.add(new Transition(loaded).rule(decider::cancel)))
+                                .collect().last())
+                        .call(() -> {
+                            Instant now = now();
+                            List<Uni<Void>> inserts = new ArrayList<>();
+                            for (NewRun run : plan.runs()) {
+                                LoadedRun loaded = new LoadedRun(run.state(), run.pipelineId(), run.pipelineVersion(),
+                                        run.pipelineName(), run.assetId(), run.priority());
+                                transitions.add(new Transition(loaded).rule(decider::start));
+                                inserts.add(runs.insert(tx, loaded, run, now));
+                            }
+                            return inserts.isEmpty() ? Uni.createFrom().voidItem()
+                                    : Uni.join().all(inserts).andFailFast().replaceWithVoid();
+                        })
+                        .call(() -> transitions.isEmpty() ? Uni.createFrom().voidItem()
+                                : apply(tx, transitions, outgoing, false, null, List.of()))
+                        .call(() -> writes(tx, plan.records())))
+                .map(v -> true)
+                .invoke(() -> afterCommit(transitions, outgoing))
+                .onFailure(StalePlan.class).recoverWithItem(false);
+    }
+
+    /** The guards, one after another (a lock first, then what it protects); a miss aborts the transaction. */
+    private static Uni<Void> guards(SqlConnection tx, List<PlannedWrite> guards) {
+        return Multi.createFrom().iterable(guards)
+                .onItem().transformToUniAndConcatenate(g -> g.run(tx).invoke(found -> {
+                    if (!found) {
+                        throw new StalePlan();
                     }
-                    Uni<Void> inserted = inserts.isEmpty() ? Uni.createFrom().voidItem()
-                            : Uni.join().all(inserts).andFailFast().replaceWithVoid();
-                    return cancels.chain(() -> inserted)
-                            .chain(() -> transitions.isEmpty() ? Uni.createFrom().voidItem()
-                                    : apply(tx, transitions, outgoing, false, null, List.of()))
-                            .replaceWith(launch.result());
                 }))
-                .invoke(() -> afterCommit(transitions, outgoing));
+                .collect().last().replaceWithVoid();
+    }
+
+    private Uni<Void> expectations(SqlConnection tx, List<RunStartPlan.ActiveRuns> expected) {
+        return Multi.createFrom().iterable(expected)
+                .onItem().transformToUniAndConcatenate(e -> runs.activeOn(tx, e.pipelineId(), e.assetIds()).invoke(now -> {
+                    // a run started meanwhile changes an overlap decision; one that ended does not
+                    if (!e.runIds().containsAll(now)) {
+                        throw new StalePlan();
+                    }
+                }))
+                .collect().last().replaceWithVoid();
+    }
+
+    private static Uni<Void> writes(SqlConnection tx, List<PlannedWrite> writes) {
+        return writes.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(writes.stream().map(w -> w.run(tx)).toList()).andFailFast().replaceWithVoid();
     }
 
     // ------------------------------------------------------------------ deciding and writing

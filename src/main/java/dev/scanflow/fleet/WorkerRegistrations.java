@@ -5,6 +5,7 @@ import dev.scanflow.auth.TenantRegistry;
 import dev.scanflow.common.ApiException;
 import dev.scanflow.common.TreeReader;
 import dev.scanflow.domain.ValidationError;
+import dev.scanflow.engine.PlannedWrite;
 import dev.scanflow.engine.RunEngine;
 import dev.scanflow.protocol.Subjects;
 import dev.scanflow.protocol.WorkerIds;
@@ -200,8 +201,7 @@ public class WorkerRegistrations {
                         ? "shared workers are deregistered by a platform-admin" : "admin role required"));
             }
             // one transaction: a crash cannot leave steps on a worker that no longer exists
-            return engine.workerRemoved(id, tx -> tx.preparedQuery("DELETE FROM workers WHERE id = $1")
-                    .execute(Tuple.of(id)).replaceWithVoid());
+            return engine.workerRemoved(id, PlannedWrite.of("DELETE FROM workers WHERE id = $1", Tuple.of(id)));
         });
     }
 }

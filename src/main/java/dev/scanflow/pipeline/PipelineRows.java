@@ -8,6 +8,11 @@ import dev.scanflow.pipeline.definition.SettingsSpec;
 import dev.scanflow.pipeline.definition.StepSpec;
 import dev.scanflow.pipeline.definition.TemplateDefinition;
 import dev.scanflow.pipeline.definition.TriggerSpec;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -116,5 +121,37 @@ public class PipelineRows {
                 DurationText.format(e.timeoutSeconds), e.dependsOn,
                 e.condition == null ? null : mapper.convertValue(e.condition, ConditionSpec.class),
                 e.maxRetries, e.retryDelaySeconds);
+    }
+
+    /**
+     * A trigger of a tenant pipeline's latest active version, with its key ({@link TriggerSpec#key})
+     * and its definition as stored (the schedules keep its hash).
+     */
+    public record LatestTrigger(UUID tenantId, UUID pipelineId, String pipelineName, int position, String key,
+            TriggerSpec trigger, JsonObject definition) {
+    }
+
+    /**
+     * The triggers of one type of the latest active versions of tenant pipelines: of the
+     * {@code tenants} (all when null) and of one pipeline (all when null), in the template's order.
+     */
+    public Uni<List<LatestTrigger>> triggersOfType(SqlClient client, String type, UUID[] tenants, UUID pipelineId) {
+        return client.preparedQuery("SELECT t.tenant_id, t.pipeline_id, t.name, (x.ord - 1)::int AS position, x.tr AS definition "
+                        + "FROM pipeline_templates t, jsonb_array_elements(t.triggers -> 'items') WITH ORDINALITY AS x(tr, ord) "
+                        + "WHERE t.is_latest AND t.is_active AND t.tenant_id IS NOT NULL AND x.tr ->> 'type' = $1 "
+                        + "AND ($2::uuid[] IS NULL OR t.tenant_id = ANY($2)) AND ($3::uuid IS NULL OR t.pipeline_id = $3) "
+                        + "ORDER BY t.pipeline_id, x.ord")
+                .execute(Tuple.of(type, tenants, pipelineId))
+                .map(rows -> {
+                    List<LatestTrigger> out = new ArrayList<>();
+                    for (Row r : rows) {
+                        JsonObject definition = (JsonObject) r.getValue("definition");
+                        TriggerSpec trigger = mapper.convertValue(definition.getMap(), TriggerSpec.class);
+                        int position = r.getInteger("position");
+                        out.add(new LatestTrigger(r.getUUID("tenant_id"), r.getUUID("pipeline_id"), r.getString("name"),
+                                position, trigger.key(position), trigger, definition));
+                    }
+                    return out;
+                });
     }
 }

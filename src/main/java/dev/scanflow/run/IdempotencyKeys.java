@@ -1,11 +1,11 @@
 package dev.scanflow.run;
 
 import dev.scanflow.common.ApiException;
+import dev.scanflow.engine.PlannedWrite;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
 /**
  * {@code Idempotency-Key}: the first request with a key (per tenant) starts its runs and keeps
  * their ids; a repeat, even a concurrent one, gets those runs and starts nothing. The key is
- * claimed in the transaction that creates the runs: a concurrent claim waits for it, then sees
- * it. A key reused for another request is a 422. Keys are kept 24 hours.
+ * claimed by a guard of the plan that creates the runs: a concurrent claim waits for it, then
+ * finds it taken and reads it. A key reused for another request is a 422. Keys are kept 24 hours.
  */
 @ApplicationScoped
 public class IdempotencyKeys {
@@ -61,31 +61,35 @@ public class IdempotencyKeys {
     }
 
     /**
-     * Claims the key for these runs in the caller's transaction. Null when claimed (start them);
-     * the first request's run ids when the key was used for the same request before.
+     * The runs an earlier request with this key started (null: the key is free); a 422 when the
+     * key was used for another request.
      */
-    public Uni<List<UUID>> claim(SqlConnection tx, UUID tenant, String key, String requestHash, List<UUID> runIds) {
-        return tx.preparedQuery("INSERT INTO idempotency_keys (tenant_id, key, request_hash, run_ids) VALUES ($1, $2, $3, $4) "
-                        + "ON CONFLICT (tenant_id, key) DO NOTHING RETURNING key")
-                .execute(Tuple.of(tenant, key, requestHash, runIds.toArray(UUID[]::new)))
-                .chain(inserted -> inserted.size() == 1 ? Uni.createFrom().<List<UUID>>nullItem()
-                        : tx.preparedQuery("SELECT request_hash, run_ids FROM idempotency_keys WHERE tenant_id = $1 AND key = $2")
-                                .execute(Tuple.of(tenant, key))
-                                .map(rows -> {
-                                    Row r = rows.iterator().next();
-                                    if (!requestHash.equals(r.getString("request_hash"))) {
-                                        throw new ApiException(422, "idempotency-key-reused", "Idempotency-Key reused",
-                                                "the Idempotency-Key '" + key + "' was used for another request; "
-                                                        + "use a new key for a new request", List.of());
-                                    }
-                                    return Arrays.asList(r.getArrayOfUUIDs("run_ids"));
-                                }));
+    public Uni<List<UUID>> earlier(UUID tenant, String key, String requestHash) {
+        return pool.preparedQuery("SELECT request_hash, run_ids FROM idempotency_keys WHERE tenant_id = $1 AND key = $2")
+                .execute(Tuple.of(tenant, key))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    Row r = rows.iterator().next();
+                    if (!requestHash.equals(r.getString("request_hash"))) {
+                        throw new ApiException(422, "idempotency-key-reused", "Idempotency-Key reused",
+                                "the Idempotency-Key '" + key + "' was used for another request; "
+                                        + "use a new key for a new request", List.of());
+                    }
+                    return Arrays.asList(r.getArrayOfUUIDs("run_ids"));
+                });
     }
 
-    /** Records the runs a claimed key started, when they were decided after the claim (a fire). */
-    public Uni<Void> settle(SqlConnection tx, UUID tenant, String key, List<UUID> runIds) {
-        return tx.preparedQuery("UPDATE idempotency_keys SET run_ids = $3 WHERE tenant_id = $1 AND key = $2")
-                .execute(Tuple.of(tenant, key, runIds.toArray(UUID[]::new))).replaceWithVoid();
+    /**
+     * The claim of a free key for these runs, a guard of the plan that starts them: a concurrent
+     * claim of the same key waits on the unique index, then finds it taken, and its request
+     * plans again (and finds the first request's runs).
+     */
+    public static PlannedWrite claim(UUID tenant, String key, String requestHash, List<UUID> runIds) {
+        return PlannedWrite.guard("INSERT INTO idempotency_keys (tenant_id, key, request_hash, run_ids) "
+                + "VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, key) DO NOTHING RETURNING key",
+                Tuple.of(tenant, key, requestHash, runIds.toArray(UUID[]::new)));
     }
 
     /** Forgets keys older than a day. */

@@ -9,16 +9,15 @@ import dev.scanflow.domain.RunStatus;
 import dev.scanflow.domain.StepState;
 import dev.scanflow.domain.StepStatus;
 import dev.scanflow.domain.ValidationError;
-import dev.scanflow.engine.Launch;
 import dev.scanflow.engine.NewRun;
 import dev.scanflow.engine.RunEngine;
+import dev.scanflow.engine.RunStartPlan;
 import dev.scanflow.pipeline.PipelineService;
 import dev.scanflow.pipeline.definition.ConditionCel;
 import dev.scanflow.pipeline.definition.SettingsSpec;
 import dev.scanflow.pipeline.definition.StepSpec;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -28,18 +27,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Starts runs: the one way any run starts (the API, schedules, webhooks, asset discovery). It
  * pins the pipeline's latest version and the asset as they are, builds the runs' state, and has
- * the engine create and start them in one transaction, together with what the caller writes
- * there (an idempotency key, a fire row, its records).
+ * the engine write the caller's {@link RunStartPlan} (the runs, what the caller records beside
+ * them: an idempotency key, a fire row, outcomes) in one transaction, planning again when the
+ * plan was stale.
  */
 @ApplicationScoped
 public class RunLauncher {
 
     public static final Set<String> PRIORITIES = Set.of("critical", "high", "normal", "low");
+
+    /** How often a start is planned again when its plan was stale before giving up. */
+    static final int PLAN_ATTEMPTS = 5;
 
     private final PipelineService pipelines;
     private final AssetService assets;
@@ -93,14 +96,16 @@ public class RunLauncher {
                     NewRun run = prepare(tenant, p.template(), asset, p.asset(), context, priority, origin);
                     UUID runId = run.state().id;
                     if (idempotencyKey == null) {
-                        return engine.launch(tx -> Uni.createFrom().item(Launch.of(List.of(run),
-                                new Started(List.of(runId), false))));
+                        return start(() -> Uni.createFrom().item(new Planned<>(
+                                RunStartPlan.builder().start(run).build(), new Started(List.of(runId), false))));
                     }
                     String hash = IdempotencyKeys.hash("run", pipelineId.toString(), asset.toString(),
                             String.valueOf(request.context()), priority);
-                    return engine.launch(tx -> idempotency.claim(tx, tenant, idempotencyKey, hash, List.of(runId))
-                            .map(earlier -> earlier == null ? Launch.of(List.of(run), new Started(List.of(runId), false))
-                                    : Launch.nothing(new Started(earlier, true))));
+                    return start(() -> idempotency.earlier(tenant, idempotencyKey, hash).map(earlier -> earlier != null
+                            ? Planned.nothing(new Started(earlier, true))
+                            : new Planned<>(RunStartPlan.builder()
+                                    .guard(IdempotencyKeys.claim(tenant, idempotencyKey, hash, List.of(runId)))
+                                    .start(run).build(), new Started(List.of(runId), false))));
                 });
     }
 
@@ -117,12 +122,51 @@ public class RunLauncher {
         });
     }
 
+    /** A plan to write and the answer once it is written; no plan: nothing to write. */
+    public record Planned<T>(RunStartPlan plan, T answer) {
+
+        public static <T> Planned<T> nothing(T answer) {
+            return new Planned<>(null, answer);
+        }
+    }
+
     /**
-     * Creates and starts runs in one transaction with the caller's writes (see
-     * {@link RunEngine#launch}); for triggers, which decide inside it which runs to start.
+     * Plans and has the engine write the plan (see {@link RunEngine#start}); when the plan was
+     * stale (what it was planned on changed before it was written), reads and plans again, up
+     * to {@link #PLAN_ATTEMPTS} times.
      */
-    public <T> Uni<T> launch(Function<SqlConnection, Uni<Launch<T>>> work) {
-        return engine.launch(work);
+    public <T> Uni<T> start(Supplier<Uni<Planned<T>>> planner) {
+        return start(planner, 1);
+    }
+
+    /**
+     * Has the engine write the plan once; {@code whenStale} when it was stale (for a plan whose
+     * guard is a claim another replica may have taken: then there is nothing left to do).
+     */
+    public <T> Uni<T> startOnce(Planned<T> planned, T whenStale) {
+        if (planned.plan() == null) {
+            return Uni.createFrom().item(planned.answer());
+        }
+        return engine.start(planned.plan()).map(written -> written ? planned.answer() : whenStale);
+    }
+
+    private <T> Uni<T> start(Supplier<Uni<Planned<T>>> planner, int attempt) {
+        return planner.get().chain(planned -> {
+            if (planned.plan() == null) {
+                return Uni.createFrom().item(planned.answer());
+            }
+            return engine.start(planned.plan()).chain(written -> {
+                if (written) {
+                    return Uni.createFrom().item(planned.answer());
+                }
+                if (attempt >= PLAN_ATTEMPTS) {
+                    return Uni.createFrom().failure(new ApiException(503, "busy", "Busy",
+                            "what this start depends on kept changing while it was planned (" + PLAN_ATTEMPTS
+                                    + " attempts); try again", List.of()));
+                }
+                return start(planner, attempt + 1);
+            });
+        });
     }
 
     /** A run of the pinned version on the asset, not yet created. */

@@ -4,8 +4,10 @@ import static dev.scanflow.common.PgValues.instant;
 
 import dev.scanflow.asset.AssetService;
 import dev.scanflow.common.PgValues;
-import dev.scanflow.engine.Launch;
 import dev.scanflow.engine.NewRun;
+import dev.scanflow.engine.PlannedWrite;
+import dev.scanflow.engine.RunEngine;
+import dev.scanflow.engine.RunStartPlan;
 import dev.scanflow.run.RunLauncher;
 import dev.scanflow.run.RunOrigin;
 import io.smallrye.mutiny.Multi;
@@ -23,7 +25,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The fires an {@code overlap: queue} rule held back (at most one per pipeline and asset): once
- * the run they waited for has ended, each is started, in the transaction that removes it, so it
+ * the run they waited for has ended, each is started by a plan whose guard removes it, so it
  * starts once even with several replicas looking.
  */
 @ApplicationScoped
@@ -35,9 +37,11 @@ public class QueuedFires {
     private final RunLauncher launcher;
     private final AssetService assets;
     private final TriggerOutcomes outcomes;
+    private final RunEngine engine;
 
-    public QueuedFires(Pool pool, RunLauncher launcher, AssetService assets, TriggerOutcomes outcomes) {
+    public QueuedFires(Pool pool, RunLauncher launcher, AssetService assets, TriggerOutcomes outcomes, RunEngine engine) {
         this.pool = pool;
+        this.engine = engine;
         this.launcher = launcher;
         this.assets = assets;
         this.outcomes = outcomes;
@@ -49,49 +53,50 @@ public class QueuedFires {
 
     /** Starts the queued fires whose run ended; how many started. */
     Uni<Integer> startReady(int limit) {
-        return pool.preparedQuery("SELECT q.* FROM queued_fires q LEFT JOIN pipeline_runs r ON r.id = q.waiting_for_run "
-                        + "WHERE r.id IS NULL OR r.status NOT IN ('pending', 'running') ORDER BY q.created_at LIMIT $1")
+        // the oldest queued fires; those whose run is still active wait (a page of them is enough per tick)
+        return pool.preparedQuery("SELECT * FROM queued_fires ORDER BY created_at LIMIT $1")
                 .execute(Tuple.of(limit))
                 .chain(rows -> {
-                    List<Queued> ready = new ArrayList<>();
-                    rows.forEach(r -> ready.add(queued(r)));
-                    return Multi.createFrom().iterable(ready)
-                            .onItem().transformToUniAndConcatenate(q -> start(q)
-                                    .onFailure().invoke(e -> LOG.warnf("queued fire of pipeline %s on asset %s: %s",
-                                            q.pipelineId(), q.assetId(), e.toString()))
-                                    .onFailure().recoverWithItem(0))
-                            .collect().asList()
-                            .map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
-                });
+                    List<Queued> queued = new ArrayList<>();
+                    rows.forEach(r -> queued.add(queued(r)));
+                    return engine.stillActive(queued.stream().map(Queued::waitingFor).toList())
+                            .map(active -> queued.stream().filter(q -> !active.contains(q.waitingFor())).toList());
+                })
+                .chain(ready -> Multi.createFrom().iterable(ready)
+                        .onItem().transformToUniAndConcatenate(q -> start(q)
+                                .onFailure().invoke(e -> LOG.warnf("queued fire of pipeline %s on asset %s: %s",
+                                        q.pipelineId(), q.assetId(), e.toString()))
+                                .onFailure().recoverWithItem(0))
+                        .collect().asList()
+                        .map(counts -> counts.stream().mapToInt(Integer::intValue).sum()));
     }
 
     private Uni<Integer> start(Queued q) {
+        TriggeredStarts.Source source = new TriggeredStarts.Source(q.tenantId(), q.pipelineId(), q.triggerKey(),
+                q.triggerType(), q.fireAt(), "allow", new RunOrigin(q.triggerType(), q.triggeredBy(), null), q.context());
         return launcher.pinActive(q.tenantId(), q.pipelineId())
                 .chain(pinned -> assets.snapshot(q.tenantId(), q.assetId()).map(asset -> Map.entry(pinned, asset)))
                 .onFailure().recoverWithItem(e -> null)
-                .chain(inputs -> launcher.<List<TriggerOutcomes.Outcome>>launch(tx -> tx.preparedQuery(
-                                "DELETE FROM queued_fires WHERE pipeline_id = $1 AND asset_id = $2 AND waiting_for_run = $3 "
-                                        + "RETURNING 1")
-                        .execute(Tuple.of(q.pipelineId(), q.assetId(), q.waitingFor()))
-                        .chain(deleted -> {
-                            if (deleted.size() == 0) {
-                                return Uni.createFrom().item(Launch.nothing(List.of()));
-                            }
-                            TriggeredStarts.Source source = new TriggeredStarts.Source(q.tenantId(), q.pipelineId(),
-                                    q.triggerKey(), q.triggerType(), q.fireAt(), "allow",
-                                    new RunOrigin(q.triggerType(), q.triggeredBy(), null), q.context());
-                            if (inputs == null) {
-                                var o = TriggeredStarts.outcome(source, q.assetId(), "skipped",
-                                        "the queued fire could not start: the pipeline or the asset is gone or deactivated",
-                                        null);
-                                return outcomes.record(tx, List.of(o)).replaceWith(Launch.nothing(List.of(o)));
-                            }
-                            NewRun run = launcher.prepare(q.tenantId(), inputs.getKey(), q.assetId(), inputs.getValue(),
-                                    q.context(), "normal", source.origin());
-                            var o = TriggeredStarts.outcome(source, q.assetId(), "started",
-                                    "queued behind run " + q.waitingFor() + ", which has ended", run.state().id);
-                            return outcomes.record(tx, List.of(o)).replaceWith(Launch.of(List.of(run), List.of(o)));
-                        })))
+                .chain(inputs -> {
+                    // the queued fire's removal is the guard: it starts once, whichever replica gets it
+                    RunStartPlan.Builder plan = RunStartPlan.builder().guard(PlannedWrite.guard(
+                            "DELETE FROM queued_fires WHERE pipeline_id = $1 AND asset_id = $2 AND waiting_for_run = $3 "
+                                    + "RETURNING 1", Tuple.of(q.pipelineId(), q.assetId(), q.waitingFor())));
+                    TriggerOutcomes.Outcome o;
+                    if (inputs == null) {
+                        o = TriggeredStarts.outcome(source, q.assetId(), "skipped",
+                                "the queued fire could not start: the pipeline or the asset is gone or deactivated", null);
+                    } else {
+                        NewRun run = launcher.prepare(q.tenantId(), inputs.getKey(), q.assetId(), inputs.getValue(),
+                                q.context(), "normal", source.origin());
+                        plan.start(run);
+                        o = TriggeredStarts.outcome(source, q.assetId(), "started",
+                                "queued behind run " + q.waitingFor() + ", which has ended", run.state().id);
+                    }
+                    // stale: another replica removed it and started its run
+                    return launcher.startOnce(new RunLauncher.Planned<>(plan.records(TriggerOutcomes.insert(List.of(o)))
+                            .build(), List.of(o)), List.<TriggerOutcomes.Outcome>of());
+                })
                 .invoke(outcomes::count)
                 .map(recorded -> (int) recorded.stream().filter(o -> "started".equals(o.outcome())).count());
     }

@@ -1,13 +1,10 @@
 package dev.scanflow.trigger;
 
-import static dev.scanflow.common.PgValues.odt;
-
 import dev.scanflow.asset.AssetService;
 import dev.scanflow.common.ApiException;
 import dev.scanflow.config.ScanflowConfig;
 import dev.scanflow.domain.DurationText;
-import dev.scanflow.engine.Launch;
-import dev.scanflow.engine.NewRun;
+import dev.scanflow.engine.RunStartPlan;
 import dev.scanflow.pipeline.PipelineService;
 import dev.scanflow.pipeline.definition.TriggerSpec;
 import dev.scanflow.run.IdempotencyKeys;
@@ -16,8 +13,6 @@ import dev.scanflow.run.RunOrigin;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,10 +24,11 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Fires a schedule: in one transaction, locks the schedule (a replica that holds it is skipped,
- * not waited for), writes one {@code schedule_fires} row per nominal fire it runs, starts the
- * runs of each fire through the run launcher (overlap rules applied), records what it did not
- * start, and moves the schedule to its next fire. A replica that dies mid-fire leaves all of it
+ * Fires a schedule: plans, from the schedule as read, one {@code schedule_fires} row per nominal
+ * fire it runs, the runs of each fire (overlap rules applied), what it did not start, and the
+ * schedule's next fire; the engine writes the plan in one transaction behind a guard that locks
+ * the schedule and finds it still due at that fire (a replica that fired it first moved it on:
+ * then this one plans again and finds nothing due). A replica that dies mid-fire leaves all of it
  * or none; another replica then fires it.
  */
 @ApplicationScoped
@@ -67,9 +63,9 @@ public class ScheduleFiring {
 
     /** What a fire did: its nominal times, the runs it started, and every outcome. */
     public record Fired(List<Instant> fireTimes, List<UUID> runIds, List<TriggerOutcomes.Outcome> outcomes,
-            boolean replayed) {
+            boolean replayed, int missed) {
 
-        static final Fired NOTHING = new Fired(List.of(), List.of(), List.of(), false);
+        static final Fired NOTHING = new Fired(List.of(), List.of(), List.of(), false, 0);
     }
 
     public static ScheduleCalendar calendar(TriggerSpec trigger) {
@@ -89,19 +85,22 @@ public class ScheduleFiring {
                 .map(list -> new Inputs(pinned, list)));
     }
 
-    /** Fires a due schedule (the in-service scheduler); nothing when another replica has it. */
+    /** Fires a due schedule (the in-service scheduler); nothing when another replica fired it first. */
     Uni<Fired> fireDue(Schedules.State due, Instant now) {
         return inputs(due.tenantId(), due.pipelineId())
-                .chain(in -> launcher.<Fired>launch(tx -> schedules.lockDue(tx, due.pipelineId(), due.triggerKey(), now)
-                        .chain(locked -> locked == null ? Uni.createFrom().item(Launch.nothing(Fired.NOTHING))
-                                : fireDue(tx, locked, in, now))))
+                .chain(in -> launcher.start(() -> schedules.get(due.pipelineId(), due.triggerKey())
+                        .chain(s -> s == null || !s.active() || s.paused() || s.nextFireAt() == null
+                                || s.nextFireAt().isAfter(now)
+                                ? Uni.createFrom().item(RunLauncher.Planned.nothing(Fired.NOTHING))
+                                : planDue(s, in, now))))
                 .invoke(fired -> {
                     outcomes.count(fired.outcomes());
                     metrics.counter("scanflow.schedule.fires").increment(fired.fireTimes().size());
+                    metrics.counter("scanflow.schedule.fires.missed").increment(fired.missed());
                 });
     }
 
-    private Uni<Launch<Fired>> fireDue(SqlConnection tx, Schedules.State s, Inputs in, Instant now) {
+    private Uni<RunLauncher.Planned<Fired>> planDue(Schedules.State s, Inputs in, Instant now) {
         TriggerSpec trigger = s.trigger();
         ScheduleCalendar calendar = calendar(trigger);
         Duration window = Duration.ofSeconds(DurationText.parseSeconds(trigger.catchupWindow()).orElse(3600L));
@@ -116,36 +115,31 @@ public class ScheduleFiring {
         List<Instant> missed = new ArrayList<>(older);
         missed.addAll(decided.missed());
         missed.sort(null);
+        Instant last = recent.isEmpty() ? (older.isEmpty() ? null : older.get(older.size() - 1))
+                : recent.get(recent.size() - 1);
 
-        List<NewRun> runs = new ArrayList<>();
-        List<UUID> cancel = new ArrayList<>();
+        RunStartPlan.Builder plan = RunStartPlan.builder().guard(Schedules.stillDue(s));
         List<TriggerOutcomes.Outcome> recorded = new ArrayList<>();
         List<Instant> fired = new ArrayList<>();
         Set<UUID> busy = TriggeredStarts.none();
         RunOrigin origin = origin("schedule", s.pipelineName(), s.triggerKey(), null);
-        Uni<Void> fires = Multi.createFrom().iterable(decided.run())
-                .onItem().transformToUniAndConcatenate(fire -> claimFire(tx, s, fire.at(), fire.catchup() ? "catchup" : "schedule")
-                        .chain(claimed -> {
-                            if (!claimed) {
-                                return Uni.createFrom().voidItem();
-                            }
+        return schedules.fired(s.pipelineId(), s.triggerKey(), decided.run().stream().map(CatchupRule.Fire::at).toList())
+                .chain(done -> Multi.createFrom().iterable(decided.run())
+                        .filter(fire -> !done.contains(fire.at())) // a nominal fire never runs twice
+                        .onItem().transformToUniAndConcatenate(fire -> {
                             fired.add(fire.at());
+                            plan.record(Schedules.fire(s, fire.at(), fire.catchup() ? "catchup" : "schedule"));
                             var source = new TriggeredStarts.Source(s.tenantId(), s.pipelineId(), s.triggerKey(), "schedule",
                                     fire.at(), trigger.overlap(), origin, Map.of());
-                            return startOn(tx, in, trigger, source, busy).invoke(p -> {
-                                runs.addAll(p.runs());
-                                cancel.addAll(p.cancel());
-                                recorded.addAll(p.outcomes());
-                            }).replaceWithVoid();
-                        }))
-                .collect().last().replaceWithVoid();
-        Instant last = recent.isEmpty() ? (older.isEmpty() ? null : older.get(older.size() - 1))
-                : recent.get(recent.size() - 1);
-        return fires
-                .chain(() -> recordMissed(tx, s, missed, older.size() >= MAX_COUNTED, recorded))
-                .chain(() -> schedules.advance(tx, s.pipelineId(), s.triggerKey(), last, calendar.nextAfter(now)))
-                .replaceWith(() -> new Launch<>(runs, cancel, new Fired(fired, runs.stream().map(r -> r.state().id).toList(),
-                        recorded, false)));
+                            return startOn(in, trigger, source, busy, plan).invoke(recorded::addAll);
+                        })
+                        .collect().last())
+                .map(v -> {
+                    missed(s, missed, older.size() >= MAX_COUNTED).ifPresent(recorded::add);
+                    plan.records(TriggerOutcomes.insert(recorded)).record(Schedules.advance(s, last, calendar.nextAfter(now)));
+                    RunStartPlan written = plan.build();
+                    return new RunLauncher.Planned<>(written, new Fired(fired, written.runIds(), recorded, false, missed.size()));
+                });
     }
 
     /**
@@ -153,84 +147,72 @@ public class ScheduleFiring {
      * runs start as {@code api}; an idempotency key returns the first request's runs.
      */
     public Uni<Fired> fireNow(UUID tenant, UUID pipelineId, String key, String user, String idempotencyKey, Instant now) {
+        String hash = IdempotencyKeys.hash("fire", pipelineId.toString(), key);
         return schedules.sync(now, pipelineId)
                 .chain(() -> inputs(tenant, pipelineId))
-                .chain(in -> launcher.<Fired>launch(tx -> schedules.lock(tx, pipelineId, key).chain(s -> {
+                .chain(in -> launcher.start(() -> schedules.get(pipelineId, key).chain(s -> {
                     if (s == null || !s.tenantId().equals(tenant) || !s.active()) {
                         throw ApiException.notFound("schedule '" + key + "' of pipeline " + pipelineId);
                     }
                     if (s.paused()) {
                         throw ApiException.conflict("schedule '" + key + "' is paused; resume it to fire it");
                     }
-                    Uni<List<UUID>> claim = idempotencyKey == null ? Uni.createFrom().nullItem()
-                            : idempotency.claim(tx, tenant, idempotencyKey,
-                                    IdempotencyKeys.hash("fire", pipelineId.toString(), key), List.of());
-                    return claim.chain(earlier -> earlier != null
-                            ? Uni.createFrom().item(Launch.nothing(new Fired(List.of(), earlier, List.of(), true)))
-                            : fireNow(tx, s, in, user, now).call(launch -> idempotencyKey == null
-                                    ? Uni.createFrom().voidItem()
-                                    : idempotency.settle(tx, tenant, idempotencyKey, launch.result().runIds())));
+                    Uni<List<UUID>> earlier = idempotencyKey == null ? Uni.createFrom().nullItem()
+                            : idempotency.earlier(tenant, idempotencyKey, hash);
+                    return earlier.chain(runs -> runs != null
+                            ? Uni.createFrom().item(RunLauncher.Planned.nothing(new Fired(List.of(), runs, List.of(), true, 0)))
+                            : planNow(s, in, user, now, idempotencyKey, hash));
                 })))
                 .invoke(fired -> outcomes.count(fired.outcomes()));
     }
 
-    private Uni<Launch<Fired>> fireNow(SqlConnection tx, Schedules.State s, Inputs in, String user, Instant now) {
+    private Uni<RunLauncher.Planned<Fired>> planNow(Schedules.State s, Inputs in, String user, Instant now,
+            String idempotencyKey, String hash) {
         // the fire's row is its record; what makes a retried request start nothing is its idempotency key
-        return claimFire(tx, s, now, "api").chain(() -> {
-            var source = new TriggeredStarts.Source(s.tenantId(), s.pipelineId(), s.triggerKey(), "api", now,
-                    s.trigger().overlap(), origin("api", s.pipelineName(), s.triggerKey(), user), Map.of());
-            return startOn(tx, in, s.trigger(), source, TriggeredStarts.none())
-                    .call(p -> tx.preparedQuery("UPDATE schedules SET last_fire_at = $3, updated_at = now() "
-                                    + "WHERE pipeline_id = $1 AND trigger_key = $2")
-                            .execute(Tuple.of(s.pipelineId(), s.triggerKey(), odt(now))))
-                    .map(p -> new Launch<>(p.runs(), p.cancel(), new Fired(List.of(now), p.runIds(), p.outcomes(), false)));
+        RunStartPlan.Builder plan = RunStartPlan.builder().guard(Schedules.fireable(s))
+                .record(Schedules.fire(s, now, "api")).record(Schedules.firedNow(s, now));
+        var source = new TriggeredStarts.Source(s.tenantId(), s.pipelineId(), s.triggerKey(), "api", now,
+                s.trigger().overlap(), origin("api", s.pipelineName(), s.triggerKey(), user), Map.of());
+        return startOn(in, s.trigger(), source, TriggeredStarts.none(), plan).map(recorded -> {
+            plan.records(TriggerOutcomes.insert(recorded));
+            List<UUID> runIds = plan.runs().stream().map(r -> r.state().id).toList();
+            if (idempotencyKey != null) {
+                plan.guard(IdempotencyKeys.claim(s.tenantId(), idempotencyKey, hash, runIds));
+            }
+            return new RunLauncher.Planned<>(plan.build(), new Fired(List.of(now), runIds, recorded, false, 0));
         });
     }
 
-    /** The fire's row: false when this nominal fire was written before (it is never run twice). */
-    private Uni<Boolean> claimFire(SqlConnection tx, Schedules.State s, Instant at, String source) {
-        return tx.preparedQuery("INSERT INTO schedule_fires (pipeline_id, trigger_key, fire_at, tenant_id, source) "
-                        + "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1")
-                .execute(Tuple.of(s.pipelineId(), s.triggerKey(), odt(at), s.tenantId(), source))
-                .map(rows -> rows.size() == 1);
-    }
-
-    /** Selects the trigger's targets among the assets and plans their starts. */
-    private Uni<TriggeredStarts.Planned> startOn(SqlConnection tx, Inputs in, TriggerSpec trigger,
-            TriggeredStarts.Source source, Set<UUID> busy) {
+    /** Selects the trigger's targets among the assets and plans their starts; the outcomes, to record. */
+    private Uni<List<TriggerOutcomes.Outcome>> startOn(Inputs in, TriggerSpec trigger, TriggeredStarts.Source source,
+            Set<UUID> busy, RunStartPlan.Builder plan) {
         TargetSelection.Selected selected = targets.select(trigger.targets(), in.assets());
-        List<TriggerOutcomes.Outcome> extra = new ArrayList<>();
-        selected.failed().forEach((asset, why) -> extra.add(TriggeredStarts.outcome(source, UUID.fromString(asset),
+        List<TriggerOutcomes.Outcome> all = new ArrayList<>();
+        selected.failed().forEach((asset, why) -> all.add(TriggeredStarts.outcome(source, UUID.fromString(asset),
                 "skipped", "the target's asset_filter failed on this asset: " + why, null)));
         List<Map<String, Object>> matching = selected.assets();
         int max = config.schedules().maxTargets();
         if (matching.size() > max) {
-            extra.add(TriggeredStarts.outcome(source, null, "held", (matching.size() - max)
+            all.add(TriggeredStarts.outcome(source, null, "held", (matching.size() - max)
                     + " more assets match than scanflow.schedules.max-targets (" + max + "); they were not started", null));
         }
         List<Map<String, Object>> chosen = matching.size() > max ? matching.subList(0, max) : matching;
-        return outcomes.record(tx, extra).chain(() -> starts.plan(tx, in.pinned(), source, chosen, busy))
-                .map(p -> {
-                    List<TriggerOutcomes.Outcome> all = new ArrayList<>(extra);
-                    all.addAll(p.outcomes());
-                    return new TriggeredStarts.Planned(p.runs(), p.cancel(), all);
-                });
+        return starts.plan(in.pinned(), source, chosen, busy, plan).map(planned -> {
+            all.addAll(planned);
+            return all;
+        });
     }
 
     /** One outcome for all the fires a tick will not run (never one per missed minute). */
-    private Uni<Void> recordMissed(SqlConnection tx, Schedules.State s, List<Instant> missed, boolean more,
-            List<TriggerOutcomes.Outcome> recorded) {
+    private java.util.Optional<TriggerOutcomes.Outcome> missed(Schedules.State s, List<Instant> missed, boolean more) {
         if (missed.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return java.util.Optional.empty();
         }
-        metrics.counter("scanflow.schedule.fires.missed").increment(missed.size());
         Instant latest = missed.get(missed.size() - 1);
         String count = (more ? "more than " : "") + missed.size() + (missed.size() == 1 ? " fire" : " fires");
         String reason = count + " from " + missed.get(0) + " to " + latest + " not run (catchup: "
                 + s.trigger().catchup() + ", catchup_window: " + s.trigger().catchupWindow() + ")";
-        TriggerOutcomes.Outcome o = new TriggerOutcomes.Outcome(s.tenantId(), s.pipelineId(), s.triggerKey(), "schedule",
-                latest, null, "missed", reason, null);
-        recorded.add(o);
-        return outcomes.record(tx, List.of(o));
+        return java.util.Optional.of(new TriggerOutcomes.Outcome(s.tenantId(), s.pipelineId(), s.triggerKey(), "schedule",
+                latest, null, "missed", reason, null));
     }
 }

@@ -5,11 +5,12 @@ import static dev.scanflow.common.PgValues.odt;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.scanflow.common.PgValues;
+import dev.scanflow.engine.PlannedWrite;
+import dev.scanflow.pipeline.PipelineRows;
 import dev.scanflow.pipeline.definition.TriggerSpec;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -35,14 +36,15 @@ public class Schedules {
             + "paused_at, baseline_at, next_fire_at, last_fire_at";
 
     /**
-     * The schedule triggers of every latest active version, keyed by name or position. New ones,
-     * and ones whose definition changed, start from {@code $1}: no fire before it counts.
+     * The schedule triggers of every latest active version (as {@code PipelineRows.triggersOfType}
+     * reads them, keyed by {@code TriggerSpec.key}), passed in as arrays. New ones, and ones whose
+     * definition changed, start from {@code $1}: no fire before it counts.
      */
-    private static final String CURRENT = "WITH current AS (SELECT t.pipeline_id, t.tenant_id, t.name, "
-            + "coalesce(tr ->> 'name', (ord - 1)::text) AS trigger_key, (ord - 1)::int AS position, tr AS definition, md5(tr::text) AS hash "
-            + "FROM pipeline_templates t, jsonb_array_elements(t.triggers -> 'items') WITH ORDINALITY AS x(tr, ord) "
-            + "WHERE t.is_latest AND t.is_active AND t.tenant_id IS NOT NULL AND tr ->> 'type' = 'schedule' "
-            + "AND ($2::uuid IS NULL OR t.pipeline_id = $2)";
+    private static final String CURRENT = "WITH current AS (SELECT c.pipeline_id, c.tenant_id, c.name, c.trigger_key, "
+            + "c.position, c.definition::jsonb AS definition, md5(c.definition::jsonb::text) AS hash "
+            + "FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::int[], $8::text[]) "
+            + "AS c(pipeline_id, tenant_id, name, trigger_key, position, definition) "
+            + "WHERE $2::uuid IS NULL OR c.pipeline_id = $2)";
 
     private static final String PAUSED_AS_WRITTEN = "coalesce((c.definition ->> 'paused')::boolean, FALSE)";
     private static final String WRITTEN_PAUSED_CHANGED = "coalesce((schedules.definition ->> 'paused')::boolean, FALSE) "
@@ -50,10 +52,12 @@ public class Schedules {
 
     private final Pool pool;
     private final ObjectMapper mapper;
+    private final PipelineRows pipelineRows;
 
-    public Schedules(Pool pool, ObjectMapper mapper) {
+    public Schedules(Pool pool, ObjectMapper mapper, PipelineRows pipelineRows) {
         this.pool = pool;
         this.mapper = mapper;
+        this.pipelineRows = pipelineRows;
     }
 
     /**
@@ -61,7 +65,7 @@ public class Schedules {
      * ({@code pipelineId} not null). Safe on every replica at once.
      */
     Uni<Void> sync(Instant now, UUID pipelineId) {
-        String upsert = CURRENT + (") INSERT INTO schedules (pipeline_id, trigger_key, tenant_id, pipeline_name, position, "
+        String upsert = CURRENT + (" INSERT INTO schedules (pipeline_id, trigger_key, tenant_id, pipeline_name, position, "
                 + "definition, definition_hash, baseline_at, paused, paused_at) SELECT c.pipeline_id, c.trigger_key, "
                 + "c.tenant_id, c.name, c.position, c.definition, c.hash, $1, " + PAUSED_AS_WRITTEN + ", CASE WHEN "
                 + PAUSED_AS_WRITTEN + " THEN $1::timestamptz END FROM current c LEFT JOIN schedules s ON s.pipeline_id = c.pipeline_id "
@@ -81,13 +85,20 @@ public class Schedules {
                 + "paused_at = CASE WHEN " + WRITTEN_PAUSED_CHANGED + " THEN EXCLUDED.paused_at "
                 + "ELSE schedules.paused_at END, "
                 + "definition_hash = EXCLUDED.definition_hash, active = TRUE, updated_at = now()");
-        String retire = CURRENT + (") UPDATE schedules s SET active = FALSE, next_fire_at = NULL, updated_at = now() "
+        String retire = CURRENT + (" UPDATE schedules s SET active = FALSE, next_fire_at = NULL, updated_at = now() "
                 + "WHERE s.active AND ($2::uuid IS NULL OR s.pipeline_id = $2) AND $1::timestamptz IS NOT NULL "
                 + "AND NOT EXISTS (SELECT 1 FROM current c WHERE c.pipeline_id = s.pipeline_id "
                 + "AND c.trigger_key = s.trigger_key)");
-        Tuple args = Tuple.of(odt(now), pipelineId);
-        return pool.withTransaction(tx -> tx.preparedQuery(upsert).execute(args)
-                .chain(() -> tx.preparedQuery(retire).execute(args)).replaceWithVoid());
+        return pool.withTransaction(tx -> pipelineRows.triggersOfType(tx, TriggerSpec.SCHEDULE, null, pipelineId).chain(current -> {
+            Tuple args = Tuple.from(java.util.Arrays.asList(odt(now), pipelineId,
+                    current.stream().map(PipelineRows.LatestTrigger::pipelineId).toArray(UUID[]::new),
+                    current.stream().map(PipelineRows.LatestTrigger::tenantId).toArray(UUID[]::new),
+                    current.stream().map(PipelineRows.LatestTrigger::pipelineName).toArray(String[]::new),
+                    current.stream().map(PipelineRows.LatestTrigger::key).toArray(String[]::new),
+                    current.stream().map(PipelineRows.LatestTrigger::position).toArray(Integer[]::new),
+                    current.stream().map(t -> t.definition().encode()).toArray(String[]::new)));
+            return tx.preparedQuery(upsert).execute(args).chain(() -> tx.preparedQuery(retire).execute(args)).replaceWithVoid();
+        }));
     }
 
     /** Active, unpaused schedules whose next fire is not computed yet. */
@@ -102,19 +113,48 @@ public class Schedules {
                 + "ORDER BY next_fire_at LIMIT $2", Tuple.of(odt(now), limit));
     }
 
-    /** Locks a schedule that is still due, skipping it when another replica holds it; null then. */
-    Uni<State> lockDue(SqlClient tx, UUID pipelineId, String key, Instant now) {
-        return tx.preparedQuery("SELECT " + COLUMNS + " FROM schedules WHERE pipeline_id = $1 AND trigger_key = $2 "
-                        + "AND active AND NOT paused AND next_fire_at <= $3 FOR UPDATE SKIP LOCKED")
-                .execute(Tuple.of(pipelineId, key, odt(now)))
-                .map(rows -> rows.size() == 0 ? null : state(rows.iterator().next()));
+    /** A schedule as it is now; null when there is none. */
+    Uni<State> get(UUID pipelineId, String key) {
+        return select("SELECT " + COLUMNS + " FROM schedules WHERE pipeline_id = $1 AND trigger_key = $2",
+                Tuple.of(pipelineId, key)).map(rows -> rows.isEmpty() ? null : rows.get(0));
     }
 
-    /** Locks a schedule whatever its state (the fire endpoint); waits for another holder. */
-    Uni<State> lock(SqlClient tx, UUID pipelineId, String key) {
-        return tx.preparedQuery("SELECT " + COLUMNS + " FROM schedules WHERE pipeline_id = $1 AND trigger_key = $2 FOR UPDATE")
-                .execute(Tuple.of(pipelineId, key))
-                .map(rows -> rows.size() == 0 ? null : state(rows.iterator().next()));
+    /**
+     * The guard of a due fire: locks the schedule, and finds it only while it is still due at the
+     * fire it was planned for (another replica that fired it first moved {@code next_fire_at}).
+     */
+    static PlannedWrite stillDue(State planned) {
+        return PlannedWrite.guard("SELECT 1 FROM schedules WHERE pipeline_id = $1 AND trigger_key = $2 AND active "
+                + "AND NOT paused AND next_fire_at = $3 FOR UPDATE",
+                Tuple.of(planned.pipelineId(), planned.triggerKey(), odt(planned.nextFireAt())));
+    }
+
+    /** The guard of a fire through the API: locks the schedule, and finds it only while it is active and not paused. */
+    static PlannedWrite fireable(State planned) {
+        return PlannedWrite.guard("SELECT 1 FROM schedules WHERE pipeline_id = $1 AND trigger_key = $2 AND active "
+                + "AND NOT paused FOR UPDATE", Tuple.of(planned.pipelineId(), planned.triggerKey()));
+    }
+
+    /** The nominal fires of the schedule among {@code times} that have a row already (they never run twice). */
+    Uni<java.util.Set<Instant>> fired(UUID pipelineId, String key, List<Instant> times) {
+        if (times.isEmpty()) {
+            return Uni.createFrom().item(java.util.Set.of());
+        }
+        return pool.preparedQuery("SELECT fire_at FROM schedule_fires WHERE pipeline_id = $1 AND trigger_key = $2 "
+                        + "AND fire_at = ANY($3)")
+                .execute(Tuple.of(pipelineId, key, times.stream().map(PgValues::odt).toArray(java.time.OffsetDateTime[]::new)))
+                .map(rows -> {
+                    java.util.Set<Instant> out = new java.util.HashSet<>();
+                    rows.forEach(r -> out.add(instant(r, "fire_at")));
+                    return out;
+                });
+    }
+
+    /** A fire's row (a nominal fire that ran, or a fire through the API). */
+    static PlannedWrite fire(State s, Instant at, String source) {
+        return PlannedWrite.of("INSERT INTO schedule_fires (pipeline_id, trigger_key, fire_at, tenant_id, source) "
+                + "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                Tuple.of(s.pipelineId(), s.triggerKey(), odt(at), s.tenantId(), source));
     }
 
     /** Sets the next fire computed from {@code state}, unless the schedule changed since it was read. */
@@ -125,10 +165,17 @@ public class Schedules {
                 .replaceWithVoid();
     }
 
-    Uni<Void> advance(SqlClient tx, UUID pipelineId, String key, Instant lastFire, Instant next) {
-        return tx.preparedQuery("UPDATE schedules SET last_fire_at = coalesce($3, last_fire_at), next_fire_at = $4, "
-                        + "updated_at = now() WHERE pipeline_id = $1 AND trigger_key = $2")
-                .execute(Tuple.of(pipelineId, key, odt(lastFire), odt(next))).replaceWithVoid();
+    /** Moves the schedule past its fires: the last nominal fire (kept when null) and the next one. */
+    static PlannedWrite advance(State s, Instant lastFire, Instant next) {
+        return PlannedWrite.of("UPDATE schedules SET last_fire_at = coalesce($3, last_fire_at), next_fire_at = $4, "
+                        + "updated_at = now() WHERE pipeline_id = $1 AND trigger_key = $2",
+                Tuple.of(s.pipelineId(), s.triggerKey(), odt(lastFire), odt(next)));
+    }
+
+    /** Notes a fire through the API as the schedule's last fire; its next nominal fire stays. */
+    static PlannedWrite firedNow(State s, Instant at) {
+        return PlannedWrite.of("UPDATE schedules SET last_fire_at = $3, updated_at = now() "
+                + "WHERE pipeline_id = $1 AND trigger_key = $2", Tuple.of(s.pipelineId(), s.triggerKey(), odt(at)));
     }
 
     /** The schedules of a pipeline, in the template's order. */

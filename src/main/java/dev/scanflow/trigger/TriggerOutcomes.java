@@ -3,8 +3,10 @@ package dev.scanflow.trigger;
 import static dev.scanflow.common.PgValues.instant;
 import static dev.scanflow.common.PgValues.odt;
 
+import dev.scanflow.engine.PlannedWrite;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -24,7 +26,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class TriggerOutcomes {
 
-    /** One outcome; written in the transaction that decided it. */
+    /** One outcome; written with the plan that decided it. */
     @RegisterForReflection
     public record Outcome(UUID tenantId, UUID pipelineId, String triggerKey, String triggerType, Instant fireAt,
             UUID assetId, String outcome, String reason, UUID runId, Instant createdAt) {
@@ -35,6 +37,9 @@ public class TriggerOutcomes {
         }
     }
 
+    private static final String INSERT = "INSERT INTO trigger_outcomes (tenant_id, pipeline_id, trigger_key, trigger_type, "
+            + "fire_at, asset_id, outcome, reason, run_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
     private final Pool pool;
     private final MeterRegistry metrics;
 
@@ -43,18 +48,21 @@ public class TriggerOutcomes {
         this.metrics = metrics;
     }
 
-    public Uni<Void> record(SqlClient tx, List<Outcome> outcomes) {
-        if (outcomes.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
+    /** The outcomes' rows, written with the plan that decided them. */
+    public static List<PlannedWrite> insert(List<Outcome> outcomes) {
         List<Tuple> rows = new ArrayList<>();
         for (Outcome o : outcomes) {
             rows.add(Tuple.from(Arrays.asList(o.tenantId(), o.pipelineId(), o.triggerKey(), o.triggerType(),
                     odt(o.fireAt()), o.assetId(), o.outcome(), o.reason(), o.runId())));
         }
-        return tx.preparedQuery("INSERT INTO trigger_outcomes (tenant_id, pipeline_id, trigger_key, trigger_type, fire_at, "
-                        + "asset_id, outcome, reason, run_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-                .executeBatch(rows).replaceWithVoid();
+        return PlannedWrite.batch(INSERT, rows);
+    }
+
+    /** The outcomes, in the caller's own transaction (one that starts no runs). */
+    public Uni<Void> record(SqlClient tx, List<Outcome> outcomes) {
+        return Multi.createFrom().iterable(insert(outcomes))
+                .onItem().transformToUniAndConcatenate(w -> tx.preparedQuery(w.sql()).executeBatch(w.rows()))
+                .collect().last().replaceWithVoid();
     }
 
     /** Counted once committed. */

@@ -3,12 +3,12 @@ package dev.scanflow.webhook;
 import static dev.scanflow.common.PgValues.instant;
 
 import dev.scanflow.config.ScanflowConfig;
+import dev.scanflow.engine.PlannedWrite;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -35,30 +35,40 @@ public class WebhookDeliveries {
             String reason, List<UUID> runIds, UUID firstDelivery, Instant receivedAt) {
     }
 
-    /** Decides the pipeline's deliveries one at a time, in the caller's transaction. */
-    Uni<Void> serialize(SqlClient tx, UUID pipelineId) {
-        return tx.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .execute(Tuple.of("webhook:" + pipelineId)).replaceWithVoid();
-    }
+    private static final String REPEATS = "pipeline_id = $1 AND outcome <> 'replayed' AND ("
+            + "(delivery_id = $2 AND received_at > now() - make_interval(secs => $4)) OR "
+            + "(body_hash = $3 AND received_at > now() - make_interval(secs => $5)))";
 
     /** The first delivery this one repeats: the same delivery id within a day, or the same body within the replay window. */
-    Uni<Delivery> replayOf(SqlClient tx, UUID pipelineId, String deliveryId, String bodyHash) {
-        return tx.preparedQuery("SELECT * FROM webhook_deliveries WHERE pipeline_id = $1 AND outcome <> 'replayed' AND ("
-                        + "(delivery_id = $2 AND received_at > now() - make_interval(secs => $4)) OR "
-                        + "(body_hash = $3 AND received_at > now() - make_interval(secs => $5))) "
-                        + "ORDER BY received_at LIMIT 1")
-                .execute(Tuple.of(pipelineId, deliveryId, bodyHash, (double) config.webhooks().deliveryIdWindow().toSeconds(),
-                        (double) config.webhooks().replayWindow().toSeconds()))
+    Uni<Delivery> replayOf(UUID pipelineId, String deliveryId, String bodyHash) {
+        return pool.preparedQuery("SELECT * FROM webhook_deliveries WHERE " + REPEATS + " ORDER BY received_at LIMIT 1")
+                .execute(repeats(pipelineId, deliveryId, bodyHash))
                 .map(rows -> rows.size() == 0 ? null : delivery(rows.iterator().next()));
     }
 
-    Uni<Void> log(SqlClient tx, UUID tenant, UUID pipelineId, Delivery d, String bodyHash) {
-        return tx.preparedQuery("INSERT INTO webhook_deliveries (id, tenant_id, pipeline_id, trigger_key, delivery_id, "
+    /** The first guard of a delivery's plan: the pipeline's deliveries are decided one at a time. */
+    static PlannedWrite serialize(UUID pipelineId) {
+        return PlannedWrite.of("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", Tuple.of("webhook:" + pipelineId));
+    }
+
+    /** The guard that the delivery still repeats nothing (one logged meanwhile: planned again, it is a replay). */
+    PlannedWrite stillNew(UUID pipelineId, String deliveryId, String bodyHash) {
+        return PlannedWrite.guard("SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries WHERE " + REPEATS + ")",
+                repeats(pipelineId, deliveryId, bodyHash));
+    }
+
+    private Tuple repeats(UUID pipelineId, String deliveryId, String bodyHash) {
+        return Tuple.of(pipelineId, deliveryId, bodyHash, (double) config.webhooks().deliveryIdWindow().toSeconds(),
+                (double) config.webhooks().replayWindow().toSeconds());
+    }
+
+    /** The delivery's row, written with its plan. */
+    static PlannedWrite log(UUID tenant, UUID pipelineId, Delivery d, String bodyHash) {
+        return PlannedWrite.of("INSERT INTO webhook_deliveries (id, tenant_id, pipeline_id, trigger_key, delivery_id, "
                         + "body_hash, event, scheme, outcome, reason, run_ids, first_delivery) "
-                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
-                .execute(Tuple.from(Arrays.asList(d.id(), tenant, pipelineId, d.trigger(), d.deliveryId(), bodyHash,
-                        d.event(), d.scheme(), d.outcome(), d.reason(), d.runIds().toArray(UUID[]::new), d.firstDelivery())))
-                .replaceWithVoid();
+                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                Tuple.from(Arrays.asList(d.id(), tenant, pipelineId, d.trigger(), d.deliveryId(), bodyHash,
+                        d.event(), d.scheme(), d.outcome(), d.reason(), d.runIds().toArray(UUID[]::new), d.firstDelivery())));
     }
 
     /** The pipeline's deliveries, newest first, optionally of one trigger. */

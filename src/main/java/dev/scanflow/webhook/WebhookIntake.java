@@ -9,8 +9,7 @@ import dev.scanflow.common.StorableStrings;
 import dev.scanflow.condition.ConditionCache;
 import dev.scanflow.condition.ConditionException;
 import dev.scanflow.config.ScanflowConfig;
-import dev.scanflow.engine.Launch;
-import dev.scanflow.engine.NewRun;
+import dev.scanflow.engine.RunStartPlan;
 import dev.scanflow.pipeline.PipelineService;
 import dev.scanflow.pipeline.definition.TriggerSpec;
 import dev.scanflow.run.RunLauncher;
@@ -23,9 +22,6 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -177,7 +173,7 @@ public class WebhookIntake {
         for (int i = 0; i < triggers.size(); i++) {
             TriggerSpec t = triggers.get(i);
             if (TriggerSpec.WEBHOOK.equals(t.type()) && t.events().contains(r.event())) {
-                hooks.add(new Hook(t.name() != null ? t.name() : String.valueOf(i), t));
+                hooks.add(new Hook(t.key(i), t));
             }
         }
         return new Read(r.tenant(), r.pipelineId(), r.verified(), r.event(), r.bodyHash(), r.body(), r.push(), pinned,
@@ -197,7 +193,7 @@ public class WebhookIntake {
         if (r.hooks().isEmpty() || wanted.isEmpty() && !assetId.isTextual()) {
             return Uni.createFrom().item(r);
         }
-        Uni<List<Row>> candidates;
+        Uni<List<Map<String, Object>>> candidates;
         if (WebhookSignatures.STANDARD.equals(r.verified().scheme()) && assetId.isTextual()) {
             UUID id;
             try {
@@ -205,59 +201,56 @@ public class WebhookIntake {
             } catch (IllegalArgumentException e) {
                 throw ApiException.invalid("$.data.asset_id", "is not an asset id (a UUID)");
             }
-            candidates = rows("SELECT * FROM assets WHERE tenant_id = $1 AND id = $2", Tuple.of(r.tenant(), id));
+            candidates = AssetRows.snapshots(pool, r.tenant(), new UUID[] {id}).map(found -> List.copyOf(found.values()));
         } else {
-            List<String> tails = wanted.stream().map(RepositoryUrls::tail).distinct().toList();
-            candidates = rows("SELECT * FROM assets WHERE tenant_id = $1 AND type = 'repository' AND url IS NOT NULL "
-                    + "AND lower(url) LIKE ANY ($2) ORDER BY created_at, id LIMIT 50", Tuple.of(r.tenant(),
-                            tails.stream().map(t -> "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-                                    .toArray(String[]::new)));
+            candidates = AssetRows.repositoriesLike(pool, r.tenant(),
+                    wanted.stream().map(RepositoryUrls::tail).distinct().toList());
         }
-        return candidates.map(rows -> {
-            for (Row row : rows) {
-                String c = RepositoryUrls.canonical(row.getString("url"));
+        return candidates.map(found -> {
+            for (Map<String, Object> asset : found) {
+                String c = RepositoryUrls.canonical((String) asset.get("url"));
                 if (assetId.isTextual() && WebhookSignatures.STANDARD.equals(r.verified().scheme()) || wanted.contains(c)) {
                     return new Read(r.tenant(), r.pipelineId(), r.verified(), r.event(), r.bodyHash(), r.body(), r.push(),
-                            r.pinned(), r.hooks(), AssetRows.snapshot(row));
+                            r.pinned(), r.hooks(), asset);
                 }
             }
             return r;
         });
     }
 
-    private Uni<List<Row>> rows(String sql, Tuple args) {
-        return pool.preparedQuery(sql).execute(args).map(rows -> {
-            List<Row> out = new ArrayList<>();
-            rows.forEach(out::add);
-            return out;
-        });
-    }
-
     private Uni<Answer> decide(Read r) {
         Map<String, Object> payload = mapper.convertValue(r.body(), PAYLOAD);
-        List<TriggerOutcomes.Outcome> recorded = new ArrayList<>();
-        return launcher.<Answer>launch(tx -> deliveries.serialize(tx, r.pipelineId())
-                        .chain(() -> deliveries.replayOf(tx, r.pipelineId(), r.verified().deliveryId(), r.bodyHash()))
-                        .chain(first -> first != null ? replay(tx, r, first) : start(tx, r, payload, recorded)))
-                .invoke(() -> outcomes.count(recorded));
+        List<List<TriggerOutcomes.Outcome>> recorded = new ArrayList<>(List.of(List.of()));
+        return launcher.start(() -> deliveries.replayOf(r.pipelineId(), r.verified().deliveryId(), r.bodyHash())
+                        .chain(first -> first != null ? Uni.createFrom().item(replay(r, first)) : plan(r, payload))
+                        .invoke(planned -> recorded.set(0, planned.answer().outcomes())))
+                .map(Decided::answer)
+                .invoke(() -> outcomes.count(recorded.get(0)));
+    }
+
+    /** The answer and the outcomes behind it. */
+    private record Decided(Answer answer, List<TriggerOutcomes.Outcome> outcomes) {
     }
 
     private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> PAYLOAD =
             new com.fasterxml.jackson.core.type.TypeReference<>() {
             };
 
-    private Uni<Launch<Answer>> replay(SqlConnection tx, Read r, Delivery first) {
+    private static RunLauncher.Planned<Decided> replay(Read r, Delivery first) {
         Delivery d = new Delivery(UUID.randomUUID(), first.trigger(), r.verified().deliveryId(), r.event(),
                 r.verified().scheme(), "replayed", "a replay of delivery " + first.id() + " ("
                         + (first.deliveryId() != null && first.deliveryId().equals(r.verified().deliveryId())
                                 ? "the same delivery id" : "the same body") + "): nothing started",
                 first.runIds(), first.id(), null);
-        return deliveries.log(tx, r.tenant(), r.pipelineId(), d, r.bodyHash()).replaceWith(Launch.nothing(Answer.of(d)));
+        return new RunLauncher.Planned<>(RunStartPlan.builder()
+                .record(WebhookDeliveries.log(r.tenant(), r.pipelineId(), d, r.bodyHash())).build(),
+                new Decided(Answer.of(d), List.of()));
     }
 
-    private Uni<Launch<Answer>> start(SqlConnection tx, Read r, Map<String, Object> payload,
-            List<TriggerOutcomes.Outcome> recorded) {
+    private Uni<RunLauncher.Planned<Decided>> plan(Read r, Map<String, Object> payload) {
         UUID id = UUID.randomUUID();
+        RunStartPlan.Builder plan = RunStartPlan.builder().guard(WebhookDeliveries.serialize(r.pipelineId()))
+                .guard(deliveries.stillNew(r.pipelineId(), r.verified().deliveryId(), r.bodyHash()));
         if (r.hooks().isEmpty()) {
             List<String> events = new ArrayList<>();
             r.pinned().definition().triggers().stream().filter(t -> TriggerSpec.WEBHOOK.equals(t.type()))
@@ -266,10 +259,11 @@ public class WebhookIntake {
                     events.isEmpty() ? "the pipeline has no webhook trigger"
                             : "event '" + r.event() + "' is not one of the pipeline's webhook events ("
                                     + String.join(", ", new LinkedHashSet<>(events)) + ")", List.of(), null, null);
-            return deliveries.log(tx, r.tenant(), r.pipelineId(), d, r.bodyHash()).replaceWith(Launch.nothing(Answer.of(d)));
+            return Uni.createFrom().item(new RunLauncher.Planned<>(
+                    plan.record(WebhookDeliveries.log(r.tenant(), r.pipelineId(), d, r.bodyHash())).build(),
+                    new Decided(Answer.of(d), List.of())));
         }
-        List<NewRun> runs = new ArrayList<>();
-        List<UUID> cancel = new ArrayList<>();
+        List<TriggerOutcomes.Outcome> recorded = new ArrayList<>();
         Set<UUID> busy = new java.util.HashSet<>();
         Map<String, Object> context = sanitized(r.push().context());
         String user = context.get("user") instanceof String u ? u : null;
@@ -280,34 +274,30 @@ public class WebhookIntake {
                                     + hook.key(), user), context);
                     String filtered = filter(hook.trigger(), payload, r.event());
                     if (filtered != null) {
-                        var o = TriggeredStarts.outcome(source, null, "filtered", filtered, null);
-                        recorded.add(o);
-                        return outcomes.record(tx, List.of(o));
+                        recorded.add(TriggeredStarts.outcome(source, null, "filtered", filtered, null));
+                        return Uni.createFrom().voidItem();
                     }
                     if (r.asset() == null) {
-                        var o = TriggeredStarts.outcome(source, null, "unmatched", unmatched(r), null);
-                        recorded.add(o);
-                        return outcomes.record(tx, List.of(o));
+                        recorded.add(TriggeredStarts.outcome(source, null, "unmatched", unmatched(r), null));
+                        return Uni.createFrom().voidItem();
                     }
-                    return starts.plan(tx, r.pinned(), source, List.of(r.asset()), busy).invoke(p -> {
-                        runs.addAll(p.runs());
-                        cancel.addAll(p.cancel());
-                        recorded.addAll(p.outcomes());
-                    }).replaceWithVoid();
+                    return starts.plan(r.pinned(), source, List.of(r.asset()), busy, plan).invoke(recorded::addAll)
+                            .replaceWithVoid();
                 })
                 .collect().last()
-                .chain(() -> {
+                .map(v -> {
+                    List<UUID> runIds = plan.runs().stream().map(n -> n.state().id).toList();
                     TriggerOutcomes.Outcome decisive = recorded.stream().filter(o -> "started".equals(o.outcome())
                             || "replaced".equals(o.outcome())).findFirst().orElse(recorded.get(0));
-                    String outcome = runs.isEmpty() ? decisive.outcome() : "started";
+                    String outcome = runIds.isEmpty() ? decisive.outcome() : "started";
                     if ("queued".equals(outcome)) {
                         outcome = "skipped";
                     }
                     Delivery d = new Delivery(id, decisive.triggerKey(), r.verified().deliveryId(), r.event(),
-                            r.verified().scheme(), outcome, runs.isEmpty() ? decisive.reason() : null,
-                            runs.stream().map(n -> n.state().id).toList(), null, null);
-                    return deliveries.log(tx, r.tenant(), r.pipelineId(), d, r.bodyHash())
-                            .replaceWith(new Launch<>(runs, cancel, Answer.of(d)));
+                            r.verified().scheme(), outcome, runIds.isEmpty() ? decisive.reason() : null, runIds, null, null);
+                    plan.records(TriggerOutcomes.insert(recorded))
+                            .record(WebhookDeliveries.log(r.tenant(), r.pipelineId(), d, r.bodyHash()));
+                    return new RunLauncher.Planned<>(plan.build(), new Decided(Answer.of(d), recorded));
                 });
     }
 

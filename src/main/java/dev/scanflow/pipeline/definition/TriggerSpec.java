@@ -31,6 +31,14 @@ public record TriggerSpec(String type, String name, String cron, String timezone
     public static final List<String> CATCHUP = List.of("none", "latest", "all");
     public static final List<String> OVERLAP = List.of("skip", "allow", "queue", "replace");
 
+    /**
+     * How schedules, webhooks, discovery and their APIs address the trigger at {@code position}
+     * (from 0) in its template: its name, else its position.
+     */
+    public String key(int position) {
+        return name != null ? name : String.valueOf(position);
+    }
+
     public static TriggerSpec manual() {
         return new TriggerSpec(MANUAL, null, null, null, null, null, null, null, null, null, null, null, null);
     }
