@@ -6,7 +6,7 @@ import dev.scanflow.condition.ConditionException;
 import dev.scanflow.config.ScanflowConfig;
 import dev.scanflow.engine.Launch;
 import dev.scanflow.engine.NewRun;
-import dev.scanflow.pipeline.PipelineService;
+import dev.scanflow.pipeline.PinnedTemplate;
 import dev.scanflow.pipeline.definition.TriggerSpec;
 import dev.scanflow.run.RunLauncher;
 import dev.scanflow.run.RunOrigin;
@@ -230,7 +230,7 @@ public class DiscoveryTicker {
                     // the templates and assets are read before the transaction that decides
                     Set<UUID> pipelines = new HashSet<>();
                     peeked.forEach(p -> pipelines.add(p.pipelineId()));
-                    Map<UUID, PipelineService.PinnedTemplate> pinned = new HashMap<>();
+                    Map<UUID, PinnedTemplate> pinned = new HashMap<>();
                     return Multi.createFrom().iterable(pipelines)
                             .onItem().transformToUniAndConcatenate(id -> launcher.pinActive(tenant, id)
                                     .invoke(p -> pinned.put(id, p))
@@ -242,7 +242,7 @@ public class DiscoveryTicker {
                 });
     }
 
-    private Uni<Integer> decide(UUID tenant, List<Pending> peeked, Map<UUID, PipelineService.PinnedTemplate> pinned,
+    private Uni<Integer> decide(UUID tenant, List<Pending> peeked, Map<UUID, PinnedTemplate> pinned,
             Map<UUID, Map<String, Object>> assets) {
         List<Outcome> recorded = new ArrayList<>();
         long windowSeconds = config.discovery().window().toSeconds();
@@ -275,7 +275,7 @@ public class DiscoveryTicker {
     }
 
     private Uni<Launch<Integer>> startChosen(SqlConnection tx, UUID tenant, Iterable<Row> chosen,
-            Map<UUID, PipelineService.PinnedTemplate> pinned, Map<UUID, Map<String, Object>> assets, List<Outcome> recorded) {
+            Map<UUID, PinnedTemplate> pinned, Map<UUID, Map<String, Object>> assets, List<Outcome> recorded) {
         List<NewRun> runs = new ArrayList<>();
         List<Tuple> decisions = new ArrayList<>();
         for (Row r : chosen) {
@@ -284,7 +284,7 @@ public class DiscoveryTicker {
             UUID assetId = r.getUUID("asset_id");
             String key = r.getString("trigger_key");
             Hook hook = new Hook(tenant, pipelineId, key, null);
-            PipelineService.PinnedTemplate template = pinned.get(pipelineId);
+            PinnedTemplate template = pinned.get(pipelineId);
             Map<String, Object> asset = assets.get(assetId);
             if (r.getBoolean("recent")) {
                 String why = "the pipeline ran on this asset for a discovery within the last "

@@ -3,7 +3,7 @@ package dev.scanflow.trigger;
 import static dev.scanflow.common.PgValues.odt;
 
 import dev.scanflow.engine.NewRun;
-import dev.scanflow.pipeline.PipelineService;
+import dev.scanflow.pipeline.PinnedTemplate;
 import dev.scanflow.run.RunLauncher;
 import dev.scanflow.run.RunOrigin;
 import io.smallrye.mutiny.Uni;
@@ -55,7 +55,7 @@ public class TriggeredStarts {
      * Decides and records the starts on the assets (snapshots) in {@code tx}. {@code busy}:
      * assets this transaction already started a run on (several fires in one go).
      */
-    public Uni<Planned> plan(SqlConnection tx, PipelineService.PinnedTemplate pinned, Source source,
+    public Uni<Planned> plan(SqlConnection tx, PinnedTemplate pinned, Source source,
             List<Map<String, Object>> assets, Set<UUID> busy) {
         if (assets.isEmpty()) {
             return Uni.createFrom().item(new Planned(List.of(), List.of(), List.of()));
