@@ -3,10 +3,12 @@ package dev.scanflow.catalog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * The system templates shipped in the service, one YAML file each under
@@ -27,6 +29,11 @@ public final class SystemTemplateFiles {
     }
 
     private SystemTemplateFiles() {
+    }
+
+    /** A system template's pipeline id: the same on every installation, derived from its file's name. */
+    public static UUID pipelineId(String slug) {
+        return UUID.nameUUIDFromBytes(("scanflow:system-template:" + slug).getBytes(StandardCharsets.UTF_8));
     }
 
     public static List<File> all() {

@@ -2,7 +2,6 @@ package dev.scanflow.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflow.common.DocumentReader;
-import dev.scanflow.pipeline.PipelineService;
 import dev.scanflow.pipeline.definition.TemplateDefinition;
 import dev.scanflow.pipeline.definition.TemplateReader;
 import io.quarkus.runtime.StartupEvent;
@@ -29,13 +28,13 @@ public class SystemTemplateLoader {
 
     private final DocumentReader documents;
     private final TemplateReader reader;
-    private final PipelineService pipelines;
-    private final Map<String, PipelineService.Published> outcomes = new ConcurrentHashMap<>();
+    private final SystemTemplatePublisher publisher;
+    private final Map<String, SystemTemplatePublisher.Published> outcomes = new ConcurrentHashMap<>();
 
-    public SystemTemplateLoader(DocumentReader documents, TemplateReader reader, PipelineService pipelines) {
+    public SystemTemplateLoader(DocumentReader documents, TemplateReader reader, SystemTemplatePublisher publisher) {
         this.documents = documents;
         this.reader = reader;
-        this.pipelines = pipelines;
+        this.publisher = publisher;
     }
 
     void start(@Observes StartupEvent event) throws Throwable {
@@ -45,7 +44,7 @@ public class SystemTemplateLoader {
             parsed.add(new Parsed(file, definition(file)));
         }
         VertxContextSupport.subscribeAndAwait(() -> Multi.createFrom().iterable(parsed)
-                .onItem().transformToUniAndConcatenate(p -> pipelines.publishSystem(p.file().slug(), p.file().sha256(),
+                .onItem().transformToUniAndConcatenate(p -> publisher.publishSystem(p.file().slug(), p.file().sha256(),
                                 p.definition())
                         .invoke(outcome -> outcomes.put(p.file().slug(), outcome)))
                 .collect().asList()
@@ -68,7 +67,7 @@ public class SystemTemplateLoader {
     }
 
     /** What the last start did with each file (for tests and the log). */
-    public Map<String, PipelineService.Published> outcomes() {
+    public Map<String, SystemTemplatePublisher.Published> outcomes() {
         return Map.copyOf(outcomes);
     }
 }

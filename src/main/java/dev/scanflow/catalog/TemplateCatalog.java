@@ -7,8 +7,9 @@ import dev.scanflow.common.ApiException;
 import dev.scanflow.domain.CapabilityCoverage;
 import dev.scanflow.domain.ValidationError;
 import dev.scanflow.fleet.FleetService;
-import dev.scanflow.pipeline.PipelineService;
+import dev.scanflow.pipeline.PipelineQueries;
 import dev.scanflow.pipeline.PipelineView;
+import dev.scanflow.pipeline.PipelineWriter;
 import dev.scanflow.pipeline.definition.StepSpec;
 import dev.scanflow.pipeline.definition.TemplateDefinition;
 import dev.scanflow.pipeline.definition.TemplateReader;
@@ -23,13 +24,16 @@ import java.util.UUID;
 @ApplicationScoped
 public class TemplateCatalog {
 
-    private final PipelineService pipelines;
+    private final PipelineQueries pipelines;
+    private final PipelineWriter writer;
     private final FleetService fleet;
     private final TemplateReader reader;
     private final ObjectMapper mapper;
 
-    public TemplateCatalog(PipelineService pipelines, FleetService fleet, TemplateReader reader, ObjectMapper mapper) {
+    public TemplateCatalog(PipelineQueries pipelines, PipelineWriter writer, FleetService fleet, TemplateReader reader,
+            ObjectMapper mapper) {
         this.pipelines = pipelines;
+        this.writer = writer;
         this.fleet = fleet;
         this.reader = reader;
         this.mapper = mapper;
@@ -55,8 +59,23 @@ public class TemplateCatalog {
         }));
     }
 
+    /** A system template by pipeline id or slug: its latest version, or {@code version}. */
     public Uni<PipelineView> get(String idOrSlug, Integer version) {
-        return pipelines.systemTemplate(idOrSlug, version);
+        return pipelines.systemTemplate(idOf(idOrSlug), version).map(template -> {
+            if (template == null) {
+                throw version == null ? ApiException.notFound("system template " + idOrSlug)
+                        : ApiException.notFound("version " + version + " of system template " + idOrSlug);
+            }
+            return template;
+        });
+    }
+
+    private static UUID idOf(String idOrSlug) {
+        try {
+            return UUID.fromString(idOrSlug);
+        } catch (IllegalArgumentException e) {
+            return SystemTemplateFiles.pipelineId(idOrSlug);
+        }
     }
 
     /**
@@ -64,7 +83,7 @@ public class TemplateCatalog {
      * (see {@link TemplateUse}), validated as any template; 409 when the name is taken.
      */
     public Uni<PipelineView> use(UUID tenant, String user, String idOrSlug, JsonNode request) {
-        return pipelines.systemTemplate(idOrSlug, null).chain(template -> {
+        return get(idOrSlug, null).chain(template -> {
             TemplateDefinition current = new TemplateDefinition(template.name(), template.description(), template.tags(),
                     template.triggers(), template.steps(), template.settings());
             ObjectNode document = TemplateUse.apply(mapper.valueToTree(current), current, request);
@@ -73,7 +92,7 @@ public class TemplateCatalog {
                 List<ValidationError> errors = result.errors();
                 throw ApiException.invalid("The template with your overrides is invalid", errors);
             }
-            return pipelines.createDerived(tenant, user, result.definition(), template.id(), template.version());
+            return writer.createDerived(tenant, user, result.definition(), template.id(), template.version());
         });
     }
 

@@ -7,7 +7,7 @@ import dev.scanflow.config.ScanflowConfig;
 import dev.scanflow.engine.NewRun;
 import dev.scanflow.engine.RunStartPlan;
 import dev.scanflow.pipeline.PipelineRows;
-import dev.scanflow.pipeline.PipelineService;
+import dev.scanflow.pipeline.PinnedTemplate;
 import dev.scanflow.pipeline.definition.TriggerSpec;
 import dev.scanflow.run.RunLauncher;
 import dev.scanflow.run.RunOrigin;
@@ -167,7 +167,7 @@ public class DiscoveryTicker {
             // the templates and assets are read before the plan is made
             Set<UUID> pipelines = new HashSet<>();
             peeked.forEach(p -> pipelines.add(p.pipelineId()));
-            Map<UUID, PipelineService.PinnedTemplate> pinned = new HashMap<>();
+            Map<UUID, PinnedTemplate> pinned = new HashMap<>();
             return Multi.createFrom().iterable(pipelines)
                     .onItem().transformToUniAndConcatenate(id -> launcher.pinActive(tenant, id)
                             .invoke(p -> pinned.put(id, p))
@@ -179,7 +179,7 @@ public class DiscoveryTicker {
         });
     }
 
-    private Uni<Integer> decide(UUID tenant, List<DiscoveryRequests.Request> peeked, Map<UUID, PipelineService.PinnedTemplate> pinned,
+    private Uni<Integer> decide(UUID tenant, List<DiscoveryRequests.Request> peeked, Map<UUID, PinnedTemplate> pinned,
             Map<UUID, Map<String, Object>> assets) {
         List<List<Outcome>> recorded = new ArrayList<>(List.of(List.of()));
         return launcher.start(() -> requests.budget(tenant, peeked.stream().map(DiscoveryRequests.Request::id).toList())
@@ -195,7 +195,7 @@ public class DiscoveryTicker {
      * requests are debounced or skipped) and mark the requests left waiting as held, once.
      */
     private RunLauncher.Planned<List<Outcome>> plan(UUID tenant, DiscoveryRequests.Budget budget,
-            Map<UUID, PipelineService.PinnedTemplate> pinned, Map<UUID, Map<String, Object>> assets) {
+            Map<UUID, PinnedTemplate> pinned, Map<UUID, Map<String, Object>> assets) {
         int max = config.discovery().maxRunsPerWindow();
         RunStartPlan.Builder plan = RunStartPlan.builder().guard(DiscoveryRequests.serialize(tenant))
                 .guard(requests.unchanged(tenant, budget));
@@ -203,7 +203,7 @@ public class DiscoveryTicker {
         List<Tuple> decisions = new ArrayList<>();
         for (DiscoveryRequests.Request r : budget.chosen()) {
             Hook hook = new Hook(tenant, r.pipelineId(), r.key(), null);
-            PipelineService.PinnedTemplate template = pinned.get(r.pipelineId());
+            PinnedTemplate template = pinned.get(r.pipelineId());
             Map<String, Object> asset = assets.get(r.assetId());
             if (r.recent()) {
                 String why = "the pipeline ran on this asset for a discovery within the last "

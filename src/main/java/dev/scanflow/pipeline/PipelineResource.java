@@ -44,7 +44,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Pipeline templates: thin HTTP layer over {@link PipelineService}. */
+/** Pipeline templates: thin HTTP layer over {@link PipelineBodies}, {@link PipelineQueries} and {@link PipelineWriter}. */
 // a native image keeps the parameter annotations KnownQueryParameters reads only for registered classes
 @RegisterForReflection(methods = true)
 @Path("/api/v1/pipelines")
@@ -64,12 +64,17 @@ public class PipelineResource {
                 "depends_on": ["sast"], "timeout": "2h",
                 "condition": {"type": "expression", "value": "asset.type == 'web_application' && asset.has_url"}}],
              "settings": {"max_parallel_steps": 3, "notification": {"on_failure": true, "channels": ["slack"]}}}""";
-    private final PipelineService service;
+    private final PipelineBodies bodies;
+    private final PipelineQueries queries;
+    private final PipelineWriter writer;
     private final DocumentReader documents;
     private final Caller caller;
 
-    public PipelineResource(PipelineService service, DocumentReader documents, Caller caller) {
-        this.service = service;
+    public PipelineResource(PipelineBodies bodies, PipelineQueries queries, PipelineWriter writer, DocumentReader documents,
+            Caller caller) {
+        this.bodies = bodies;
+        this.queries = queries;
+        this.writer = writer;
         this.documents = documents;
         this.caller = caller;
     }
@@ -102,8 +107,8 @@ public class PipelineResource {
     @APIResponse(responseCode = "422", description = "Invalid template: every error with its JSON path",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> create(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
-        return service.read(documents.parse(body, contentType), caller.tenantId(), null)
-                .chain(definition -> service.create(caller.tenantId(), caller.subject(), definition))
+        return bodies.read(documents.parse(body, contentType), caller.tenantId(), null)
+                .chain(definition -> writer.create(caller.tenantId(), caller.subject(), definition))
                 .map(view -> Response.created(URI.create("/api/v1/pipelines/" + view.id())).entity(view).build());
     }
 
@@ -124,8 +129,8 @@ public class PipelineResource {
     @APIResponse(responseCode = "422", description = "Invalid template: every error with its JSON path",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> apply(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
-        return service.read(documents.parse(body, contentType), caller.tenantId(), null)
-                .chain(definition -> service.apply(caller.tenantId(), caller.subject(), definition))
+        return bodies.read(documents.parse(body, contentType), caller.tenantId(), null)
+                .chain(definition -> writer.apply(caller.tenantId(), caller.subject(), definition))
                 .map(a -> Response.status(a.outcome() == Applied.Outcome.CREATED ? 201 : 200).entity(a.value())
                         .header(Applied.HEADER, a.outcome().header()).build());
     }
@@ -135,7 +140,7 @@ public class PipelineResource {
     @Operation(summary = "List pipelines (latest versions), newest first")
     public Uni<Page<PipelineSummary>> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
             @QueryParam("name") String name, @QueryParam("tag") String tag, @QueryParam("active") String active) {
-        return service.list(caller.tenantId(), name, tag, QueryValues.bool("active", active), Cursor.limit(limit),
+        return queries.list(caller.tenantId(), name, tag, QueryValues.bool("active", active), Cursor.limit(limit),
                 Cursor.decode(cursor));
     }
 
@@ -147,7 +152,7 @@ public class PipelineResource {
     @APIResponse(responseCode = "404", description = "No such pipeline (or version) for this tenant",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<PipelineView> get(@PathParam("id") String id, @QueryParam("version") String version) {
-        return service.get(caller.tenantId(), PathIds.uuid(id, "pipeline"), QueryValues.version(version));
+        return queries.get(caller.tenantId(), PathIds.uuid(id, "pipeline"), QueryValues.version(version));
     }
 
     @GET
@@ -155,7 +160,7 @@ public class PipelineResource {
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "The versions of a pipeline, newest first")
     public Uni<Page<VersionView>> versions(@PathParam("id") String id) {
-        return service.versions(caller.tenantId(), PathIds.uuid(id, "pipeline")).map(v -> new Page<>(v, null));
+        return queries.versions(caller.tenantId(), PathIds.uuid(id, "pipeline")).map(v -> new Page<>(v, null));
     }
 
     @PUT
@@ -168,8 +173,8 @@ public class PipelineResource {
     public Uni<PipelineView> update(@PathParam("id") String id, byte[] body,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
         UUID pipelineId = PathIds.uuid(id, "pipeline");
-        return service.read(documents.parse(body, contentType), caller.tenantId(), pipelineId)
-                .chain(definition -> service.update(caller.tenantId(), caller.subject(), pipelineId, definition));
+        return bodies.read(documents.parse(body, contentType), caller.tenantId(), pipelineId)
+                .chain(definition -> writer.update(caller.tenantId(), caller.subject(), pipelineId, definition));
     }
 
     @DELETE
@@ -178,7 +183,7 @@ public class PipelineResource {
     @Operation(summary = "Deactivate a pipeline; its history stays readable")
     @APIResponse(responseCode = "204", description = "Deactivated (also when it already was)")
     public Uni<Response> deactivate(@PathParam("id") String id) {
-        return service.deactivate(caller.tenantId(), PathIds.uuid(id, "pipeline")).map(v -> Response.noContent().build());
+        return writer.deactivate(caller.tenantId(), PathIds.uuid(id, "pipeline")).map(v -> Response.noContent().build());
     }
 
     @POST
@@ -191,7 +196,7 @@ public class PipelineResource {
         UUID pipelineId = PathIds.uuid(id, "pipeline");
         CloneRequest request = documents.bind(documents.parse(body, contentType), CloneRequest.class,
                 "Invalid clone request", Set.of());
-        return service.cloneAs(caller.tenantId(), caller.subject(), pipelineId, request.name())
+        return writer.cloneAs(caller.tenantId(), caller.subject(), pipelineId, request.name())
                 .map(view -> Response.created(URI.create("/api/v1/pipelines/" + view.id())).entity(view).build());
     }
 
@@ -202,7 +207,7 @@ public class PipelineResource {
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "The steps of the latest version (or ?version=N)")
     public Uni<Page<StepSpec>> steps(@PathParam("id") String id, @QueryParam("version") String version) {
-        return service.get(caller.tenantId(), PathIds.uuid(id, "pipeline"), QueryValues.version(version))
+        return queries.get(caller.tenantId(), PathIds.uuid(id, "pipeline"), QueryValues.version(version))
                 .map(v -> new Page<>(v.steps(), null));
     }
 
@@ -218,7 +223,7 @@ public class PipelineResource {
         UUID pipelineId = PathIds.uuid(id, "pipeline");
         JsonNode step = documents.parse(body, contentType);
         String stepId = step.path("id").asText(null);
-        return service.edit(caller.tenantId(), caller.subject(), pipelineId,
+        return writer.edit(caller.tenantId(), caller.subject(), pipelineId,
                         (template, current) -> StepEdits.add(template, step), stepId)
                 .map(view -> Response.status(201).entity(view).build());
     }
@@ -234,7 +239,7 @@ public class PipelineResource {
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
         UUID pipelineId = PathIds.uuid(id, "pipeline");
         JsonNode step = documents.parse(body, contentType);
-        return service.edit(caller.tenantId(), caller.subject(), pipelineId,
+        return writer.edit(caller.tenantId(), caller.subject(), pipelineId,
                 (template, current) -> StepEdits.replace(template, stepId, step), stepId);
     }
 
@@ -256,7 +261,7 @@ public class PipelineResource {
         UUID pipelineId = PathIds.uuid(id, "pipeline");
         JsonNode patch = documents.parse(body, contentType != null && contentType.startsWith("application/merge-patch+json")
                 ? MediaType.APPLICATION_JSON : contentType);
-        return service.edit(caller.tenantId(), caller.subject(), pipelineId,
+        return writer.edit(caller.tenantId(), caller.subject(), pipelineId,
                 (template, current) -> StepEdits.patch(template, stepId, patch), stepId);
     }
 
@@ -265,7 +270,7 @@ public class PipelineResource {
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Delete a step: writes a new version; 409 while other steps depend on it or read it")
     public Uni<PipelineView> deleteStep(@PathParam("id") String id, @PathParam("stepId") String stepId) {
-        return service.edit(caller.tenantId(), caller.subject(), PathIds.uuid(id, "pipeline"),
+        return writer.edit(caller.tenantId(), caller.subject(), PathIds.uuid(id, "pipeline"),
                 (template, current) -> StepEdits.delete(template, current, stepId), null);
     }
 
@@ -282,7 +287,7 @@ public class PipelineResource {
         if (request.order() == null || request.order().isEmpty()) {
             throw ApiException.invalid("$.order", "list every step id once, in the new order");
         }
-        return service.edit(caller.tenantId(), caller.subject(), pipelineId,
+        return writer.edit(caller.tenantId(), caller.subject(), pipelineId,
                 (template, current) -> StepEdits.reorder(template, request.order()), null);
     }
 }

@@ -17,6 +17,12 @@ import org.hibernate.type.SqlTypes;
 @Table(name = "pipeline_templates")
 public class PipelineTemplateEntity extends PanacheEntityBase {
 
+    /**
+     * "The current version of its pipeline", in the entity's query language: the one place the
+     * rule is written (one such row per pipeline, a partial unique index).
+     */
+    public static final String LATEST = "latest = true";
+
     @Id
     public UUID id;
 

@@ -12,7 +12,8 @@ import dev.scanflow.domain.ValidationError;
 import dev.scanflow.engine.NewRun;
 import dev.scanflow.engine.RunEngine;
 import dev.scanflow.engine.RunStartPlan;
-import dev.scanflow.pipeline.PipelineService;
+import dev.scanflow.pipeline.PinnedTemplate;
+import dev.scanflow.pipeline.PipelineQueries;
 import dev.scanflow.pipeline.definition.ConditionCel;
 import dev.scanflow.pipeline.definition.SettingsSpec;
 import dev.scanflow.pipeline.definition.StepSpec;
@@ -44,13 +45,13 @@ public class RunLauncher {
     /** How often a start is planned again when its plan was stale before giving up. */
     static final int PLAN_ATTEMPTS = 5;
 
-    private final PipelineService pipelines;
+    private final PipelineQueries pipelines;
     private final AssetService assets;
     private final RunEngine engine;
     private final IdempotencyKeys idempotency;
     private final ScanflowConfig config;
 
-    public RunLauncher(PipelineService pipelines, AssetService assets, RunEngine engine, IdempotencyKeys idempotency,
+    public RunLauncher(PipelineQueries pipelines, AssetService assets, RunEngine engine, IdempotencyKeys idempotency,
             ScanflowConfig config) {
         this.pipelines = pipelines;
         this.assets = assets;
@@ -109,11 +110,11 @@ public class RunLauncher {
                 });
     }
 
-    private record Pinned(PipelineService.PinnedTemplate template, Map<String, Object> asset) {
+    private record Pinned(PinnedTemplate template, Map<String, Object> asset) {
     }
 
     /** The pipeline's latest version, to run; 409 when the pipeline is deactivated. */
-    public Uni<PipelineService.PinnedTemplate> pinActive(UUID tenant, UUID pipelineId) {
+    public Uni<PinnedTemplate> pinActive(UUID tenant, UUID pipelineId) {
         return pipelines.pinLatest(tenant, pipelineId).map(pinned -> {
             if (!pinned.active()) {
                 throw ApiException.conflict("pipeline " + pipelineId + " is deactivated; it cannot be run");
@@ -170,7 +171,7 @@ public class RunLauncher {
     }
 
     /** A run of the pinned version on the asset, not yet created. */
-    public NewRun prepare(UUID tenant, PipelineService.PinnedTemplate pinned, UUID assetId, Map<String, Object> asset,
+    public NewRun prepare(UUID tenant, PinnedTemplate pinned, UUID assetId, Map<String, Object> asset,
             Map<String, Object> context, String priority, RunOrigin origin) {
         UUID runId = UUID.randomUUID();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);

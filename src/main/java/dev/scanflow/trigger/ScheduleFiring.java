@@ -5,7 +5,7 @@ import dev.scanflow.common.ApiException;
 import dev.scanflow.config.ScanflowConfig;
 import dev.scanflow.domain.DurationText;
 import dev.scanflow.engine.RunStartPlan;
-import dev.scanflow.pipeline.PipelineService;
+import dev.scanflow.pipeline.PinnedTemplate;
 import dev.scanflow.pipeline.definition.TriggerSpec;
 import dev.scanflow.run.IdempotencyKeys;
 import dev.scanflow.run.RunLauncher;
@@ -77,7 +77,7 @@ public class ScheduleFiring {
     }
 
     /** The template to run and the tenant's assets, read before the fire's transaction. */
-    private record Inputs(PipelineService.PinnedTemplate pinned, List<Map<String, Object>> assets) {
+    private record Inputs(PinnedTemplate pinned, List<Map<String, Object>> assets) {
     }
 
     private Uni<Inputs> inputs(UUID tenant, UUID pipelineId) {

@@ -1,7 +1,7 @@
 package dev.scanflow.trigger;
 
 import dev.scanflow.common.ApiException;
-import dev.scanflow.pipeline.PipelineService;
+import dev.scanflow.pipeline.PipelineQueries;
 import dev.scanflow.trigger.ScheduleViews.FireTime;
 import dev.scanflow.trigger.ScheduleViews.FireView;
 import dev.scanflow.trigger.ScheduleViews.OutcomeView;
@@ -23,11 +23,11 @@ public class ScheduleService {
     private final Schedules schedules;
     private final ScheduleFiring firing;
     private final TriggerOutcomes outcomes;
-    private final PipelineService pipelines;
+    private final PipelineQueries pipelines;
     private final ScheduleClock clock;
 
     public ScheduleService(Schedules schedules, ScheduleFiring firing, TriggerOutcomes outcomes,
-            PipelineService pipelines, ScheduleClock clock) {
+            PipelineQueries pipelines, ScheduleClock clock) {
         this.schedules = schedules;
         this.firing = firing;
         this.outcomes = outcomes;

@@ -8,7 +8,7 @@ import dev.scanflow.common.DocumentReader;
 import dev.scanflow.common.Page;
 import dev.scanflow.common.PathIds;
 import dev.scanflow.common.Problem;
-import dev.scanflow.pipeline.PipelineService;
+import dev.scanflow.pipeline.PipelineQueries;
 import dev.scanflow.trigger.ScheduleViews.OutcomeView;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -42,10 +42,10 @@ public class TriggerOutcomeResource {
     static final Set<String> TYPES = Set.of("schedule", "api", "webhook", "asset_discovery");
 
     private final TriggerOutcomes outcomes;
-    private final PipelineService pipelines;
+    private final PipelineQueries pipelines;
     private final Caller caller;
 
-    public TriggerOutcomeResource(TriggerOutcomes outcomes, PipelineService pipelines, Caller caller) {
+    public TriggerOutcomeResource(TriggerOutcomes outcomes, PipelineQueries pipelines, Caller caller) {
         this.outcomes = outcomes;
         this.pipelines = pipelines;
         this.caller = caller;

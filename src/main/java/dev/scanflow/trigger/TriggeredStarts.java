@@ -6,7 +6,7 @@ import dev.scanflow.engine.NewRun;
 import dev.scanflow.engine.PlannedWrite;
 import dev.scanflow.engine.RunEngine;
 import dev.scanflow.engine.RunStartPlan;
-import dev.scanflow.pipeline.PipelineService;
+import dev.scanflow.pipeline.PinnedTemplate;
 import dev.scanflow.run.RunLauncher;
 import dev.scanflow.run.RunOrigin;
 import io.smallrye.mutiny.Uni;
@@ -53,7 +53,7 @@ public class TriggeredStarts {
      * the caller to record with the rest of its plan. {@code busy}: assets the plan already
      * starts a run on (several fires in one plan).
      */
-    public Uni<List<TriggerOutcomes.Outcome>> plan(PipelineService.PinnedTemplate pinned, Source source,
+    public Uni<List<TriggerOutcomes.Outcome>> plan(PinnedTemplate pinned, Source source,
             List<Map<String, Object>> assets, Set<UUID> busy, RunStartPlan.Builder plan) {
         if (assets.isEmpty()) {
             return Uni.createFrom().item(List.of());
@@ -65,7 +65,7 @@ public class TriggeredStarts {
                                 active, queued, ids)));
     }
 
-    private List<TriggerOutcomes.Outcome> decide(PipelineService.PinnedTemplate pinned, Source source,
+    private List<TriggerOutcomes.Outcome> decide(PinnedTemplate pinned, Source source,
             List<Map<String, Object>> assets, Set<UUID> busy, RunStartPlan.Builder plan, Map<UUID, UUID> activeRun,
             Set<UUID> queued, List<UUID> ids) {
         plan.expect(new RunStartPlan.ActiveRuns(source.pipelineId(), ids, Set.copyOf(activeRun.values())));

@@ -7,7 +7,7 @@ import dev.scanflow.common.DocumentReader;
 import dev.scanflow.common.Page;
 import dev.scanflow.common.PathIds;
 import dev.scanflow.common.Problem;
-import dev.scanflow.pipeline.PipelineService;
+import dev.scanflow.pipeline.PipelineQueries;
 import dev.scanflow.webhook.WebhookDeliveries.Delivery;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -38,10 +38,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public class WebhookDeliveryResource {
 
     private final WebhookDeliveries deliveries;
-    private final PipelineService pipelines;
+    private final PipelineQueries pipelines;
     private final Caller caller;
 
-    public WebhookDeliveryResource(WebhookDeliveries deliveries, PipelineService pipelines, Caller caller) {
+    public WebhookDeliveryResource(WebhookDeliveries deliveries, PipelineQueries pipelines, Caller caller) {
         this.deliveries = deliveries;
         this.pipelines = pipelines;
         this.caller = caller;

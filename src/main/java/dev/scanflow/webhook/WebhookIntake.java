@@ -10,7 +10,7 @@ import dev.scanflow.condition.ConditionCache;
 import dev.scanflow.condition.ConditionException;
 import dev.scanflow.config.ScanflowConfig;
 import dev.scanflow.engine.RunStartPlan;
-import dev.scanflow.pipeline.PipelineService;
+import dev.scanflow.pipeline.PinnedTemplate;
 import dev.scanflow.pipeline.definition.TriggerSpec;
 import dev.scanflow.run.RunLauncher;
 import dev.scanflow.run.RunOrigin;
@@ -91,7 +91,7 @@ public class WebhookIntake {
 
     /** What was read before the deciding transaction. */
     private record Read(UUID tenant, UUID pipelineId, WebhookSignatures.Verified verified, String event, String bodyHash,
-            JsonNode body, PushPayload push, PipelineService.PinnedTemplate pinned, List<Hook> hooks,
+            JsonNode body, PushPayload push, PinnedTemplate pinned, List<Hook> hooks,
             Map<String, Object> asset) {
     }
 
@@ -167,7 +167,7 @@ public class WebhookIntake {
                 PushPayload.read(verified.scheme(), tree), null, List.of(), null);
     }
 
-    private static Read withPipeline(Read r, PipelineService.PinnedTemplate pinned) {
+    private static Read withPipeline(Read r, PinnedTemplate pinned) {
         List<Hook> hooks = new ArrayList<>();
         List<TriggerSpec> triggers = pinned.definition().triggers();
         for (int i = 0; i < triggers.size(); i++) {

@@ -6,7 +6,7 @@ import dev.scanflow.common.ApiException;
 import dev.scanflow.common.DocumentReader;
 import dev.scanflow.common.PathIds;
 import dev.scanflow.common.Problem;
-import dev.scanflow.pipeline.PipelineService;
+import dev.scanflow.pipeline.PipelineQueries;
 import dev.scanflow.webhook.WebhookSecrets.Created;
 import dev.scanflow.webhook.WebhookSecrets.Metadata;
 import io.smallrye.mutiny.Uni;
@@ -40,10 +40,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public class WebhookSecretResource {
 
     private final WebhookSecrets secrets;
-    private final PipelineService pipelines;
+    private final PipelineQueries pipelines;
     private final Caller caller;
 
-    public WebhookSecretResource(WebhookSecrets secrets, PipelineService pipelines, Caller caller) {
+    public WebhookSecretResource(WebhookSecrets secrets, PipelineQueries pipelines, Caller caller) {
         this.secrets = secrets;
         this.pipelines = pipelines;
         this.caller = caller;

@@ -11,7 +11,6 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.scanflow.pipeline.PipelineService;
 import dev.scanflow.pipeline.definition.TemplateDefinition;
 import dev.scanflow.support.Api;
 import dev.scanflow.support.TestTokens;
@@ -40,9 +39,9 @@ class SystemTemplatesApiTest {
     SystemTemplateLoader loader;
 
     @Inject
-    PipelineService pipelines;
+    SystemTemplatePublisher publisher;
 
-    private static final String FULL = PipelineService.systemPipelineId("full-security-scan").toString();
+    private static final String FULL = SystemTemplateFiles.pipelineId("full-security-scan").toString();
 
     @Test
     void theFiveAreLoadedAtStartAndListedForEveryTenant() {
@@ -209,12 +208,13 @@ class SystemTemplatesApiTest {
                 shipped.tags(), shipped.triggers(), shipped.steps(), shipped.settings());
         String hash = "test-" + UUID.randomUUID();
         // two replicas starting together: one new version, the other finds it there
-        CompletableFuture<PipelineService.Published> a = CompletableFuture.supplyAsync(() -> publish(hash, changed));
-        CompletableFuture<PipelineService.Published> b = CompletableFuture.supplyAsync(() -> publish(hash, changed));
-        List<PipelineService.Published> outcomes = List.of(a.get(), b.get());
-        assertTrue(outcomes.contains(PipelineService.Published.NEW_VERSION) && outcomes.contains(PipelineService.Published.UNCHANGED),
+        CompletableFuture<SystemTemplatePublisher.Published> a = CompletableFuture.supplyAsync(() -> publish(hash, changed));
+        CompletableFuture<SystemTemplatePublisher.Published> b = CompletableFuture.supplyAsync(() -> publish(hash, changed));
+        List<SystemTemplatePublisher.Published> outcomes = List.of(a.get(), b.get());
+        assertTrue(outcomes.contains(SystemTemplatePublisher.Published.NEW_VERSION)
+                        && outcomes.contains(SystemTemplatePublisher.Published.UNCHANGED),
                 outcomes.toString());
-        assertEquals(PipelineService.Published.UNCHANGED, publish(hash, changed));
+        assertEquals(SystemTemplatePublisher.Published.UNCHANGED, publish(hash, changed));
 
         as(viewer).get("/api/v1/pipeline-templates/api-security").then().body("version", equalTo(before + 1))
                 .body("description", containsString("(revised)"));
@@ -228,9 +228,9 @@ class SystemTemplatesApiTest {
                 .body("items.find { it.id == '" + id + "' }.derived_from.update_available", equalTo(true));
     }
 
-    private PipelineService.Published publish(String hash, TemplateDefinition d) {
+    private SystemTemplatePublisher.Published publish(String hash, TemplateDefinition d) {
         try {
-            return VertxContextSupport.subscribeAndAwait(() -> pipelines.publishSystem("api-security", hash, d));
+            return VertxContextSupport.subscribeAndAwait(() -> publisher.publishSystem("api-security", hash, d));
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }
