@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The engine's metrics (Prometheus at /q/metrics): runs started and finished by status, step
  * durations by tool, dispatch latency (queued until given to a worker), results applied and
- * ignored, workers benched, queue depth, sweeper actions. The gauges are refreshed by the sweeper
- * from the database, so every replica reports the same values.
+ * ignored, workers benched, queue depth, sweeper actions. The gauges are refreshed on every
+ * {@link EngineTicker} tick from the database, so every replica reports the same values.
  */
 @ApplicationScoped
 public class EngineMetrics {
