@@ -1,13 +1,10 @@
 package dev.scanflow.agent;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.scanflow.protocol.ProtocolJson;
 import dev.scanflow.protocol.ScanCommand;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,13 +20,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One scan command: runs the tool as a child process (no shell), streams its output lines as
- * logs, enforces the command's timeout, kills the process tree on cancel, and reports
- * running, then completed (parsed result) or failed (exit code and the last lines of stderr).
+ * One scan command: runs the tool as a child process (no shell; its arguments from
+ * {@link ArgumentTemplate} with {@link Placeholders}), streams its output lines as logs,
+ * enforces the command's timeout, kills the process tree on cancel, and reports running, then
+ * completed (parsed result) or failed (exit code and the last lines of stderr).
  */
 final class ToolRun implements Runnable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int STDERR_TAIL = 10;
 
     private final ScanCommand command;
@@ -99,7 +96,7 @@ final class ToolRun implements Runnable {
             }
             workdir = Files.createTempDirectory(Path.of(config.workdir()), "scanflow-" + commandId.substring(0, 8) + "-");
             Path outputFile = workdir.resolve("result");
-            Map<String, Object> variables = variables(outputFile, workdir);
+            Map<String, Object> variables = Placeholders.of(payload, config, outputFile, workdir, timeoutSeconds());
             Path sourceDir = null;
             if (String.join(" ", tool.command()).contains("{source_dir")
                     || (tool.directory() != null && tool.directory().contains("{source_dir"))) {
@@ -212,69 +209,9 @@ final class ToolRun implements Runnable {
         }
     }
 
-    /** The placeholders a tool's command line may use. */
-    Map<String, Object> variables(Path outputFile, Path workdir) {
-        // placeholders address the command's fields by their wire names ({target.host}, {config.ports},
-        // {upstream.<step>.output.<key>}): the typed parts are seen as the protocol writes them
-        ScanCommand.Payload payload = command.payload();
-        @SuppressWarnings("unchecked")
-        Map<String, Object> target = JSON.convertValue(ProtocolJson.tree(payload.target()), Map.class);
-        target = target == null ? new LinkedHashMap<>() : new LinkedHashMap<>(target);
-        String url = target.get("url") instanceof String s ? s : null;
-        String host = null;
-        Integer port = null;
-        if (url != null && !url.isBlank()) {
-            try {
-                URI uri = URI.create(url);
-                host = uri.getHost();
-                // (not a ternary: 443 : 80 : null would unbox the null)
-                if (uri.getPort() > 0) {
-                    port = uri.getPort();
-                } else if ("https".equals(uri.getScheme())) {
-                    port = 443;
-                } else if ("http".equals(uri.getScheme())) {
-                    port = 80;
-                }
-            } catch (IllegalArgumentException ignored) {
-                // not a URL: use the name
-            }
-        }
-        if (host == null && target.get("name") instanceof String name) {
-            host = name;
-        }
-        target.put("host", host);
-        if (url != null && url.startsWith("file:")) {
-            try {
-                target.put("path", Path.of(URI.create(url)).toString()); // a local archive or checkout
-            } catch (IllegalArgumentException ignored) {
-                // not a usable file URL
-            }
-        }
-        target.putIfAbsent("port", port);
-        Map<String, Object> vars = new LinkedHashMap<>();
-        vars.put("target", target);
-        vars.put("config", payload.stepConfig());
-        vars.put("context", payload.context());
-        vars.put("upstream", JSON.convertValue(ProtocolJson.tree(payload.upstream()), Map.class));
-        vars.put("output_file", outputFile.toString());
-        vars.put("workdir", workdir.toString());
-        vars.put("timeout_seconds", timeoutSeconds());
-        vars.put("step_id", payload.stepId());
-        vars.put("config_dir", config.configDir());
-        vars.put("tools_dir", toolsDir());
-        return vars;
-    }
-
     /** The command's timeout; an hour when it names none. */
     private long timeoutSeconds() {
         return command.timeoutSeconds() > 0 ? command.timeoutSeconds() : 3600;
-    }
-
-    /** Where scripts/install-scanners.sh put the npm-installed scanners: SCANFLOW_TOOLS, else ~/.local/share/scanflow/tools. */
-    static String toolsDir() {
-        String dir = System.getenv("SCANFLOW_TOOLS");
-        return dir != null && !dir.isBlank() ? dir
-                : Path.of(System.getProperty("user.home"), ".local", "share", "scanflow", "tools").toString();
     }
 
     private Thread pump(InputStream in, String prefix, Deque<String> tail) {

@@ -57,7 +57,7 @@ public interface ScanflowConfig {
     }
 
     interface Engine {
-        /** How often the sweeper looks for due timeouts, retries and unpublished messages. */
+        /** How often the engine ticks ({@code EngineTicker}): due timeouts, retries, dispatch, unpublished messages. */
         @WithDefault("1s")
         Duration sweepInterval();
 
@@ -93,7 +93,7 @@ public interface ScanflowConfig {
         @WithDefault("2")
         int transitionConcurrency();
 
-        /** Outbox rows left unpublished this long are published again by the sweeper. */
+        /** Outbox rows left unpublished this long are published again by the engine tick. */
         @WithDefault("3s")
         Duration republishAfter();
     }

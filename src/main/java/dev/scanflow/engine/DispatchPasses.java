@@ -9,9 +9,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Dispatch passes: the runs whose queued steps wait for a worker, most urgent first, are ticked
- * so their steps can take a worker. A pass runs on every sweep and when capacity appears
- * ({@link CapacityFreed}: slots freed, a worker online or resumed), coalesced: at most one at a
- * time, and one more after it if asked meanwhile.
+ * ({@link RunTicks}) so their steps can take a worker. A pass runs on every {@link EngineTicker}
+ * tick, after the sweep, and when capacity appears ({@link CapacityFreed}: slots freed, a worker
+ * online or resumed), coalesced: at most one at a time, and one more after it if asked meanwhile.
  */
 @ApplicationScoped
 public class DispatchPasses {
@@ -19,16 +19,14 @@ public class DispatchPasses {
     private static final Logger LOG = Logger.getLogger(DispatchPasses.class);
 
     private final Pool pool;
-    private final RunEngine engine;
-    private final EngineMetrics metrics;
+    private final RunTicks ticks;
     private final WaitingSteps waiting;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
 
-    public DispatchPasses(Pool pool, RunEngine engine, EngineMetrics metrics, WaitingSteps waiting) {
+    public DispatchPasses(Pool pool, RunTicks ticks, WaitingSteps waiting) {
         this.pool = pool;
-        this.engine = engine;
-        this.metrics = metrics;
+        this.ticks = ticks;
         this.waiting = waiting;
     }
 
@@ -65,13 +63,13 @@ public class DispatchPasses {
                         + "WHEN 'normal' THEN 2 ELSE 3 END) AS rank, min(s.queued_at) AS since FROM step_runs s "
                         + "JOIN pipeline_runs r ON r.id = s.run_id WHERE s.status = 'queued' AND s.command_id IS NULL "
                         + "AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= now()) "
-                        + "AND r.status = 'running' GROUP BY s.run_id ORDER BY rank, since LIMIT " + Sweeper.BATCH)
+                        + "AND r.status = 'running' GROUP BY s.run_id ORDER BY rank, since LIMIT " + RunTicks.BATCH)
                 .execute()
                 .chain(rows -> {
                     if (rows.size() == 0) {
                         waiting.none();
                     }
-                    return Sweeper.tick(engine, metrics, Sweeper.ids(rows), "dispatch");
+                    return ticks.tick(RunTicks.ids(rows), "dispatch");
                 });
     }
 }

@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The engine's metrics (Prometheus at /q/metrics): runs started and finished by status, step
  * durations by tool, dispatch latency (queued until given to a worker), results applied and
- * ignored, queue depth, sweeper actions. The gauges are refreshed by the sweeper from the
- * database, so every replica reports the same values.
+ * ignored, workers benched, queue depth, sweeper actions. The gauges are refreshed on every
+ * {@link EngineTicker} tick from the database, so every replica reports the same values.
  */
 @ApplicationScoped
 public class EngineMetrics {
@@ -42,6 +42,18 @@ public class EngineMetrics {
 
     void resultApplied() {
         registry.counter("scanflow.results.applied").increment();
+    }
+
+    /** An input the decider did not apply (unknown, stale, spoofed, duplicate, ...). */
+    void resultIgnored(String reason) {
+        registry.counter("scanflow.results.ignored", "reason", reason).increment();
+    }
+
+    /** Workers benched for letting a command's ack timeout pass. */
+    void workersBenched(int count) {
+        if (count > 0) {
+            registry.counter("scanflow.workers.benched").increment(count);
+        }
     }
 
     /** Called after a decision is committed. */

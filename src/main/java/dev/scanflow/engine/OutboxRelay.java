@@ -22,7 +22,7 @@ import org.jboss.logging.Logger;
  * Publishes outbox rows (commands, run events) to JetStream after the transaction that wrote
  * them has committed, with the row id as {@code Nats-Msg-Id} so that a second publish of the same
  * row within the stream's duplicate window is dropped by the server. Published rows are marked
- * in batches; rows a crash left unpublished are found and published again by the sweeper.
+ * in batches; rows a crash left unpublished are found and published again ({@link EngineTicker}).
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -42,7 +42,7 @@ public class OutboxRelay {
         this.metrics = metrics;
     }
 
-    /** Publishes without waiting; failures leave the rows for the sweeper. */
+    /** Publishes without waiting; failures leave the rows for the next engine tick. */
     public void publish(List<OutboxMessage> messages) {
         if (messages.isEmpty()) {
             return;

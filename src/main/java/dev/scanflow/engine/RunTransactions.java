@@ -1,19 +1,16 @@
 package dev.scanflow.engine;
 
-import dev.scanflow.config.ScanflowConfig;
 import dev.scanflow.domain.Decision;
 import dev.scanflow.domain.RunDecider;
 import dev.scanflow.domain.RunState;
 import dev.scanflow.domain.StepState;
 import dev.scanflow.domain.WorkerMatcher;
 import dev.scanflow.domain.WorkerResult;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -29,11 +26,11 @@ import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
- * The transaction that applies decisions (docs/adr/0001, 0002, 0004): lock the runs, let
- * {@link RunDecider} decide, give queued steps to workers, write the steps, the runs, the
- * commands and the events, commit, then publish the commands and events. Every way into the
- * engine ends here: a batch of worker results, a decision on one run (clock, cancel, retry,
- * lost worker), a new run.
+ * The transaction that applies decisions (docs/adr/0001, 0002, 0004). Every way into the engine
+ * ends here: a batch of worker results, a decision on one run (clock, cancel, retry, lost
+ * worker), a new run. Each locks its runs (in id order) and then goes through the same phases
+ * ({@link #apply}): decide ({@link RunDecider}, in memory), assign (free and claim worker
+ * slots), write ({@link TransitionWrites}), and after the commit publish ({@link AfterCommit}).
  */
 @ApplicationScoped
 public class RunTransactions {
@@ -45,54 +42,23 @@ public class RunTransactions {
     private final WorkerSlots slots;
     private final WorkerAssignment assignment;
     private final CommandFactory commands;
-    private final EventFactory events;
-    private final CommandOutbox commandOutbox;
-    private final EventOutbox eventOutbox;
-    private final OutboxRelay relay;
-    private final DueTimes dueTimes;
     private final RunDecider decider;
     private final EngineMetrics metrics;
-    private final MeterRegistry registry;
-    private final WaitingSteps waiting;
-    private final Event<CapacityFreed> capacityFreed;
-    private final ScanflowConfig config;
+    private final TransitionWrites writes;
+    private final AfterCommit after;
 
     public RunTransactions(Pool pool, RunRows runs, WorkerSlots slots, WorkerAssignment assignment,
-            CommandFactory commands, EventFactory events, CommandOutbox commandOutbox, EventOutbox eventOutbox,
-            OutboxRelay relay, DueTimes dueTimes, RunDecider decider, EngineMetrics metrics, MeterRegistry registry,
-            WaitingSteps waiting, Event<CapacityFreed> capacityFreed, ScanflowConfig config) {
+            CommandFactory commands, RunDecider decider, EngineMetrics metrics, TransitionWrites writes,
+            AfterCommit after) {
         this.pool = pool;
         this.runs = runs;
         this.slots = slots;
         this.assignment = assignment;
         this.commands = commands;
-        this.events = events;
-        this.commandOutbox = commandOutbox;
-        this.eventOutbox = eventOutbox;
-        this.relay = relay;
-        this.dueTimes = dueTimes;
         this.decider = decider;
         this.metrics = metrics;
-        this.registry = registry;
-        this.waiting = waiting;
-        this.capacityFreed = capacityFreed;
-        this.config = config;
-    }
-
-    /** One run's inputs in a transaction: the rules applied in order, and what each decided. */
-    static final class Transition {
-        final LoadedRun loaded;
-        final List<BiFunction<RunState, Instant, Decision>> rules = new ArrayList<>();
-        final List<Decision> decisions = new ArrayList<>();
-
-        Transition(LoadedRun loaded) {
-            this.loaded = loaded;
-        }
-
-        Transition rule(BiFunction<RunState, Instant, Decision> rule) {
-            rules.add(rule);
-            return this;
-        }
+        this.writes = writes;
+        this.after = after;
     }
 
     // ------------------------------------------------------------------ ways in
@@ -144,8 +110,7 @@ public class RunTransactions {
                     for (int i = 0; i < unknown[0]; i++) {
                         ignored("unknown");
                     }
-                    transitions.forEach(t -> t.decisions.stream().filter(d -> d.ignored() == null)
-                            .forEach(d -> metrics.resultApplied()));
+                    transitions.forEach(t -> t.applied().forEach(d -> metrics.resultApplied()));
                     afterCommit(transitions, outgoing);
                 });
     }
@@ -265,7 +230,7 @@ public class RunTransactions {
                 : Uni.join().all(writes.stream().map(w -> w.run(tx)).toList()).andFailFast().replaceWithVoid();
     }
 
-    // ------------------------------------------------------------------ deciding and writing
+    // ------------------------------------------------------------------ the phases
 
     /**
      * Decides on locked runs inside the caller's transaction and writes what changed, in at most
@@ -274,118 +239,89 @@ public class RunTransactions {
      * once (pipelined). With {@code commit}, the caller began the transaction with a plain BEGIN
      * and COMMIT is sent right behind the writes; else the caller commits. With
      * {@code candidates} (read by the caller with its locking reads) the slots are freed and
-     * claimed in one round trip.
+     * claimed in one round trip. What is to be published is added to {@code outgoing} once written.
      */
     private Uni<Void> apply(SqlConnection tx, List<Transition> transitions, List<OutboxMessage> outgoing,
             boolean commit, List<WorkerMatcher.Candidate> candidates, List<String> acknowledged) {
         Instant now = now();
-        List<Transition> changed = new ArrayList<>();
-        List<UUID> released = new ArrayList<>();
-        List<String> unacknowledged = new ArrayList<>();
-        List<CommandFactory.CommandRow> commandRows = new ArrayList<>();
+        WriteSet set = decideEach(transitions, now);
+        if (set.isEmpty()) {
+            return writes.acknowledgedOnly(tx, acknowledged, commit);
+        }
+        return assign(tx, set, candidates, now)
+                .chain(() -> writes.write(tx, set, acknowledged, commit, now))
+                .invoke(() -> outgoing.addAll(set.outgoing()))
+                .invoke(() -> set.changed.forEach(t -> t.applied()
+                        .forEach(d -> metrics.decided(t.loaded.state(), d, now))));
+    }
+
+    /**
+     * Decide: each run's rules in order, in memory; the applied decisions' freed slots, benched
+     * workers and cancel commands are gathered. An ignored input is counted and changes nothing.
+     */
+    private WriteSet decideEach(List<Transition> transitions, Instant now) {
+        WriteSet set = new WriteSet();
         for (Transition t : transitions) {
             RunState run = t.loaded.state();
             boolean applied = false;
-            for (int i = 0; i < t.rules.size(); i++) {
-                Decision decision = t.rules.get(i).apply(run, now);
+            for (BiFunction<RunState, Instant, Decision> rule : t.rules) {
+                Decision decision = rule.apply(run, now);
                 t.decisions.add(decision);
                 if (decision.ignored() != null) {
                     ignored(decision.ignored());
                     continue;
                 }
                 applied = true;
-                unacknowledged.addAll(decision.unacknowledged);
-                released.addAll(decision.releasedSteps);
+                set.unacknowledged.addAll(decision.unacknowledged);
+                set.released.addAll(decision.releasedSteps);
                 for (Decision.CancelOrder c : decision.cancels) {
-                    commandRows.add(commands.cancel(run, run.step(c.stepKey()), c.commandId(), c.workerId(),
+                    set.commands.add(commands.cancel(run, run.step(c.stepKey()), c.commandId(), c.workerId(),
                             t.loaded.priority(), now));
                 }
             }
             if (applied) {
-                changed.add(t);
+                set.changed.add(t);
             }
         }
-        if (changed.isEmpty()) {
-            Uni<Void> unbench = slots.unbench(tx, acknowledged);
-            return commit ? Uni.combine().all().unis(unbench, tx.query("COMMIT").execute()).discardItems() : unbench;
-        }
-        List<LoadedRun> loaded = changed.stream().map(t -> t.loaded).toList();
-        List<RunState> states = loaded.stream().map(LoadedRun::state).toList();
-        List<String> freedSlotsOf = changed.stream().flatMap(t -> t.decisions.stream())
-                .filter(d -> d.ignored() == null).flatMap(d -> d.releasedWorkers.stream()).toList();
+        return set;
+    }
+
+    /**
+     * Assign: the slots the decisions freed are freed and the steps waiting for a worker claim
+     * slots ({@link WorkerAssignment}); with {@code candidates} in one round trip, else after
+     * reading the candidates in the round trip of the release. The scan commands join the set;
+     * steps still waiting are touched, so that their due time moves on when they are saved.
+     */
+    private Uni<Void> assign(SqlConnection tx, WriteSet set, List<WorkerMatcher.Candidate> candidates, Instant now) {
+        List<LoadedRun> loaded = set.runs();
+        List<RunState> states = set.states();
+        List<String> freedSlotsOf = set.freedSlotsOf();
         Uni<List<CommandFactory.CommandRow>> dispatched = candidates != null
                 // free, then claim, sent together: the claims see the slots just freed
-                ? Uni.combine().all().unis(slots.release(tx, released),
+                ? Uni.combine().all().unis(slots.release(tx, set.released),
                                 Uni.createFrom().deferred(() -> assignment.assign(tx, loaded,
-                                        notBenched(WorkerSlots.withFreed(candidates, freedSlotsOf), unacknowledged), now)))
+                                        set.notBenched(WorkerSlots.withFreed(candidates, freedSlotsOf)), now)))
                         .with((freed, scans) -> scans)
-                : Uni.combine().all().unis(slots.release(tx, released),
+                : Uni.combine().all().unis(slots.release(tx, set.released),
                                 slots.candidates(tx, WorkerAssignment.tenantsWaiting(states, now)))
-                        .withUni((freed, found) -> assignment.assign(tx, loaded, notBenched(found, unacknowledged), now));
-        return dispatched
-                .chain(scans -> {
-                    commandRows.addAll(scans);
-                    Map<UUID, StepState> steps = new HashMap<>();
-                    states.forEach(r -> r.steps().forEach(st -> steps.put(st.id, st)));
-                    scans.forEach(c -> metrics.dispatched(steps.get(c.stepRunId()), now));
-                    // steps still waiting for a worker are saved too, so their due time moves on
-                    steps.values().stream().filter(st -> st.awaitingDispatch(now)).forEach(StepState::touch);
-                    List<EventFactory.EventRow> eventRows = new ArrayList<>();
-                    for (Transition t : changed) {
-                        t.decisions.stream().filter(d -> d.ignored() == null)
-                                .forEach(d -> eventRows.addAll(events.events(t.loaded, d, now)));
-                    }
-                    List<Uni<?>> writes = new ArrayList<>(List.of(runs.save(tx, states, s -> dueTimes.dueAt(s, now)),
-                            commandOutbox.insert(tx, commandRows), eventOutbox.insert(tx, eventRows),
-                            slots.bench(tx, unacknowledged, config.workers().benchAfterAckTimeout(),
-                                    config.workers().maxBench()),
-                            slots.unbench(tx, acknowledged)));
-                    if (!unacknowledged.isEmpty()) {
-                        registry.counter("scanflow.workers.benched").increment(unacknowledged.size());
-                    }
-                    if (commit) {
-                        writes.add(tx.query("COMMIT").execute());
-                    }
-                    return Uni.combine().all().unis(writes).discardItems()
-                            .invoke(() -> {
-                                commandRows.forEach(c -> outgoing.add(new OutboxMessage(OutboxMessage.Kind.COMMAND,
-                                        c.id(), c.subject(), c.payload())));
-                                eventRows.forEach(e -> outgoing.add(new OutboxMessage(OutboxMessage.Kind.EVENT, e.id(),
-                                        e.subject(), e.payload())));
-                            });
-                })
-                .invoke(() -> changed.forEach(t -> t.decisions.stream().filter(d -> d.ignored() == null)
-                        .forEach(d -> metrics.decided(t.loaded.state(), d, now))));
+                        .withUni((freed, found) -> assignment.assign(tx, loaded, set.notBenched(found), now));
+        return dispatched.invoke(scans -> {
+            set.commands.addAll(scans);
+            Map<UUID, StepState> steps = new HashMap<>();
+            states.forEach(r -> r.steps().forEach(st -> steps.put(st.id, st)));
+            scans.forEach(c -> metrics.dispatched(steps.get(c.stepRunId()), now));
+            // steps still waiting for a worker are saved too, so their due time moves on
+            steps.values().stream().filter(st -> st.awaitingDispatch(now)).forEach(StepState::touch);
+        }).replaceWithVoid();
     }
 
     /** After commit: publish what was written, log the state changes, ask for a dispatch pass if slots were freed. */
     private void afterCommit(List<Transition> transitions, List<OutboxMessage> outgoing) {
-        relay.publish(outgoing);
-        boolean freed = false;
-        for (Transition t : transitions) {
-            for (Decision decision : t.decisions) {
-                if (decision.ignored() != null) {
-                    continue;
-                }
-                for (Decision.Event e : decision.events) {
-                    EngineLog.event(t.loaded.state(), e);
-                }
-                freed |= !decision.releasedWorkers.isEmpty();
-            }
-        }
-        if (freed && waiting.some()) {
-            capacityFreed.fire(new CapacityFreed("slots freed"));
-        }
-    }
-
-    /** Workers benched in this very transaction take none of its steps. */
-    private static List<WorkerMatcher.Candidate> notBenched(List<WorkerMatcher.Candidate> candidates,
-            List<String> benched) {
-        return benched.isEmpty() ? candidates : candidates.stream().filter(c -> !benched.contains(c.id())).toList();
+        after.run(transitions, outgoing);
     }
 
     private void ignored(String reason) {
-        registry.counter("scanflow.results.ignored", "reason", reason).increment();
+        metrics.resultIgnored(reason);
         LOG.debugf("result ignored: %s", reason);
     }
 
