@@ -8,8 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 
-/** The run events outbox ({@code run_events}): also the runs' history, read by the runs API. */
+/**
+ * The run events outbox ({@code run_events}): also the runs' history, read by the runs API, and
+ * what the notification planner plans from ({@code notified_at} marks the events it planned).
+ */
 @ApplicationScoped
 public class EventOutbox {
 
@@ -27,5 +31,38 @@ public class EventOutbox {
         return tx.preparedQuery("INSERT INTO run_events (id, tenant_id, run_id, step_key, type, subject, payload) "
                         + "VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb)")
                 .executeBatch(batch).replaceWithVoid();
+    }
+
+    /** An event not marked notified yet, with its run's tenant, pipeline, asset and pinned template version. */
+    public record Unnotified(UUID id, UUID runId, String type, UUID tenantId, UUID pipelineId, UUID assetId,
+            UUID templateId) {
+    }
+
+    /**
+     * The oldest events of these types not marked notified (at most {@code limit}), locked in the
+     * caller's transaction; events another transaction holds are skipped.
+     */
+    public Uni<List<Unnotified>> lockUnnotified(SqlClient tx, List<String> types, int limit) {
+        return tx.preparedQuery("SELECT e.id, e.run_id, e.type, r.tenant_id, r.pipeline_id, r.asset_id, r.template_id "
+                        + "FROM run_events e JOIN pipeline_runs r ON r.id = e.run_id WHERE e.notified_at IS NULL "
+                        + "AND e.type = ANY($1) ORDER BY e.seq LIMIT $2 FOR UPDATE OF e SKIP LOCKED")
+                .execute(Tuple.of(types.toArray(String[]::new), limit))
+                .map(rows -> {
+                    List<Unnotified> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new Unnotified(r.getUUID("id"), r.getUUID("run_id"), r.getString("type"),
+                            r.getUUID("tenant_id"), r.getUUID("pipeline_id"), r.getUUID("asset_id"),
+                            r.getUUID("template_id"))));
+                    return out;
+                });
+    }
+
+    /** Marks the events notified, in the caller's transaction. */
+    public Uni<Void> markNotified(SqlClient tx, List<UUID> eventIds) {
+        if (eventIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return tx.preparedQuery("UPDATE run_events SET notified_at = now() WHERE id = ANY($1)")
+                .execute(Tuple.of(eventIds.toArray(UUID[]::new)))
+                .replaceWithVoid();
     }
 }

@@ -8,8 +8,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -80,6 +82,24 @@ public class WorkerSlots {
                         + "SELECT w.id FROM workers w WHERE w.status = 'offline' AND EXISTS (SELECT 1 FROM worker_slots f "
                         + "WHERE f.worker_id = w.id AND f.step_run_id IS NULL) FOR NO KEY UPDATE OF w SKIP LOCKED)")
                 .execute().map(rows -> rows.rowCount());
+    }
+
+    /**
+     * The slots each of these workers holds now (workers holding none are left out): the fleet's
+     * view of a worker's load, read on the caller's client.
+     */
+    public Uni<Map<String, Integer>> activeCommands(SqlClient client, List<String> workerIds) {
+        if (workerIds.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return client.preparedQuery("SELECT worker_id, count(*)::int AS active_commands FROM worker_slots "
+                        + "WHERE worker_id = ANY($1) AND step_run_id IS NOT NULL GROUP BY worker_id")
+                .execute(Tuple.of((Object) workerIds.toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, Integer> active = new HashMap<>();
+                    rows.forEach(r -> active.put(r.getString("worker_id"), r.getInteger("active_commands")));
+                    return active;
+                });
     }
 
     /** Workers with a free slot that the tenants may use (no query for no tenant). */

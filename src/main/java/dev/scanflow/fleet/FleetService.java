@@ -5,9 +5,11 @@ import dev.scanflow.common.Page;
 import dev.scanflow.common.PgValues;
 import dev.scanflow.domain.CapabilityCoverage;
 import dev.scanflow.engine.CapacityFreed;
+import dev.scanflow.engine.WorkerSlots;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -24,18 +26,19 @@ import java.util.UUID;
 @ApplicationScoped
 public class FleetService {
 
-    /** Columns of {@code workers w}; active_commands counts the slots held now. */
+    /** Columns of {@code workers w}; the slots held now come from the engine's {@link WorkerSlots#activeCommands}. */
     private static final String COLUMNS = "w.id, w.tenant_id, w.status, w.draining, w.capabilities, w.tools, "
-            + "w.max_concurrency, w.announced_max_concurrency, (SELECT count(*) FROM worker_slots s WHERE s.worker_id = w.id "
-            + "AND s.step_run_id IS NOT NULL)::int AS active_commands, w.reported_active, w.version, "
+            + "w.max_concurrency, w.announced_max_concurrency, w.reported_active, w.version, "
             + "w.last_heartbeat_at, w.registered_at, w.registration, w.registered_by, w.allowed_capabilities, "
             + "w.allowed_tools, w.allowed_max_concurrency, w.nats_public_key, w.ack_timeouts, w.benched_until";
 
     private final Pool pool;
+    private final WorkerSlots slots;
     private final Event<CapacityFreed> capacity;
 
-    public FleetService(Pool pool, Event<CapacityFreed> capacity) {
+    public FleetService(Pool pool, WorkerSlots slots, Event<CapacityFreed> capacity) {
         this.pool = pool;
+        this.slots = slots;
         this.capacity = capacity;
     }
 
@@ -60,11 +63,8 @@ public class FleetService {
         }
         params.add(limit + 1);
         sql.append(" ORDER BY id LIMIT $").append(params.size());
-        return pool.preparedQuery(sql.toString()).execute(Tuple.from(params)).map(rows -> {
-            List<WorkerView> all = new ArrayList<>();
-            rows.forEach(r -> all.add(view(r)));
-            return Page.of(all, limit, WorkerView::workerId, w -> w);
-        });
+        return pool.preparedQuery(sql.toString()).execute(Tuple.from(params)).chain(this::views)
+                .map(all -> Page.of(all, limit, WorkerView::workerId, w -> w));
     }
 
     /** What the workers that can take this tenant's steps now offer (online, not draining). */
@@ -84,11 +84,12 @@ public class FleetService {
     public Uni<WorkerView> get(UUID tenant, String id) {
         return pool.preparedQuery("SELECT " + COLUMNS + " FROM workers w WHERE id = $1 AND (tenant_id IS NULL OR tenant_id = $2)")
                 .execute(Tuple.of(id, tenant))
-                .map(rows -> {
-                    if (rows.size() == 0) {
+                .chain(this::views)
+                .map(views -> {
+                    if (views.isEmpty()) {
                         throw ApiException.notFound("worker " + id);
                     }
-                    return view(rows.iterator().next());
+                    return views.get(0);
                 });
     }
 
@@ -114,9 +115,16 @@ public class FleetService {
         });
     }
 
-    static WorkerView view(Row r) {
+    /** The workers' views, in the rows' order, with the slots each holds now. */
+    private Uni<List<WorkerView>> views(RowSet<Row> rows) {
+        List<Row> workers = new ArrayList<>();
+        rows.forEach(workers::add);
+        return slots.activeCommands(pool, workers.stream().map(r -> r.getString("id")).toList())
+                .map(active -> workers.stream().map(r -> view(r, active.getOrDefault(r.getString("id"), 0))).toList());
+    }
+
+    static WorkerView view(Row r, int active) {
         int max = r.getInteger("max_concurrency");
-        int active = r.getInteger("active_commands");
         String status = "offline".equals(r.getString("status")) ? "offline"
                 : r.getBoolean("draining") ? "draining" : "online";
         return new WorkerView(r.getString("id"), r.getUUID("tenant_id"), status,

@@ -1,5 +1,6 @@
 package dev.scanflow.fleet;
 
+import dev.scanflow.auth.TenantRegistry;
 import dev.scanflow.config.ScanflowConfig;
 import dev.scanflow.engine.CapacityFreed;
 import dev.scanflow.engine.WorkerSlots;
@@ -58,6 +59,7 @@ public class WorkerRegistry {
 
     private final Pool pool;
     private final WorkerSlots slots;
+    private final TenantRegistry tenants;
     private final NatsClient nats;
     private final Subjects subjects;
     private final MeterRegistry metrics;
@@ -70,10 +72,11 @@ public class WorkerRegistry {
     /** The NATS subscription to heartbeats (jnats restores it after reconnections by itself). */
     private Dispatcher heartbeats;
 
-    public WorkerRegistry(Pool pool, WorkerSlots slots, NatsClient nats, Subjects subjects, MeterRegistry metrics,
-            ScanflowConfig config, Event<CapacityFreed> capacity) {
+    public WorkerRegistry(Pool pool, WorkerSlots slots, TenantRegistry tenants, NatsClient nats, Subjects subjects,
+            MeterRegistry metrics, ScanflowConfig config, Event<CapacityFreed> capacity) {
         this.pool = pool;
         this.slots = slots;
+        this.tenants = tenants;
         this.nats = nats;
         this.subjects = subjects;
         this.metrics = metrics;
@@ -228,9 +231,7 @@ public class WorkerRegistry {
     /** Open registration: the first heartbeat registers the worker as it describes itself (capped). */
     private Uni<Void> registerOpenly(Heartbeat hb, UUID tenant, String[] capabilities, String[] tools) {
         int max = Math.min(hb.maxConcurrency(), config.workers().openRegistrationMaxConcurrency());
-        Uni<?> ensureTenant = tenant == null ? Uni.createFrom().voidItem()
-                : pool.preparedQuery("INSERT INTO tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING")
-                        .execute(Tuple.of(tenant));
+        Uni<Void> ensureTenant = tenant == null ? Uni.createFrom().voidItem() : tenants.ensureWithoutSession(tenant);
         return ensureTenant.chain(() -> pool.preparedQuery("INSERT INTO workers (id, tenant_id, capabilities, tools, "
                         + "max_concurrency, allowed_capabilities, allowed_tools, allowed_max_concurrency, registration, "
                         + "registered_by, status) VALUES ($1, $2, $3, $4, $5, $3, $4, $5, 'open', 'heartbeat', 'offline') "

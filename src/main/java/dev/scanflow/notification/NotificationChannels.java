@@ -9,6 +9,7 @@ import dev.scanflow.common.SecretBox;
 import dev.scanflow.common.TreeReader;
 import dev.scanflow.config.ScanflowConfig;
 import dev.scanflow.domain.ValidationError;
+import dev.scanflow.engine.RunReads;
 import dev.scanflow.pipeline.ChannelNames;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -48,11 +49,13 @@ public class NotificationChannels implements ChannelNames {
     private final TenantRegistry tenants;
     private final TargetPolicy policy;
     private final NotificationSender sender;
+    private final RunReads runs;
     private final ObjectMapper mapper;
 
     public NotificationChannels(Pool pool, SecretBox box, TenantRegistry tenants, ScanflowConfig config,
-            NotificationSender sender, ObjectMapper mapper) {
+            NotificationSender sender, RunReads runs, ObjectMapper mapper) {
         this.mapper = mapper;
+        this.runs = runs;
         this.pool = pool;
         this.box = box;
         this.tenants = tenants;
@@ -200,10 +203,9 @@ public class NotificationChannels implements ChannelNames {
 
     /** The deliveries of one of the tenant's runs; 404 for another tenant's or no run. */
     public Uni<List<DeliveryView>> ofRun(UUID tenant, UUID runId) {
-        return pool.preparedQuery("SELECT 1 FROM pipeline_runs WHERE id = $1 AND tenant_id = $2")
-                .execute(Tuple.of(runId, tenant))
-                .chain(rows -> {
-                    if (!rows.iterator().hasNext()) {
+        return runs.exists(pool, tenant, runId)
+                .chain(exists -> {
+                    if (!exists) {
                         throw ApiException.notFound("pipeline run " + runId);
                     }
                     return deliveries("tenant_id = $1 AND run_id = $2", Tuple.of(tenant, runId));

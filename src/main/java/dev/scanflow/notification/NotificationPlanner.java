@@ -1,18 +1,18 @@
 package dev.scanflow.notification;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.scanflow.common.PgValues;
 import dev.scanflow.config.ScanflowConfig;
+import dev.scanflow.engine.EventOutbox;
+import dev.scanflow.engine.RunReads;
+import dev.scanflow.pipeline.TemplateSettings;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -37,12 +37,22 @@ public class NotificationPlanner {
     static final List<String> EVENTS = List.of("pipeline.run.started", "pipeline.run.completed", "pipeline.run.failed",
             "pipeline.run.cancelled", "pipeline.run.timeout");
 
+    /** Events planned per transaction. */
+    static final int BATCH = 100;
+
     private final Pool pool;
+    private final EventOutbox events;
+    private final RunReads runs;
+    private final TemplateSettings templates;
     private final ScanflowConfig config;
     private final ObjectMapper mapper;
 
-    public NotificationPlanner(Pool pool, ScanflowConfig config, ObjectMapper mapper) {
+    public NotificationPlanner(Pool pool, EventOutbox events, RunReads runs, TemplateSettings templates,
+            ScanflowConfig config, ObjectMapper mapper) {
         this.pool = pool;
+        this.events = events;
+        this.runs = runs;
+        this.templates = templates;
         this.config = config;
         this.mapper = mapper;
     }
@@ -54,31 +64,28 @@ public class NotificationPlanner {
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
-    /** One pass: the number of deliveries planned. */
+    /**
+     * One pass: the number of deliveries planned. The events are locked (the engine's
+     * {@link EventOutbox#lockUnnotified}), their pinned versions' settings read, the deliveries
+     * inserted and the events marked, all in one transaction.
+     */
     public Uni<Integer> plan() {
-        return pool.withTransaction(tx -> tx.preparedQuery("SELECT e.id, e.run_id, e.type, r.tenant_id, r.pipeline_id, "
-                                + "r.asset_id, t.settings FROM run_events e JOIN pipeline_runs r ON r.id = e.run_id "
-                                + "JOIN pipeline_templates t ON t.id = r.template_id WHERE e.notified_at IS NULL "
-                                + "AND e.type = ANY($1) ORDER BY e.seq LIMIT 100 FOR UPDATE OF e SKIP LOCKED")
-                .execute(Tuple.of(EVENTS.toArray(String[]::new)))
-                .chain(rows -> {
-                    List<Row> events = new ArrayList<>();
-                    rows.forEach(events::add);
-                    Uni<Integer> chain = Uni.createFrom().item(0);
-                    for (Row e : events) {
-                        chain = chain.chain(n -> planOne(tx, e).map(m -> n + m));
-                    }
-                    return chain.call(() -> events.isEmpty() ? Uni.createFrom().voidItem()
-                            : tx.preparedQuery("UPDATE run_events SET notified_at = now() WHERE id = ANY($1)")
-                                    .execute(Tuple.of(events.stream().map(r -> r.getUUID("id")).toArray(UUID[]::new)))
-                                    .replaceWithVoid());
-                }));
+        return pool.withTransaction(tx -> events.lockUnnotified(tx, EVENTS, BATCH)
+                .chain(batch -> templates.of(tx, batch.stream().map(EventOutbox.Unnotified::templateId).distinct().toList())
+                        .chain(settings -> {
+                            Uni<Integer> chain = Uni.createFrom().item(0);
+                            for (EventOutbox.Unnotified e : batch) {
+                                chain = chain.chain(n -> planOne(tx, e, settings.getOrDefault(e.templateId(), Map.of()))
+                                        .map(m -> n + m));
+                            }
+                            return chain.call(() -> events.markNotified(tx,
+                                    batch.stream().map(EventOutbox.Unnotified::id).toList()));
+                        })));
     }
 
-    private Uni<Integer> planOne(SqlConnection tx, Row event) {
-        String type = event.getString("type");
+    private Uni<Integer> planOne(SqlConnection tx, EventOutbox.Unnotified event, Map<String, Object> settings) {
+        String type = event.type();
         String status = type.substring("pipeline.run.".length());
-        Map<String, Object> settings = PgValues.json(event, "settings");
         Map<String, Object> notification = settings.get("notification") instanceof Map<?, ?> m
                 ? mapper.convertValue(m, Map.class) : Map.of();
         @SuppressWarnings("unchecked")
@@ -86,10 +93,10 @@ public class NotificationPlanner {
         if (wanted.isEmpty() || !NotificationRules.wanted(status, notification)) {
             return Uni.createFrom().item(0);
         }
-        UUID tenant = event.getUUID("tenant_id");
-        UUID runId = event.getUUID("run_id");
+        UUID tenant = event.tenantId();
+        UUID runId = event.runId();
         Uni<Boolean> changed = Boolean.TRUE.equals(notification.get("on_state_change")) && !"started".equals(status)
-                ? stateChanged(tx, runId, event.getUUID("pipeline_id"), event.getUUID("asset_id"), status)
+                ? stateChanged(tx, runId, event.pipelineId(), event.assetId(), status)
                 : Uni.createFrom().item(true);
         return changed.chain(send -> !send ? Uni.createFrom().item(0)
                 : channels(tx, tenant, wanted).chain(channels -> channels.isEmpty() ? Uni.createFrom().item(0)
@@ -98,16 +105,13 @@ public class NotificationPlanner {
 
     /** Only the first failure and the recovery: this run's outcome differs from the previous run's on the asset. */
     private Uni<Boolean> stateChanged(SqlConnection tx, UUID runId, UUID pipelineId, UUID assetId, String status) {
-        return tx.preparedQuery("SELECT status FROM pipeline_runs WHERE pipeline_id = $1 AND asset_id = $2 AND id <> $3 "
-                        + "AND status IN ('completed', 'failed', 'timeout') AND completed_at <= "
-                        + "(SELECT completed_at FROM pipeline_runs WHERE id = $3) ORDER BY completed_at DESC LIMIT 1")
-                .execute(Tuple.of(pipelineId, assetId, runId))
-                .map(rows -> {
+        return runs.previousOutcome(tx, runId, pipelineId, assetId)
+                .map(previous -> {
                     boolean failed = !"completed".equals(status);
-                    if (!rows.iterator().hasNext()) {
+                    if (previous == null) {
                         return failed; // the first run: news only when it failed
                     }
-                    boolean previousFailed = !"completed".equals(rows.iterator().next().getString("status"));
+                    boolean previousFailed = !"completed".equals(previous);
                     return failed != previousFailed;
                 });
     }
@@ -128,37 +132,23 @@ public class NotificationPlanner {
     }
 
     private Uni<RunSummary> summary(SqlConnection tx, UUID runId) {
-        return tx.preparedQuery("SELECT r.id, r.pipeline_id, r.pipeline_name, r.pipeline_version, r.asset, r.status, "
-                        + "r.trigger_type, r.triggered_by, r.total_findings, r.error_message, r.started_at, r.completed_at "
-                        + "FROM pipeline_runs r WHERE r.id = $1")
-                .execute(Tuple.of(runId))
-                .chain(runs -> tx.preparedQuery("SELECT step_key, name, status, findings_count, findings_by_severity, "
-                                + "skip_reason, error_code, error_message FROM step_runs WHERE run_id = $1 "
-                                + "ORDER BY step_order, step_key")
-                        .execute(Tuple.of(runId))
-                        .map(steps -> {
-                            Row r = runs.iterator().next();
-                            Map<String, Integer> bySeverity = new LinkedHashMap<>();
-                            List<RunSummary.Step> list = new ArrayList<>();
-                            steps.forEach(s -> {
-                                Map<String, Integer> sev = severities(PgValues.jsonOrNull(s, "findings_by_severity"));
-                                sev.forEach((k, v) -> bySeverity.merge(k, v, Integer::sum));
-                                list.add(new RunSummary.Step(s.getString("step_key"), s.getString("name"),
-                                        s.getString("status"), s.getInteger("findings_count"), sev, s.getString("skip_reason"),
-                                        s.getString("error_code"), s.getString("error_message")));
-                            });
-                            Map<String, Object> asset = PgValues.json(r, "asset");
-                            Instant started = PgValues.instant(r, "started_at");
-                            Instant completed = PgValues.instant(r, "completed_at");
-                            Long duration = started != null && completed != null
-                                    ? Duration.between(started, completed).toSeconds() : null;
-                            return new RunSummary(runId.toString(), r.getUUID("pipeline_id").toString(),
-                                    r.getString("pipeline_name"), r.getInteger("pipeline_version"),
-                                    String.valueOf(asset.getOrDefault("name", "")), String.valueOf(asset.getOrDefault("type", "")),
-                                    r.getString("status"), r.getString("trigger_type"), r.getString("triggered_by"), duration,
-                                    r.getInteger("total_findings"), ordered(bySeverity), r.getString("error_message"), list,
-                                    link(runId));
-                        }));
+        return runs.report(tx, runId).map(r -> {
+            Map<String, Integer> bySeverity = new LinkedHashMap<>();
+            List<RunSummary.Step> list = new ArrayList<>();
+            for (RunReads.StepReport s : r.steps()) {
+                Map<String, Integer> sev = severities(s.findingsBySeverity());
+                sev.forEach((k, v) -> bySeverity.merge(k, v, Integer::sum));
+                list.add(new RunSummary.Step(s.key(), s.name(), s.status(), s.findingsCount(), sev, s.skipReason(),
+                        s.errorCode(), s.errorMessage()));
+            }
+            Map<String, Object> asset = r.asset();
+            Long duration = r.startedAt() != null && r.completedAt() != null
+                    ? Duration.between(r.startedAt(), r.completedAt()).toSeconds() : null;
+            return new RunSummary(runId.toString(), r.pipelineId().toString(), r.pipelineName(), r.pipelineVersion(),
+                    String.valueOf(asset.getOrDefault("name", "")), String.valueOf(asset.getOrDefault("type", "")),
+                    r.status(), r.triggerType(), r.triggeredBy(), duration, r.totalFindings(), ordered(bySeverity),
+                    r.errorMessage(), list, link(runId));
+        });
     }
 
     String link(UUID runId) {
