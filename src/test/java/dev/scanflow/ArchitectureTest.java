@@ -1,13 +1,18 @@
 package dev.scanflow;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.core.domain.JavaMethod;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 
 /**
  * The layering of docs/architecture.md, held as rules over the compiled classes (tests excluded).
@@ -64,6 +69,24 @@ class ArchitectureTest {
                     "dev.scanflow.pipeline..", "dev.scanflow.asset..", "dev.scanflow.trigger..", "dev.scanflow.agent..",
                     "dev.scanflow.webhook..", "dev.scanflow.discovery..")
             .because("results, heartbeats, the API and triggers call into the engine, never the reverse");
+
+    @ArchTest
+    static final ArchRule theEngineLendsNoConnection = methods().that().areDeclaredInClassesThat()
+            .resideInAPackage("dev.scanflow.engine..").and().arePublic()
+            .should(new ArchCondition<JavaMethod>("take no callback that is handed a connection") {
+                @Override
+                public void check(JavaMethod method, ConditionEvents events) {
+                    for (java.lang.reflect.Type type : method.reflect().getGenericParameterTypes()) {
+                        String name = type.getTypeName();
+                        if (type instanceof java.lang.reflect.ParameterizedType
+                                && (name.contains("sqlclient.SqlConnection") || name.contains("sqlclient.SqlClient"))) {
+                            events.add(SimpleConditionEvent.violated(method, method.getFullName() + " takes " + name));
+                        }
+                    }
+                }
+            })
+            .because("others hand the engine a RunStartPlan or a PlannedWrite (values); no code of theirs runs "
+                    + "with the engine's connection (ADR 0008)");
 
     @ArchTest
     static final ArchRule templatesKnowNotificationsOnlyThroughTheirPort = noClasses().that()

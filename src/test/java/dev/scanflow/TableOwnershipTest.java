@@ -56,18 +56,6 @@ class TableOwnershipTest {
             new Exception("run/RunQueries.java", "step_runs", false, "the runs API's read model"),
             new Exception("run/RunQueries.java", "run_events", false, "the runs API's read model"));
 
-    /**
-     * TEMPORARY, for the lead's rewrite of trigger/*, webhook/WebhookIntake and discovery/DiscoveryTicker
-     * (issue 21), which removes this list: the (file, table) pairs those files name today.
-     */
-    static final Set<String> PENDING = Set.of(
-            "discovery/DiscoveryTicker.java assets",
-            "discovery/DiscoveryTicker.java asset_announcements",
-            "discovery/DiscoveryTicker.java pipeline_templates",
-            "trigger/QueuedFires.java pipeline_runs",
-            "trigger/Schedules.java pipeline_templates",
-            "trigger/TriggeredStarts.java pipeline_runs",
-            "webhook/WebhookIntake.java assets");
 
     @Test
     void onlyTheOwnerNamesATable() throws IOException {
@@ -75,7 +63,7 @@ class TableOwnershipTest {
         mentions().forEach((file, mentions) -> {
             for (SqlTableScanner.Mention m : mentions) {
                 String owner = OWNERS.get(m.table());
-                if (!owner.equals(packageOf(file)) && !excepted(file, m) && !PENDING.contains(file + " " + m.table())) {
+                if (!owner.equals(packageOf(file)) && !excepted(file, m)) {
                     violations.add(file + " names " + m.table() + " (owner: " + owner + ")"
                             + (m.write() ? ", writing or locking it" : "") + ": …" + m.context() + "…");
                 }
@@ -85,18 +73,12 @@ class TableOwnershipTest {
     }
 
     @Test
-    void everyExceptionAndPendingPairIsStillUsed() throws IOException {
+    void everyExceptionIsStillUsed() throws IOException {
         Map<String, List<SqlTableScanner.Mention>> mentions = mentions();
         List<String> unused = new ArrayList<>();
         for (Exception e : EXCEPTIONS) {
             if (mentions.getOrDefault(e.file(), List.of()).stream().noneMatch(m -> m.table().equals(e.table()))) {
                 unused.add(e.file() + " " + e.table());
-            }
-        }
-        for (String p : PENDING) {
-            String[] fileTable = p.split(" ");
-            if (mentions.getOrDefault(fileTable[0], List.of()).stream().noneMatch(m -> m.table().equals(fileTable[1]))) {
-                unused.add(p + " (PENDING)");
             }
         }
         assertEquals(List.of(), unused, "exceptions no file needs any more: remove them (and from the docs)");
