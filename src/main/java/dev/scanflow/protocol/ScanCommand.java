@@ -28,12 +28,37 @@ public record ScanCommand(String id, String type, String priority, String tenant
      * @param upstream     what the steps this one depends on (directly or not) produced, by step id
      * @param capabilities the capabilities the step asked for: a worker without the step's tool
      *                     runs the tool it has for them (protocol 2.1; absent from older servers)
+     * @param credentials  the credentials the command may use, by reference only: the worker asks
+     *                     for their values ({@link CredentialRequest}) when it runs the command
+     *                     (protocol 2.2; absent when there are none)
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Payload(String pipelineRunId, String stepId, Map<String, Object> stepConfig, Target target,
             Map<String, Object> context, Map<String, Upstream> upstream, Output output,
-            @JsonInclude(JsonInclude.Include.NON_NULL) List<String> capabilities) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<String> capabilities,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<CredentialRef> credentials) {
+
+        /** Without credentials (protocol 2.1's shape). */
+        public Payload(String pipelineRunId, String stepId, Map<String, Object> stepConfig, Target target,
+                Map<String, Object> context, Map<String, Upstream> upstream, Output output, List<String> capabilities) {
+            this(pipelineRunId, stepId, stepConfig, target, context, upstream, output, capabilities, List.of());
+        }
+    }
+
+    /**
+     * A credential a command may use, never its value: its {@code name} (unique per tenant), its
+     * {@code kind} ({@code git_token}, {@code git_ssh_key}, {@code http_header}, {@code http_basic},
+     * {@code cookie}, {@code api_key}) and its {@code use}: {@code checkout} (to fetch the target
+     * repository: the asset's {@code credentials}) or {@code target} (for the tool against the
+     * target: the step's {@code config.auth.credential}).
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record CredentialRef(String name, String kind, String use) {
+
+        public static final String CHECKOUT = "checkout";
+        public static final String TARGET = "target";
     }
 
     /** The asset to scan, plus branch and commit when the run's context has them. */

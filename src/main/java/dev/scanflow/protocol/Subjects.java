@@ -65,6 +65,15 @@ public final class Subjects {
         return prefix + ".results.>";
     }
 
+    /** Where a worker asks for its command's credentials (core NATS request-reply; no stream). */
+    public String credentials(String workerId) {
+        return prefix + ".credentials." + workerId;
+    }
+
+    public String credentialRequests() {
+        return prefix + ".credentials.*";
+    }
+
     public String log(String workerId) {
         return prefix + ".logs." + workerId;
     }
@@ -114,6 +123,10 @@ public final class Subjects {
     }
 
     /** The worker of {@code <prefix>.logs.<id>} exactly, or null. */
+    public String workerOfCredentialRequest(String subject) {
+        return workerAfter(subject, prefix + ".credentials.");
+    }
+
     public String workerOfLog(String subject) {
         return workerAfter(subject, prefix + ".logs.");
     }
