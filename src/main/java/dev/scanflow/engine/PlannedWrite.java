@@ -1,5 +1,6 @@
 package dev.scanflow.engine;
 
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -41,5 +42,29 @@ public record PlannedWrite(String sql, List<Tuple> rows, boolean guard) {
         var query = tx.preparedQuery(sql);
         var done = rows.size() == 1 ? query.execute(rows.get(0)) : query.executeBatch(rows);
         return done.map(result -> !guard || result.rowCount() > 0);
+    }
+
+    /** A plan found stale in its transaction: rolled back, reported as not written. */
+    static final class Stale extends RuntimeException {
+        Stale() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Guards, one after another (a lock first, then what it protects); a miss throws {@link Stale}. */
+    static Uni<Void> guards(SqlClient tx, List<PlannedWrite> guards) {
+        return Multi.createFrom().iterable(guards)
+                .onItem().transformToUniAndConcatenate(g -> g.run(tx).invoke(found -> {
+                    if (!found) {
+                        throw new Stale();
+                    }
+                }))
+                .collect().last().replaceWithVoid();
+    }
+
+    /** Writes, pipelined. */
+    static Uni<Void> all(SqlClient tx, List<PlannedWrite> writes) {
+        return writes.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(writes.stream().map(w -> w.run(tx)).toList()).andFailFast().replaceWithVoid();
     }
 }

@@ -160,13 +160,6 @@ public class RunTransactions {
                 .collect().last().replaceWithVoid());
     }
 
-    /** A plan found stale in its transaction: rolled back, reported as not written. */
-    private static final class StalePlan extends RuntimeException {
-        StalePlan() {
-            super(null, null, false, false);
-        }
-    }
-
     /**
      * Writes a {@link RunStartPlan} in one transaction (ADR 0008): its guards in order, the active
      * runs it expects, the cancels, the new runs created and started, its records; everything
@@ -176,7 +169,7 @@ public class RunTransactions {
     Uni<Boolean> start(RunStartPlan plan) {
         List<OutboxMessage> outgoing = new ArrayList<>();
         List<Transition> transitions = new ArrayList<>();
-        return pool.withTransaction(tx -> guards(tx, plan.guards())
+        return pool.withTransaction(tx -> PlannedWrite.guards(tx, plan.guards())
                         .call(() -> expectations(tx, plan.expected()))
                         .call(() -> Multi.createFrom().iterable(plan.cancel())
                                 .onItem().transformToUniAndConcatenate(id -> runs.lock(tx, id, false))
@@ -197,21 +190,10 @@ public class RunTransactions {
                         })
                         .call(() -> transitions.isEmpty() ? Uni.createFrom().voidItem()
                                 : apply(tx, transitions, outgoing, false, null, List.of()))
-                        .call(() -> writes(tx, plan.records())))
+                        .call(() -> PlannedWrite.all(tx, plan.records())))
                 .map(v -> true)
                 .invoke(() -> afterCommit(transitions, outgoing))
-                .onFailure(StalePlan.class).recoverWithItem(false);
-    }
-
-    /** The guards, one after another (a lock first, then what it protects); a miss aborts the transaction. */
-    private static Uni<Void> guards(SqlConnection tx, List<PlannedWrite> guards) {
-        return Multi.createFrom().iterable(guards)
-                .onItem().transformToUniAndConcatenate(g -> g.run(tx).invoke(found -> {
-                    if (!found) {
-                        throw new StalePlan();
-                    }
-                }))
-                .collect().last().replaceWithVoid();
+                .onFailure(PlannedWrite.Stale.class).recoverWithItem(false);
     }
 
     private Uni<Void> expectations(SqlConnection tx, List<RunStartPlan.ActiveRuns> expected) {
@@ -219,16 +201,12 @@ public class RunTransactions {
                 .onItem().transformToUniAndConcatenate(e -> runs.activeOn(tx, e.pipelineId(), e.assetIds()).invoke(now -> {
                     // a run started meanwhile changes an overlap decision; one that ended does not
                     if (!e.runIds().containsAll(now)) {
-                        throw new StalePlan();
+                        throw new PlannedWrite.Stale();
                     }
                 }))
                 .collect().last().replaceWithVoid();
     }
 
-    private static Uni<Void> writes(SqlConnection tx, List<PlannedWrite> writes) {
-        return writes.isEmpty() ? Uni.createFrom().voidItem()
-                : Uni.join().all(writes.stream().map(w -> w.run(tx)).toList()).andFailFast().replaceWithVoid();
-    }
 
     // ------------------------------------------------------------------ the phases
 

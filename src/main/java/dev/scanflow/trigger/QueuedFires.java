@@ -33,6 +33,9 @@ public class QueuedFires {
 
     private static final Logger LOG = Logger.getLogger(QueuedFires.class);
 
+    /** How many pages of queued fires a tick looks through for ready ones. */
+    private static final int LOOK_AHEAD = 10;
+
     private final Pool pool;
     private final RunLauncher launcher;
     private final AssetService assets;
@@ -53,14 +56,15 @@ public class QueuedFires {
 
     /** Starts the queued fires whose run ended; how many started. */
     Uni<Integer> startReady(int limit) {
-        // the oldest queued fires; those whose run is still active wait (a page of them is enough per tick)
+        // the oldest queued fires, a few pages deep so that fires behind long runs do not hold the
+        // ready ones back; the engine says whose run is still active
         return pool.preparedQuery("SELECT * FROM queued_fires ORDER BY created_at LIMIT $1")
-                .execute(Tuple.of(limit))
+                .execute(Tuple.of(limit * LOOK_AHEAD))
                 .chain(rows -> {
                     List<Queued> queued = new ArrayList<>();
                     rows.forEach(r -> queued.add(queued(r)));
                     return engine.stillActive(queued.stream().map(Queued::waitingFor).toList())
-                            .map(active -> queued.stream().filter(q -> !active.contains(q.waitingFor())).toList());
+                            .map(active -> queued.stream().filter(q -> !active.contains(q.waitingFor())).limit(limit).toList());
                 })
                 .chain(ready -> Multi.createFrom().iterable(ready)
                         .onItem().transformToUniAndConcatenate(q -> start(q)

@@ -22,7 +22,9 @@ import java.util.regex.Pattern;
  * targets: [...]}} of its "Scheduling" section, with Scanflow's additions (a {@code name},
  * {@code catchup}, {@code catchup_window} and {@code overlap} for schedules, a CEL
  * {@code filter} over webhook payloads, an {@code asset_filter} for discovery). Crons are
- * 5-field Unix crons, zones IANA names, filters CEL.
+ * 5-field Unix crons, zones IANA names, filters CEL. Longer than most classes: four trigger
+ * types in a short and a long form share the name, overlap and unknown-field checks here, and a
+ * reader per type would repeat them.
  */
 final class TriggerReader {
 
