@@ -8,8 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
-SMOKE=false; REPEAT=3; SECONDS_PER=20; WARMUP=5
-[ "${1:-}" = "--smoke" ] && { SMOKE=true; REPEAT=1; SECONDS_PER=3; WARMUP=2; }
+SMOKE=false; REPEAT=3; SECONDS_PER=20; WARMUP=5; PROBE_SECONDS=8; PROBE_WARMUP=2; IDLE_SECONDS=30
+[ "${1:-}" = "--smoke" ] && { SMOKE=true; REPEAT=1; SECONDS_PER=2; WARMUP=1; PROBE_SECONDS=2; PROBE_WARMUP=1; IDLE_SECONDS=3; }
 OUT=bench/out; mkdir -p "$OUT"; rm -f "$OUT"/*.json
 
 scripts/ensure-services.sh
@@ -35,7 +35,8 @@ P50=$(median sat10 latency_p50_ms)
 # 50 % of saturation: each transition waits long enough that 32 chains give half the rate; the
 # latency is lower at half load than at saturation, so one short probe corrects the wait
 DELAY=$(jq -n "[((32 / ($SAT * 0.5)) * 1000 - $P50), 1] | max | floor")
-bench --mode service --steps 10 --chains 32 --delay-ms "$DELAY" --seconds 8 --warmup 2 --out "$OUT/probe.json" > /dev/null
+bench --mode service --steps 10 --chains 32 --delay-ms "$DELAY" --seconds $PROBE_SECONDS --warmup $PROBE_WARMUP \
+  --out "$OUT/probe.json" > /dev/null
 PROBE=$(jq .transitions_per_s "$OUT/probe.json"); rm -f "$OUT/probe.json"
 DELAY=$(jq -n "[$DELAY + (32 / ($SAT * 0.5) - 32 / $PROBE) * 1000, 1] | max | floor")
 say "Latency at about 50 % of saturation (worker delay ${DELAY} ms)"
@@ -57,8 +58,8 @@ for level in $WAITING_LEVELS; do
   bench --mode service --steps 10 --chains 32 --out "$OUT/waiting$level-1.json" > /dev/null
 done
 say "Idle service holding $total waiting runs"
-t0=$(awk '{print $14 + $15}' /proc/$SVC/stat); sleep $((SECONDS_PER + 10)); t1=$(awk '{print $14 + $15}' /proc/$SVC/stat)
-IDLE=$(jq -n "($t1 - $t0) / 100 / ($SECONDS_PER + 10) * 100")
+t0=$(awk '{print $14 + $15}' /proc/$SVC/stat); sleep $IDLE_SECONDS; t1=$(awk '{print $14 + $15}' /proc/$SVC/stat)
+IDLE=$(jq -n "($t1 - $t0) / 100 / $IDLE_SECONDS * 100")
 echo "{\"waiting_runs\": $total, \"idle_cpu_percent_of_one_core\": $IDLE}" > "$OUT/idle-1.json"
 cat "$OUT/idle-1.json"
 
