@@ -25,7 +25,8 @@ class ArchitectureTest {
     static final String[] FEATURES = {"dev.scanflow.pipeline..", "dev.scanflow.asset..", "dev.scanflow.run..",
             "dev.scanflow.engine..", "dev.scanflow.fleet..", "dev.scanflow.auth..", "dev.scanflow.trigger..",
             "dev.scanflow.webhook..", "dev.scanflow.discovery..", "dev.scanflow.catalog..",
-            "dev.scanflow.notification..", "dev.scanflow.agent..", "dev.scanflow.nats..", "dev.scanflow.cli.."};
+            "dev.scanflow.notification..", "dev.scanflow.agent..", "dev.scanflow.nats..", "dev.scanflow.cli..",
+            "dev.scanflow.credential.."};
 
     @ArchTest
     static final ArchRule theDomainIsPlainJava = classes().that().resideInAPackage("dev.scanflow.domain..")
@@ -93,6 +94,13 @@ class ArchitectureTest {
             .resideInAPackage("dev.scanflow.pipeline..").should().dependOnClassesThat()
             .resideInAPackage("dev.scanflow.notification..")
             .because("the pipeline package asks ChannelNames, which notification implements");
+
+    @ArchTest
+    static final ArchRule credentialsAreReachedOnlyThroughTheirPort = noClasses().that()
+            .resideOutsideOfPackage("dev.scanflow.credential..").should().dependOnClassesThat()
+            .resideInAPackage("dev.scanflow.credential..")
+            .because("assets, templates and the engine ask common/CredentialNames, which the credential package "
+                    + "implements; only the credential package holds values, seals and opens them (ADR 0009)");
 
     @ArchTest
     static final ArchRule resourcesRegisterThemselvesForReflection = classes().that()

@@ -75,7 +75,7 @@ public class AssetAnnouncements {
      */
     public static Uni<List<Taken>> take(SqlClient tx, int limit) {
         return tx.preparedQuery("SELECT a.id AS announcement, a.tenant_id AS announced_for, "
-                        + "s.id, s.type, s.name, s.url, s.tags, s.criticality, s.properties FROM asset_announcements a "
+                        + "s.id, s.type, s.name, s.url, s.tags, s.criticality, s.properties, s.credentials FROM asset_announcements a "
                         + "LEFT JOIN assets s ON s.id = a.asset_id AND s.tenant_id = a.tenant_id ORDER BY a.id "
                         + "LIMIT $1 FOR UPDATE OF a SKIP LOCKED")
                 .execute(Tuple.of(limit))

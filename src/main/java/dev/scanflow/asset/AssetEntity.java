@@ -42,6 +42,11 @@ public class AssetEntity extends PanacheEntityBase {
     @JdbcTypeCode(SqlTypes.JSON)
     public Map<String, Object> properties;
 
+    /** The names of the scan credentials its scans use to fetch it. */
+    @Column(name = "credentials", columnDefinition = "_text")
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    public List<String> credentials;
+
     @Column(name = "created_by", columnDefinition = "text")
     public String createdBy;
 

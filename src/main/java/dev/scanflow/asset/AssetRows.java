@@ -30,12 +30,14 @@ public final class AssetRows {
         asset.put("tags", tags == null ? List.of() : List.of(tags));
         asset.put("criticality", r.getString("criticality"));
         asset.put("properties", PgValues.json(r, "properties"));
+        String[] credentials = r.getArrayOfStrings("credentials");
+        asset.put("credentials", credentials == null ? List.of() : List.of(credentials));
         return asset;
     }
 
     /** The tenant's assets among {@code ids}, by id. */
     public static Uni<Map<UUID, Map<String, Object>>> snapshots(SqlClient client, UUID tenant, UUID[] ids) {
-        return client.preparedQuery("SELECT id, type, name, url, tags, criticality, properties FROM assets "
+        return client.preparedQuery("SELECT id, type, name, url, tags, criticality, properties, credentials FROM assets "
                         + "WHERE tenant_id = $1 AND id = ANY($2)")
                 .execute(Tuple.of(tenant, ids))
                 .map(rows -> {
@@ -53,7 +55,7 @@ public final class AssetRows {
         String[] patterns = tails.stream()
                 .map(t -> "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
                 .toArray(String[]::new);
-        return client.preparedQuery("SELECT id, type, name, url, tags, criticality, properties FROM assets "
+        return client.preparedQuery("SELECT id, type, name, url, tags, criticality, properties, credentials FROM assets "
                         + "WHERE tenant_id = $1 AND type = 'repository' AND url IS NOT NULL AND lower(url) LIKE ANY ($2) "
                         + "ORDER BY created_at, id LIMIT 50")
                 .execute(Tuple.of(tenant, patterns))
@@ -62,5 +64,52 @@ public final class AssetRows {
                     rows.forEach(r -> out.add(snapshot(r)));
                     return out;
                 });
+    }
+
+    /** The names of the tenant's assets (type/name) whose scans use this credential, at most 20. */
+    public static Uni<List<String>> referencing(SqlClient client, UUID tenant, String credential) {
+        return client.preparedQuery("SELECT type, name FROM assets WHERE tenant_id = $1 AND credentials @> ARRAY[$2]::text[] "
+                        + "ORDER BY type, name LIMIT 20")
+                .execute(Tuple.of(tenant, credential))
+                .map(rows -> {
+                    List<String> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(r.getString("type") + " '" + r.getString("name") + "'"));
+                    return out;
+                });
+    }
+
+    /** An asset whose URL carries credentials (found by {@link #withUserinfo}). */
+    public record UserinfoAsset(UUID id, UUID tenantId, String type, String name, String url) {
+
+        /** Never the URL: it holds a secret. */
+        @Override
+        public String toString() {
+            return type + " '" + name + "' (" + id + ", tenant " + tenantId + ")";
+        }
+    }
+
+    /** Every asset whose URL has userinfo (the caller decides with {@link UrlUserinfo} whether it is a secret). */
+    public static Uni<List<UserinfoAsset>> withUserinfo(SqlClient client) {
+        return client.preparedQuery("SELECT id, tenant_id, type, name, url FROM assets "
+                        + "WHERE url ~ '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@' ORDER BY created_at, id")
+                .execute()
+                .map(rows -> {
+                    List<UserinfoAsset> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new UserinfoAsset(r.getUUID("id"), r.getUUID("tenant_id"),
+                            r.getString("type"), r.getString("name"), r.getString("url"))));
+                    return out;
+                });
+    }
+
+    /**
+     * In the caller's transaction: the asset's URL becomes {@code cleanUrl} and it names the
+     * credential, if its URL is still {@code url}; false (nothing written) when it changed since.
+     */
+    public static Uni<Boolean> moveUrlSecret(SqlClient tx, UUID id, String url, String cleanUrl, String credential) {
+        return tx.preparedQuery("UPDATE assets SET url = $3, credentials = CASE WHEN credentials @> ARRAY[$4]::text[] "
+                        + "THEN credentials ELSE array_append(credentials, $4) END, updated_at = now() "
+                        + "WHERE id = $1 AND url = $2")
+                .execute(Tuple.of(id, url, cleanUrl, credential))
+                .map(rows -> rows.rowCount() == 1);
     }
 }

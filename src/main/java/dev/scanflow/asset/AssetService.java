@@ -3,14 +3,18 @@ package dev.scanflow.asset;
 import dev.scanflow.auth.TenantRegistry;
 import dev.scanflow.common.ApiException;
 import dev.scanflow.common.Applied;
+import dev.scanflow.common.CredentialNames;
 import dev.scanflow.common.Cursor;
 import dev.scanflow.common.Page;
 import dev.scanflow.common.Timestamps;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.scanflow.domain.ValidationError;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,15 +26,45 @@ public class AssetService {
 
     private final TenantRegistry tenants;
     private final AssetAnnouncements announcements;
+    private final CredentialNames credentials;
 
-    public AssetService(TenantRegistry tenants, AssetAnnouncements announcements) {
+    public AssetService(TenantRegistry tenants, AssetAnnouncements announcements, CredentialNames credentials) {
         this.tenants = tenants;
         this.announcements = announcements;
+        this.credentials = credentials;
     }
 
-    @WithTransaction
+    /**
+     * The asset checked and normalized, its credentials looked up ({@link CredentialNames}): a 422
+     * with every error, those of unknown credentials included.
+     */
+    private Uni<AssetInput> validated(UUID tenant, AssetInput input) {
+        AssetValidator.Checked checked = AssetValidator.check(input);
+        List<String> names = checked.asset().credentials();
+        Uni<Map<String, String>> known = names.isEmpty() ? Uni.createFrom().item(Map.of())
+                : credentials.kinds(tenant, names);
+        return known.map(kinds -> {
+            List<ValidationError> errors = new ArrayList<>(checked.errors());
+            List<String> given = input.credentials() == null ? List.of() : input.credentials();
+            for (int i = 0; i < given.size(); i++) {
+                if (names.contains(given.get(i)) && !kinds.containsKey(given.get(i))) {
+                    errors.add(ValidationError.at("$.credentials[" + i + "]", "is not one of your scan credentials "
+                            + "(GET /api/v1/credentials lists them; POST /api/v1/credentials makes one)"));
+                }
+            }
+            if (!errors.isEmpty()) {
+                throw ApiException.invalid("Invalid asset", errors);
+            }
+            return checked.asset();
+        });
+    }
+
+    /** Credentials are looked up before the transaction: it holds no connection while they are. */
     public Uni<AssetView> create(UUID tenant, String user, AssetInput input) {
-        AssetInput a = AssetValidator.validate(input);
+        return validated(tenant, input).chain(a -> Panache.withTransaction(() -> insert(tenant, user, a)));
+    }
+
+    private Uni<AssetView> insert(UUID tenant, String user, AssetInput a) {
         Instant now = Timestamps.now();
         AssetEntity e = new AssetEntity();
         e.id = UUID.randomUUID();
@@ -50,21 +84,25 @@ public class AssetService {
      * Creates the asset, or brings the tenant's asset of that type and name up to the body's url,
      * tags, criticality and properties; nothing is written when it already says that.
      */
-    @WithTransaction
     public Uni<Applied<AssetView>> apply(UUID tenant, String user, AssetInput input) {
-        AssetInput a = AssetValidator.validate(input);
+        return validated(tenant, input).chain(a -> Panache.withTransaction(() -> applyValid(tenant, user, a)));
+    }
+
+    private Uni<Applied<AssetView>> applyValid(UUID tenant, String user, AssetInput a) {
         return AssetEntity.<AssetEntity>find("tenantId = ?1 and type = ?2 and name = ?3", tenant, a.type(), a.name())
                 .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult()
                 .chain(existing -> {
                     if (existing == null) {
-                        return create(tenant, user, a).map(v -> new Applied<>(v, Applied.Outcome.CREATED));
+                        return insert(tenant, user, a).map(v -> new Applied<>(v, Applied.Outcome.CREATED));
                     }
                     boolean same = java.util.Objects.equals(existing.url, a.url())
                             && java.util.Objects.equals(existing.tags == null ? List.of() : existing.tags,
                                     a.tags() == null ? List.of() : a.tags())
                             && java.util.Objects.equals(existing.criticality, a.criticality())
                             && java.util.Objects.equals(existing.properties == null ? Map.of() : existing.properties,
-                                    a.properties() == null ? Map.of() : a.properties());
+                                    a.properties() == null ? Map.of() : a.properties())
+                            && java.util.Objects.equals(existing.credentials == null ? List.of() : existing.credentials,
+                                    a.credentials());
                     if (same) {
                         return Uni.createFrom().item(new Applied<>(AssetView.of(existing), Applied.Outcome.UNCHANGED));
                     }
@@ -111,6 +149,7 @@ public class AssetService {
         asset.put("tags", e.tags == null ? List.of() : List.copyOf(e.tags));
         asset.put("criticality", e.criticality);
         asset.put("properties", e.properties == null ? Map.of() : e.properties);
+        asset.put("credentials", e.credentials == null ? List.of() : List.copyOf(e.credentials));
         return asset;
     }
 
@@ -125,15 +164,13 @@ public class AssetService {
                 });
     }
 
-    @WithTransaction
     public Uni<AssetView> update(UUID tenant, UUID id, AssetInput input) {
-        AssetInput a = AssetValidator.validate(input);
-        return find(tenant, id)
+        return validated(tenant, input).chain(a -> Panache.withTransaction(() -> find(tenant, id)
                 .chain(e -> ensureUnique(tenant, a, id).map(v -> e))
                 .map(e -> {
                     apply(e, a, Timestamps.now());
                     return AssetView.of(e);
-                });
+                })));
     }
 
     @WithTransaction
@@ -189,6 +226,7 @@ public class AssetService {
         e.tags = a.tags();
         e.criticality = a.criticality();
         e.properties = a.properties();
+        e.credentials = a.credentials() == null ? List.of() : a.credentials();
         e.updatedAt = now;
     }
 }

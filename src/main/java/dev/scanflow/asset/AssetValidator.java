@@ -1,6 +1,7 @@
 package dev.scanflow.asset;
 
 import dev.scanflow.common.ApiException;
+import dev.scanflow.common.NameRules;
 import dev.scanflow.domain.AssetTypes;
 import dev.scanflow.domain.ValidationError;
 import java.net.URI;
@@ -10,15 +11,35 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** Checks and normalizes an asset; all errors at once, each with its path. */
+/**
+ * Checks and normalizes an asset; all errors at once, each with its path. A URL with credentials
+ * in it is refused ({@link UrlUserinfo}); whether the credentials it names exist is the
+ * service's check (it needs the database).
+ */
 final class AssetValidator {
 
     private static final Pattern TAG = dev.scanflow.common.NameRules.TAG;
 
+    /** Most credentials an asset may name. */
+    static final int MAX_CREDENTIALS = 10;
+
     private AssetValidator() {
     }
 
+    /** The normalized asset and every error found (none: the asset is valid as far as it alone can say). */
+    record Checked(AssetInput asset, List<ValidationError> errors) {
+    }
+
+    /** The normalized asset, or a 422 with every error. */
     static AssetInput validate(AssetInput in) {
+        Checked c = check(in);
+        if (!c.errors().isEmpty()) {
+            throw ApiException.invalid("Invalid asset", c.errors());
+        }
+        return c.asset();
+    }
+
+    static Checked check(AssetInput in) {
         List<ValidationError> errors = new ArrayList<>();
         if (in.type() == null || in.type().isBlank()) {
             errors.add(ValidationError.at("$.type", "is required (one of " + String.join(", ", AssetTypes.ALL) + ")"));
@@ -46,6 +67,9 @@ final class AssetValidator {
             if (url.length() > 2_048) {
                 errors.add(ValidationError.at("$.url", "must be at most 2048 characters"));
             }
+            if (UrlUserinfo.hasSecret(url)) {
+                errors.add(ValidationError.at("$.url", UrlUserinfo.REFUSAL));
+            }
         }
         List<String> tags = new ArrayList<>();
         if (in.tags() != null) {
@@ -62,10 +86,22 @@ final class AssetValidator {
         if (!AssetTypes.CRITICALITIES.contains(criticality)) {
             errors.add(ValidationError.at("$.criticality", "must be one of critical, high, medium, low"));
         }
-        if (!errors.isEmpty()) {
-            throw ApiException.invalid("Invalid asset", errors);
+        List<String> credentials = new ArrayList<>();
+        if (in.credentials() != null) {
+            if (in.credentials().size() > MAX_CREDENTIALS) {
+                errors.add(ValidationError.at("$.credentials", "at most " + MAX_CREDENTIALS + " credentials"));
+            }
+            for (int i = 0; i < in.credentials().size(); i++) {
+                String c = in.credentials().get(i);
+                if (c == null || !NameRules.NAME_TOKEN.matcher(c).matches()) {
+                    errors.add(ValidationError.at("$.credentials[" + i + "]", "a credential name is "
+                            + NameRules.NAME_TOKEN_TEXT));
+                } else if (!credentials.contains(c)) {
+                    credentials.add(c);
+                }
+            }
         }
         Map<String, Object> properties = in.properties() == null ? Map.of() : in.properties();
-        return new AssetInput(in.type(), name, url, tags, criticality, properties);
+        return new Checked(new AssetInput(in.type(), name, url, tags, criticality, properties, credentials), errors);
     }
 }

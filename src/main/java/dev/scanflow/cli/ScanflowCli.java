@@ -24,7 +24,8 @@ import picocli.CommandLine;
         description = "Scanflow from the command line: apply templates and assets, run pipelines and watch them.",
         subcommands = {ApplyCommand.Apply.class, PipelineCommands.Pipelines.class, PipelineCommands.Templates.class,
                 RunCommands.Run.class,
-                RunCommands.Runs.class, RunCommands.Logs.class, WorkerCommands.Workers.class},
+                RunCommands.Runs.class, RunCommands.Logs.class, WorkerCommands.Workers.class,
+                CredentialCommands.Credentials.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:a run failed, or had findings at or above --fail-on",
                 "2:bad usage", "3:the API refused the request (its problem is printed)",
@@ -49,9 +50,12 @@ public final class ScanflowCli {
     Output.Format output;
 
     private final Map<String, String> env;
+    /** Where secrets are read from when no file is given (credentials create and rotate). */
+    final java.io.InputStream stdin;
 
-    ScanflowCli(Map<String, String> env) {
+    ScanflowCli(Map<String, String> env, java.io.InputStream stdin) {
         this.env = env;
+        this.stdin = stdin;
     }
 
     Api api() {
@@ -88,7 +92,13 @@ public final class ScanflowCli {
 
     /** The command line with Scanflow's error handling: problems printed, never a stack trace. */
     public static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new ScanflowCli(env));
+        return commandLine(env, out, err, System.in);
+    }
+
+    /** As {@link #commandLine(Map, PrintWriter, PrintWriter)}, reading secrets from {@code stdin}. */
+    public static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err,
+            java.io.InputStream stdin) {
+        CommandLine cl = new CommandLine(new ScanflowCli(env, stdin));
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

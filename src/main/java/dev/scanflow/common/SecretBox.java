@@ -23,7 +23,7 @@ import javax.crypto.spec.SecretKeySpec;
 public class SecretBox {
 
     static final String MISSING_KEY = "this Scanflow has no secrets key, so it cannot store notification channel "
-            + "or webhook secrets: set SCANFLOW_SECRETS_KEY (scanflow.secrets.key) to 32 random bytes, base64 "
+            + "or webhook secrets, or scan credentials: set SCANFLOW_SECRETS_KEY (scanflow.secrets.key) to 32 random bytes, base64 "
             + "(openssl rand -base64 32), the same on every replica, and restart";
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SecretBox.class);

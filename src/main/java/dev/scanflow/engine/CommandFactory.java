@@ -2,6 +2,7 @@ package dev.scanflow.engine;
 
 import dev.scanflow.domain.DagValidator;
 import dev.scanflow.domain.RunState;
+import dev.scanflow.domain.StepAuth;
 import dev.scanflow.domain.StepState;
 import dev.scanflow.protocol.CancelCommand;
 import dev.scanflow.protocol.ProtocolJson;
@@ -9,6 +10,7 @@ import dev.scanflow.protocol.ScanCommand;
 import dev.scanflow.protocol.Subjects;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +46,7 @@ public class CommandFactory {
                 (String) run.asset.get("criticality"), properties, text(run.context.get("branch")),
                 text(run.context.get("commit")));
         var payload = new ScanCommand.Payload(run.id.toString(), step.key, stepConfig, target, run.context,
-                upstream(run, step), ScanCommand.Output.RIS, step.capabilities);
+                upstream(run, step), ScanCommand.Output.RIS, step.capabilities, credentials(run, step));
         ScanCommand command = ScanCommand.of(step.commandId.toString(), loaded.priority(), run.tenantId.toString(),
                 step.attempt, step.timeoutSeconds, payload);
         return new CommandRow(step.commandId, run.tenantId, run.id, step.id, step.workerId, ScanCommand.TYPE,
@@ -58,6 +60,28 @@ public class CommandFactory {
         CancelCommand command = CancelCommand.of(cancelledCommand.toString());
         return new CommandRow(UUID.randomUUID(), run.tenantId, run.id, step.id, workerId, CancelCommand.TYPE, priority,
                 command, ProtocolJson.bytes(command), subjects.command(workerId), step.attempt, now);
+    }
+
+    /**
+     * The scan credentials the command may use, by reference (protocol 2.2): the pinned asset's
+     * ({@code checkout}) and the step's {@code config.auth.credential} ({@code target}), with the
+     * kinds pinned at run creation ({@link CredentialPins}). Never a value: the worker asks for
+     * those (fleet/credential side) when it runs the command.
+     */
+    static List<ScanCommand.CredentialRef> credentials(RunState run, StepState step) {
+        Map<?, ?> kinds = run.asset.get(CredentialPins.KINDS) instanceof Map<?, ?> m ? m : Map.of();
+        List<ScanCommand.CredentialRef> refs = new ArrayList<>();
+        if (run.asset.get(CredentialPins.NAMES) instanceof List<?> names) {
+            for (Object name : names) {
+                refs.add(new ScanCommand.CredentialRef(String.valueOf(name), text(kinds.get(name)),
+                        ScanCommand.CredentialRef.CHECKOUT));
+            }
+        }
+        String target = StepAuth.credential(step.config);
+        if (target != null) {
+            refs.add(new ScanCommand.CredentialRef(target, text(kinds.get(target)), ScanCommand.CredentialRef.TARGET));
+        }
+        return refs;
     }
 
     /** What the steps this one depends on (directly or not) produced, for tools that build on them. */

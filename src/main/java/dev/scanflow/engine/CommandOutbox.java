@@ -2,11 +2,15 @@ package dev.scanflow.engine;
 
 import static dev.scanflow.common.PgValues.odt;
 
+import dev.scanflow.common.PgValues;
+import dev.scanflow.protocol.ProtocolJson;
+import dev.scanflow.protocol.ScanCommand;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
@@ -14,7 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** The commands outbox: written in the transaction that decided them, published after commit. */
+/**
+ * The commands outbox: written in the transaction that decided them, published after commit.
+ * Also what others check against a command: the log listener (lines of a scan command, from its
+ * worker) and the credential listener ({@link #issuedScan}).
+ */
 @ApplicationScoped
 public class CommandOutbox {
 
@@ -52,6 +60,41 @@ public class CommandOutbox {
                     rows.forEach(r -> out.put(r.getUUID("id"),
                             new SentScan(r.getUUID("run_id"), r.getUUID("step_run_id"), r.getString("worker_id"))));
                     return out;
+                });
+    }
+
+    /**
+     * A scan command as the credential listener checks a request against it: its tenant, the
+     * worker it went to and when it was made, the run's pipeline, whether its step is still on it
+     * (queued or running with this command), and the command as sent (target and credential
+     * references; never a value: commands hold none).
+     */
+    public record IssuedScan(UUID commandId, UUID tenantId, String workerId, Instant createdAt, UUID pipelineId,
+            String pipelineName, boolean stepActive, ScanCommand command) {
+    }
+
+    /** The scan command with this id, or null (no such command, or a cancel). */
+    public Uni<IssuedScan> issuedScan(SqlClient client, UUID commandId) {
+        return client.preparedQuery("SELECT c.id, c.tenant_id, c.worker_id, c.created_at, c.payload::text AS message, "
+                        + "r.pipeline_id, r.pipeline_name, (s.command_id = c.id AND s.status IN ('queued', 'running')) "
+                        + "AS step_active FROM commands c JOIN step_runs s ON s.id = c.step_run_id "
+                        + "JOIN pipeline_runs r ON r.id = c.run_id WHERE c.id = $1 AND c.type = 'scan'")
+                .execute(Tuple.of(commandId))
+                .map(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        return null;
+                    }
+                    var r = rows.iterator().next();
+                    ScanCommand command;
+                    try {
+                        command = ProtocolJson.read(r.getString("message").getBytes(StandardCharsets.UTF_8),
+                                ScanCommand.class);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException("a stored command is unreadable: " + commandId, e);
+                    }
+                    return new IssuedScan(r.getUUID("id"), r.getUUID("tenant_id"), r.getString("worker_id"),
+                            PgValues.instant(r, "created_at"), r.getUUID("pipeline_id"), r.getString("pipeline_name"),
+                            Boolean.TRUE.equals(r.getBoolean("step_active")), command);
                 });
     }
 }

@@ -27,8 +27,11 @@ public class RunEngine {
     private final RunRows runs;
     private final RunDecider decider;
     private final Pool pool;
+    private final CredentialPins credentials;
 
-    public RunEngine(RunTransactions transactions, ResultIntake results, RunRows runs, RunDecider decider, Pool pool) {
+    public RunEngine(RunTransactions transactions, ResultIntake results, RunRows runs, RunDecider decider, Pool pool,
+            CredentialPins credentials) {
+        this.credentials = credentials;
         this.transactions = transactions;
         this.results = results;
         this.runs = runs;
@@ -39,9 +42,10 @@ public class RunEngine {
     /**
      * Writes a plan of runs to start (and cancel) with its guards and records in one transaction
      * (see {@link RunTransactions#start}); false, with nothing written, when the plan is stale.
+     * The kinds of the scan credentials the runs name are pinned first ({@link CredentialPins}).
      */
     public Uni<Boolean> start(RunStartPlan plan) {
-        return transactions.start(plan);
+        return credentials.pin(plan).chain(transactions::start);
     }
 
     /** The active runs of a pipeline on these assets, by asset (the newest when several are). */

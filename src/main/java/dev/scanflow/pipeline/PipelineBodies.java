@@ -3,6 +3,9 @@ package dev.scanflow.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.scanflow.common.ApiException;
+import dev.scanflow.common.CredentialNames;
+import dev.scanflow.common.NameRules;
+import dev.scanflow.domain.StepAuth;
 import dev.scanflow.domain.ValidationError;
 import dev.scanflow.pipeline.definition.TemplateDefinition;
 import dev.scanflow.pipeline.definition.TemplateReader;
@@ -16,7 +19,8 @@ import java.util.UUID;
 /**
  * Template documents as a tenant sends them (or as an edit leaves them), read into a definition
  * or refused with every error at once. The notification channel names a template uses are
- * checked here, through {@link ChannelNames}, and nowhere else.
+ * checked here, through {@link ChannelNames}, and the scan credentials its steps name
+ * ({@code config.auth.credential}) through {@link CredentialNames}; nowhere else.
  */
 @ApplicationScoped
 public class PipelineBodies {
@@ -25,18 +29,21 @@ public class PipelineBodies {
 
     private final TemplateReader reader;
     private final ChannelNames channels;
+    private final CredentialNames credentials;
 
-    public PipelineBodies(TemplateReader reader, ChannelNames channels) {
+    public PipelineBodies(TemplateReader reader, ChannelNames channels, CredentialNames credentials) {
         this.reader = reader;
         this.channels = channels;
+        this.credentials = credentials;
     }
 
     /**
      * Reads a template body: every error at once, or the normalized definition. The read-only
      * fields the design document's example and the API's own answers carry are accepted, except
      * a {@code tenant_id} of another tenant or (for {@code expectedId}) an {@code id} of another
-     * pipeline, which would say the body is meant for something else. Channel names are looked
-     * up even when other parts are wrong, so that their errors come in the same answer.
+     * pipeline, which would say the body is meant for something else. Channel and credential
+     * names are looked up even when other parts are wrong, so that their errors come in the same
+     * answer.
      */
     public Uni<TemplateDefinition> read(JsonNode body, UUID tenant, UUID expectedId) {
         TemplateReader.Result result = reader.read(body);
@@ -56,13 +63,23 @@ public class PipelineBodies {
         if (written != null && written.isArray()) {
             written.forEach(n -> channelNames.add(n.isTextual() ? n.textValue() : null));
         }
-        return unknownChannels(tenant, channelNames).map(channelErrors -> {
-            errors.addAll(channelErrors);
-            if (!errors.isEmpty()) {
-                throw ApiException.invalid(INVALID, errors);
-            }
-            return result.definition();
-        });
+        List<String> credentialNames = new ArrayList<>();
+        JsonNode steps = body == null ? null : body.path("steps");
+        if (steps != null && steps.isArray()) {
+            steps.forEach(step -> {
+                JsonNode name = step.path("config").path(StepAuth.AUTH).path(StepAuth.CREDENTIAL);
+                credentialNames.add(name.isTextual() ? name.textValue() : null);
+            });
+        }
+        return Uni.combine().all().unis(unknownChannels(tenant, channelNames), unknownCredentials(tenant, credentialNames))
+                .with((channelErrors, credentialErrors) -> {
+                    errors.addAll(channelErrors);
+                    errors.addAll(credentialErrors);
+                    if (!errors.isEmpty()) {
+                        throw ApiException.invalid(INVALID, errors);
+                    }
+                    return result.definition();
+                });
     }
 
     /**
@@ -84,17 +101,46 @@ public class PipelineBodies {
     }
 
     /**
-     * 422 when {@code settings.notification.channels} names a channel the tenant does not have:
-     * for definitions that did not come through {@link #read} (step edits, a system template used).
+     * 422 when {@code settings.notification.channels} names a channel the tenant does not have, or
+     * a step a credential it does not have: for definitions that did not come through
+     * {@link #read} (step edits, a system template used).
      */
-    Uni<Void> knownChannels(UUID tenant, TemplateDefinition d) {
+    Uni<Void> knownReferences(UUID tenant, TemplateDefinition d) {
+        return knownReferences(tenant, d, null);
+    }
+
+    /** As {@link #knownReferences(UUID, TemplateDefinition)}, errors under {@code focusStepPath} relative to that step. */
+    Uni<Void> knownReferences(UUID tenant, TemplateDefinition d, String focusStepPath) {
         List<String> names = d.settings() == null || d.settings().notification() == null
                 || d.settings().notification().channels() == null ? List.of() : d.settings().notification().channels();
-        return unknownChannels(tenant, names).map(errors -> {
-            if (!errors.isEmpty()) {
-                throw ApiException.invalid(INVALID, errors);
+        List<String> credentialNames = d.steps().stream().map(s -> StepAuth.credential(s.config())).toList();
+        return Uni.combine().all().unis(unknownChannels(tenant, names), unknownCredentials(tenant, credentialNames))
+                .with((channelErrors, credentialErrors) -> {
+                    List<ValidationError> errors = new ArrayList<>(channelErrors);
+                    credentialErrors.forEach(e -> errors.add(focusStepPath != null && e.path().startsWith(focusStepPath)
+                            ? ValidationError.at("$" + e.path().substring(focusStepPath.length()), e.message()) : e));
+                    if (!errors.isEmpty()) {
+                        throw ApiException.invalid(INVALID, errors);
+                    }
+                    return null;
+                });
+    }
+
+    /** An error for each step (by position; null: the step names none) whose credential is none of the tenant's. */
+    private Uni<List<ValidationError>> unknownCredentials(UUID tenant, List<String> byStep) {
+        List<String> given = byStep.stream().filter(n -> n != null && NameRules.NAME_TOKEN.matcher(n).matches()).distinct().toList();
+        if (given.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return credentials.kinds(tenant, given).map(kinds -> {
+            List<ValidationError> errors = new ArrayList<>();
+            for (int i = 0; i < byStep.size(); i++) {
+                if (given.contains(byStep.get(i)) && !kinds.containsKey(byStep.get(i))) {
+                    errors.add(ValidationError.at("$.steps[" + i + "].config.auth.credential", "is not one of your "
+                            + "scan credentials (GET /api/v1/credentials lists them; POST /api/v1/credentials makes one)"));
+                }
             }
-            return null;
+            return errors;
         });
     }
 

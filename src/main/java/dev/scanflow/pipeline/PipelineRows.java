@@ -154,4 +154,17 @@ public class PipelineRows {
                     return out;
                 });
     }
+
+    /** The names of the tenant's active pipelines whose latest version has a step naming this credential, at most 20. */
+    public Uni<List<String>> namingCredential(SqlClient client, UUID tenant, String credential) {
+        return client.preparedQuery("SELECT DISTINCT t.name FROM pipeline_templates t JOIN pipeline_steps s "
+                        + "ON s.template_id = t.id WHERE t.tenant_id = $1 AND t.is_latest AND t.is_active "
+                        + "AND s.config -> 'auth' ->> 'credential' = $2 ORDER BY t.name LIMIT 20")
+                .execute(Tuple.of(tenant, credential))
+                .map(rows -> {
+                    List<String> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(r.getString("name")));
+                    return out;
+                });
+    }
 }

@@ -105,8 +105,9 @@ public class PipelineWriter {
         return findForEdit(tenant, pipelineId)
                 .chain(latest -> queries.definition(latest).chain(current -> {
                     ObjectNode changed = edit.apply(mapper.valueToTree(current), current);
-                    TemplateDefinition next = bodies.reread(changed, StepEdits.pathOf(changed, focusStepId));
-                    return bodies.knownChannels(tenant, next).chain(() -> newVersion(latest, user, next));
+                    String focus = StepEdits.pathOf(changed, focusStepId);
+                    TemplateDefinition next = bodies.reread(changed, focus);
+                    return bodies.knownReferences(tenant, next, focus).chain(() -> newVersion(latest, user, next));
                 }));
     }
 
@@ -148,7 +149,7 @@ public class PipelineWriter {
             int templateVersion) {
         UUID pipelineId = UUID.randomUUID();
         Instant now = Timestamps.now();
-        return bodies.knownChannels(tenant, definition)
+        return bodies.knownReferences(tenant, definition)
                 .chain(() -> tenants.ensure(tenant))
                 .chain(() -> ensureNameFree(tenant, definition.name(), pipelineId))
                 .chain(() -> insertVersion(tenant, pipelineId, 1, true, definition, user, now, now,

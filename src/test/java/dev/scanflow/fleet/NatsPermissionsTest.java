@@ -89,12 +89,69 @@ class NatsPermissionsTest {
         }
     }
 
+    /**
+     * Credentials (protocol 2.2): a worker asks on its own subject only, and Scanflow, with
+     * {@code allow_responses}, answers on the request's reply subject, under that worker's inbox.
+     */
+    @Test
+    void aWorkerAsksForCredentialsOnlyAsItselfAndOnlyItGetsTheAnswer() throws Exception {
+        NatsAccess a = NatsAccess.issue("w-a", SUBJECTS);
+        NatsAccess b = NatsAccess.issue("w-b", SUBJECTS);
+        String config = """
+                authorization {
+                  users = [
+                    { user: scanflow, password: s3cret, permissions: {
+                        publish: ["scanflow.commands.>", "scanflow.events.>", "$JS.API.>", "$JS.ACK.>"],
+                        subscribe: ["scanflow.>", "_INBOX.>", "$JS.API.>"],
+                        allow_responses: true } }
+                    %s
+                    %s
+                  ]
+                }
+                """.formatted(a.serverConfig(), b.serverConfig());
+        List<String> refused = new CopyOnWriteArrayList<>();
+        ErrorListener errors = new ErrorListener() {
+            @Override
+            public void errorOccurred(Connection conn, String error) {
+                refused.add(error);
+            }
+        };
+        try (var nats = new LocalProcesses.NatsServer().withConfig(config).start();
+                Connection scanflow = Nats.connect(new Options.Builder().server(nats.url()).userInfo("scanflow", "s3cret")
+                        .errorListener(errors).build());
+                Connection workerA = Nats.connect(new Options.Builder().server(nats.url())
+                        .authHandler(Nats.staticCredentials(null, a.seed().toCharArray())).inboxPrefix(a.inboxPrefix())
+                        .errorListener(errors).build())) {
+            List<String> asked = new CopyOnWriteArrayList<>();
+            scanflow.createDispatcher(m -> {
+                asked.add(m.getSubject());
+                scanflow.publish(m.getReplyTo(), ("for " + m.getSubject()).getBytes(StandardCharsets.UTF_8));
+            }).subscribe(SUBJECTS.credentialRequests(), "scanflow-credentials");
+            scanflow.flush(Duration.ofSeconds(2));
+
+            var answer = workerA.request(SUBJECTS.credentials("w-a"), "{}".getBytes(StandardCharsets.UTF_8),
+                    Duration.ofSeconds(5));
+            assertEquals("for scanflow.credentials.w-a", new String(answer.getData(), StandardCharsets.UTF_8));
+            assertTrue(answer.getSubject().startsWith("_INBOX.w-a."), answer.getSubject());
+
+            workerA.publish(SUBJECTS.credentials("w-b"), "{}".getBytes(StandardCharsets.UTF_8));
+            scanflow.publish("_INBOX.w-a.unasked", "x".getBytes(StandardCharsets.UTF_8));
+            workerA.flush(Duration.ofSeconds(2));
+            scanflow.flush(Duration.ofSeconds(2));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> refused.size() >= 2);
+            assertEquals(List.of(SUBJECTS.credentials("w-a")), asked, "w-a cannot ask as w-b");
+            assertTrue(refused.stream().anyMatch(e -> e.contains("scanflow.credentials.w-b")), refused.toString());
+            assertTrue(refused.stream().anyMatch(e -> e.contains("_INBOX.w-a.unasked")),
+                    "Scanflow answers requests, it cannot write to inboxes at will: " + refused);
+        }
+    }
+
     @Test
     void theServerConfigurationEntryGrantsExactlyTheWorkersOwnSubjects() {
         NatsAccess access = NatsAccess.issue("w-nmap-1", SUBJECTS);
         assertTrue(access.nkey().startsWith("U") && access.seed().startsWith("SU"));
-        assertEquals(List.of("scanflow.workers.heartbeat.w-nmap-1", "scanflow.results.w-nmap-1", "scanflow.logs.w-nmap-1"),
-                access.publish());
+        assertEquals(List.of("scanflow.workers.heartbeat.w-nmap-1", "scanflow.results.w-nmap-1", "scanflow.logs.w-nmap-1",
+                "scanflow.credentials.w-nmap-1"), access.publish());
         assertEquals(List.of("scanflow.commands.w-nmap-1", "_INBOX.w-nmap-1.>"), access.subscribe());
         assertEquals("_INBOX.w-nmap-1", access.inboxPrefix());
         assertTrue(access.serverConfig().contains("nkey: " + access.nkey()));

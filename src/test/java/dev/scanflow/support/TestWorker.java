@@ -90,8 +90,9 @@ public final class TestWorker implements AutoCloseable {
         this.capabilities = capabilities;
         this.tools = tools;
         this.maxConcurrency = maxConcurrency;
+        // replies under its own inbox prefix, as NATS permissions make a registered worker do
         this.connection = Nats.connect(new io.nats.client.Options.Builder().server(server).maxReconnects(-1)
-                .reconnectWait(Duration.ofMillis(200)).build());
+                .reconnectWait(Duration.ofMillis(200)).inboxPrefix(subjects.inbox(id)).build());
         // Like a real worker: the NATS callback only hands commands over; the work happens on the
         // worker's own thread, and a command seen before (a re-published one) is not run again.
         Dispatcher dispatcher = connection.createDispatcher(msg -> {
@@ -230,6 +231,36 @@ public final class TestWorker implements AutoCloseable {
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * Asks for a command's credentials as a worker does (protocol 2.2): a core NATS request on its
+     * own credentials subject, the reply under its inbox; the reply as JSON, or null when none came.
+     */
+    public JsonNode requestCredentials(String commandId) {
+        return request(subjects.credentials(id), new dev.scanflow.protocol.CredentialRequest(commandId));
+    }
+
+    /**
+     * A core NATS request on any subject (for requests as another worker; bytes are sent as they
+     * are), the reply as JSON, or null when none came within 5 s.
+     */
+    public JsonNode request(String subject, Object body) {
+        io.nats.client.Message reply;
+        try {
+            reply = connection.request(subject, body instanceof byte[] raw ? raw : ProtocolJson.bytes(body),
+                    Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (RuntimeException e) {
+            return null; // no responders, a timeout: no reply
+        }
+        try {
+            return reply == null || reply.isStatusMessage() ? null : JSON.readTree(reply.getData());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.scanflow.pipeline.definition;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflow.common.TreeReader;
 import dev.scanflow.domain.DagValidator;
+import dev.scanflow.domain.StepAuth;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -108,6 +109,7 @@ final class StepReader {
         }
         List<String> capabilities = capabilities(f, reader);
         Map<String, Object> config = f.freeObject("config");
+        auth(config, f.path("config"), reader);
         String timeout = DEFAULT_STEP_TIMEOUT;
         JsonNode timeoutNode = f.raw("timeout");
         if (timeoutNode != null) {
@@ -132,6 +134,35 @@ final class StepReader {
         f.done();
         return new StepSpec(id, name, order, tool, capabilities, config == null ? Map.of() : config, timeout,
                 dependsOn, condition, maxRetries, retryDelay);
+    }
+
+    /**
+     * {@code config.auth}, when given, is {@code {credential: <name>}}; whether the credential
+     * exists is checked with the tenant's credentials (PipelineBodies). A secret never belongs in
+     * a template, so nothing else is accepted there.
+     */
+    private static void auth(Map<String, Object> config, String configAt, TreeReader reader) {
+        if (config == null || !config.containsKey(StepAuth.AUTH)) {
+            return;
+        }
+        String at = configAt + "." + StepAuth.AUTH;
+        if (!(config.get(StepAuth.AUTH) instanceof Map<?, ?> auth)) {
+            reader.error(at, "wrong type: expected an object such as {credential: staging-login}, naming a scan "
+                    + "credential (POST /api/v1/credentials)");
+            return;
+        }
+        for (Object key : auth.keySet()) {
+            if (!StepAuth.CREDENTIAL.equals(key)) {
+                reader.error(at + "." + key, "unknown field (known fields: credential): a step names a scan "
+                        + "credential; its secret is kept by Scanflow (POST /api/v1/credentials)");
+            }
+        }
+        Object name = auth.get(StepAuth.CREDENTIAL);
+        if (name == null) {
+            reader.error(at + "." + StepAuth.CREDENTIAL, "is required: the name of one of your scan credentials");
+        } else if (!(name instanceof String text) || !NAME_TOKEN.matcher(text).matches()) {
+            reader.error(at + "." + StepAuth.CREDENTIAL, "a credential name is " + dev.scanflow.common.NameRules.NAME_TOKEN_TEXT);
+        }
     }
 
     private static List<String> capabilities(TreeReader.Fields f, TreeReader reader) {
