@@ -42,6 +42,7 @@ final class CredentialClient implements CredentialSource {
     public List<Credential> fetch(ScanCommand command) throws CredentialsUnavailable {
         byte[] body = ProtocolJson.bytes(new CredentialRequest(command.id()));
         Message reply;
+        long started = System.nanoTime();
         try {
             reply = connection.requestWithTimeout(subject, body, timeout)
                     .get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
@@ -51,10 +52,12 @@ final class CredentialClient implements CredentialSource {
         } catch (TimeoutException e) {
             throw timedOut();
         } catch (ExecutionException | CancellationException e) {
-            if (e.getCause() instanceof TimeoutException) {
+            // jnats ends a request with an exception both when its time is up (TimeoutException
+            // or CancellationException, depending on its options) and at once when nobody
+            // listens (NATS "no responders"): the time taken tells them apart
+            if (System.nanoTime() - started >= timeout.toNanos()) {
                 throw timedOut();
             }
-            // jnats ends a request nobody listens to at once (NATS "no responders")
             throw new CredentialsUnavailable("nobody answers credential requests on " + subject
                     + " (is Scanflow running, and may this worker publish there?)");
         }
