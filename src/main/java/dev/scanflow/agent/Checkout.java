@@ -56,7 +56,8 @@ final class Checkout {
         git(clone, log, environment);
         String commit = target.commit();
         if (commit != null && commit.matches("[0-9a-fA-F]{7,64}")) {
-            git(List.of("git", "-C", into.toString(), "fetch", "--depth", "1", "--quiet", "origin", commit), log, environment);
+            git(List.of("git", "-C", into.toString(), "fetch", "--depth", "1", "--quiet", "origin", commit), log,
+                    environment);
             git(List.of("git", "-C", into.toString(), "checkout", "--quiet", "--detach", "FETCH_HEAD"), log, environment);
         }
         return into;

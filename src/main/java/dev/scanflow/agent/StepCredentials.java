@@ -49,7 +49,8 @@ final class StepCredentials implements AutoCloseable {
     static StepCredentials hold(List<Credential> held, Path parent) throws IOException, CredentialsUnavailable {
         Path dir = PrivateFiles.directory(parent, "scanflow-credentials-");
         try {
-            List<Credential> checkout = held.stream().filter(c -> ScanCommand.CredentialRef.CHECKOUT.equals(c.use())).toList();
+            List<Credential> checkout = held.stream()
+                    .filter(c -> ScanCommand.CredentialRef.CHECKOUT.equals(c.use())).toList();
             Map<String, String> git = GitAccess.environment(checkout, dir);
             List<String> headers = new ArrayList<>();
             for (Credential c : held) {
@@ -110,7 +111,8 @@ final class StepCredentials implements AutoCloseable {
         }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
         String host = uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
-        StringBuilder request = new StringBuilder("GET " + path + "/" + FFUF_KEYWORD + " HTTP/1.1\r\nHost: " + host + "\r\n");
+        StringBuilder request = new StringBuilder("GET " + path + "/" + FFUF_KEYWORD + " HTTP/1.1\r\n")
+                .append("Host: ").append(host).append("\r\n");
         targetHeaders.forEach(h -> request.append(h).append("\r\n"));
         return request.append("\r\n").toString();
     }
