@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * The source a repository scan reads ({@code {source_dir}}): the target's URL cloned with git
@@ -20,17 +22,24 @@ import java.util.function.Consumer;
 final class Checkout {
 
     static final long TIMEOUT_SECONDS = 600;
+    private static final Pattern USERINFO_PASSWORD = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://[^/@:\\s]*:)[^/@\\s]*@");
 
     private Checkout() {
     }
 
     static Path of(ScanCommand.Target target, Path into, Consumer<String> log) throws IOException {
+        return of(target, into, log, Map.of());
+    }
+
+    /** @param environment what git runs with besides the worker's own environment (credentials) */
+    static Path of(ScanCommand.Target target, Path into, Consumer<String> log, Map<String, String> environment)
+            throws IOException {
         String url = target == null ? null : target.url();
         if (url == null || url.isBlank()) {
             throw new IOException("the target has no url to check out (a repository asset needs one)");
         }
         if (url.startsWith("-")) {
-            throw new IOException("refusing repository url '" + url + "'");
+            throw new IOException("refusing repository url '" + withoutPassword(url) + "'");
         }
         Path local = url.startsWith("file://") ? Path.of(url.substring("file://".length()))
                 : url.startsWith("/") ? Path.of(url) : null;
@@ -44,24 +53,28 @@ final class Checkout {
             clone.addAll(List.of("--branch", branch));
         }
         clone.addAll(List.of("--", url, into.toString()));
-        git(clone, log);
+        git(clone, log, environment);
         String commit = target.commit();
         if (commit != null && commit.matches("[0-9a-fA-F]{7,64}")) {
-            git(List.of("git", "-C", into.toString(), "fetch", "--depth", "1", "--quiet", "origin", commit), log);
-            git(List.of("git", "-C", into.toString(), "checkout", "--quiet", "--detach", "FETCH_HEAD"), log);
+            git(List.of("git", "-C", into.toString(), "fetch", "--depth", "1", "--quiet", "origin", commit), log,
+                    environment);
+            git(List.of("git", "-C", into.toString(), "checkout", "--quiet", "--detach", "FETCH_HEAD"), log, environment);
         }
         return into;
     }
 
-    private static void git(List<String> args, Consumer<String> log) throws IOException {
-        log.accept("$ " + String.join(" ", args));
+    private static void git(List<String> args, Consumer<String> log, Map<String, String> environment)
+            throws IOException {
+        log.accept("$ " + withoutPassword(String.join(" ", args)));
         ProcessBuilder pb = new ProcessBuilder(args).redirectErrorStream(true);
+        pb.environment().putAll(environment);
         pb.environment().put("GIT_TERMINAL_PROMPT", "0"); // never wait for a password
         Process p = pb.start();
         StringBuilder out = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
+                line = withoutPassword(line);
                 log.accept("[git] " + line);
                 if (out.length() < 2000) {
                     out.append(line).append('\n');
@@ -82,5 +95,10 @@ final class Checkout {
             throw new IOException(String.join(" ", args.subList(0, Math.min(3, args.size()))) + " failed (exit "
                     + p.exitValue() + "): " + out.toString().trim());
         }
+    }
+
+    /** {@code scheme://user:***@host}: the password of a URL's userinfo hidden. */
+    static String withoutPassword(String text) {
+        return USERINFO_PASSWORD.matcher(text).replaceAll("$1***@");
     }
 }

@@ -10,10 +10,12 @@ import java.util.Map;
 
 /**
  * The placeholders a tool's command line may use ({@link ArgumentTemplate}; docs/protocol.md,
- * "Placeholders"): the target with its host, port and local path worked out, the step's config,
- * the run's context, upstream outputs, and where the run's files are. Only here are the
- * command's typed parts seen by their wire names ({target.host}, {config.ports},
- * {upstream.<step>.output.<key>}), as the protocol writes them.
+ * "Placeholders"): the target with its host, scheme, port and local path worked out, the step's
+ * config, the run's context, upstream outputs, and where the run's files are; the caller adds
+ * {@code {source_dir}} and {@code {auth.*}} (files holding the command's credentials,
+ * {@link StepCredentials}: never a value). Only here are the command's typed parts seen by their
+ * wire names ({target.host}, {config.ports}, {upstream.<step>.output.<key>}), as the protocol
+ * writes them.
  */
 final class Placeholders {
 
@@ -39,18 +41,23 @@ final class Placeholders {
         return vars;
     }
 
-    /** The target as the protocol writes it, plus {@code host}, {@code port} and, for a file URL, {@code path}. */
+    /**
+     * The target as the protocol writes it, plus {@code host}, {@code scheme}, {@code port} and, for a
+     * file URL, {@code path}.
+     */
     private static Map<String, Object> target(ScanCommand.Target typed) {
         @SuppressWarnings("unchecked")
         Map<String, Object> target = JSON.convertValue(ProtocolJson.tree(typed), Map.class);
         target = target == null ? new LinkedHashMap<>() : new LinkedHashMap<>(target);
         String url = target.get("url") instanceof String s ? s : null;
         String host = null;
+        String scheme = null;
         Integer port = null;
         if (url != null && !url.isBlank()) {
             try {
                 URI uri = URI.create(url);
                 host = uri.getHost();
+                scheme = uri.getScheme();
                 // (not a ternary: 443 : 80 : null would unbox the null)
                 if (uri.getPort() > 0) {
                     port = uri.getPort();
@@ -67,6 +74,7 @@ final class Placeholders {
             host = name;
         }
         target.put("host", host);
+        target.put("scheme", scheme);
         if (url != null && url.startsWith("file:")) {
             try {
                 target.put("path", Path.of(URI.create(url)).toString()); // a local archive or checkout

@@ -31,7 +31,9 @@ import java.util.concurrent.TimeUnit;
  * Scanflow's reference scanner worker. It speaks only the worker protocol (docs/protocol.md,
  * the records of {@code dev.scanflow.protocol}): heartbeats, commands on its own subject, results
  * and logs on its own subjects. It never touches Scanflow's database. Each scan runs the
- * configured tool as a child process.
+ * configured tool as a child process. A scan that references credentials asks for their values
+ * with a core NATS request ({@link CredentialClient}) whose reply comes to this connection's
+ * inbox, {@code _INBOX.<worker_id>}.
  */
 public final class ScanWorker implements AutoCloseable, Reporter {
 
@@ -47,11 +49,19 @@ public final class ScanWorker implements AutoCloseable, Reporter {
         }
     });
     private final ExecutorService tools;
+    private final Duration credentialTimeout;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "heartbeat"));
     private Connection connection;
     private JetStream jetStream;
+    private CredentialSource credentials;
 
     public ScanWorker(WorkerConfig config) {
+        this(config, CredentialClient.TIMEOUT);
+    }
+
+    /** @param credentialTimeout how long a scan waits for its credentials before it fails */
+    ScanWorker(WorkerConfig config, Duration credentialTimeout) {
+        this.credentialTimeout = credentialTimeout;
         this.config = config.validated();
         this.subjects = new Subjects(this.config.subjectPrefix(), Subjects.DEFAULT_STREAM_PREFIX);
         this.tools = Executors.newFixedThreadPool(this.config.maxConcurrency(), r -> daemon(r, "tool"));
@@ -61,8 +71,8 @@ public final class ScanWorker implements AutoCloseable, Reporter {
         Options.Builder options = new Options.Builder()
                 .server(config.nats())
                 .connectionName("scanflow-worker-" + config.workerId())
-                // replies (JetStream publish acks) under the worker's own prefix, so NATS can
-                // allow it _INBOX.<id>.> rather than every client's inbox
+                // replies (JetStream publish acks, credential replies) under the worker's own
+                // prefix, so NATS can allow it _INBOX.<id>.> rather than every client's inbox
                 .inboxPrefix(subjects.inbox(config.workerId()))
                 .maxReconnects(-1)
                 .reconnectWait(Duration.ofMillis(500));
@@ -71,6 +81,7 @@ public final class ScanWorker implements AutoCloseable, Reporter {
         }
         connection = Nats.connect(options.build());
         jetStream = connection.jetStream();
+        credentials = new CredentialClient(connection, subjects.credentials(config.workerId()), credentialTimeout);
         Dispatcher dispatcher = connection.createDispatcher(msg -> onCommand(msg.getData()));
         dispatcher.subscribe(subjects.command(config.workerId()));
         connection.flush(Duration.ofSeconds(5));
@@ -116,7 +127,7 @@ public final class ScanWorker implements AutoCloseable, Reporter {
                     return; // delivered again (at least once): already taken
                 }
             }
-            ToolRun run = new ToolRun(scan, config, this);
+            ToolRun run = new ToolRun(scan, config, this, credentials);
             running.put(id, run);
             log("scan %s: step %s, tool %s, target %s", id, scan.payload().stepId(),
                     scan.payload().stepConfig().get("tool"), scan.payload().target().name());

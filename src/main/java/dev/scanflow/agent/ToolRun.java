@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +22,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * One scan command: runs the tool as a child process (no shell; its arguments from
  * {@link ArgumentTemplate} with {@link Placeholders}), streams its output lines as logs,
  * enforces the command's timeout, kills the process tree on cancel, and reports running, then
- * completed (parsed result) or failed (exit code and the last lines of stderr).
+ * completed (parsed result) or failed (exit code and the last lines of stderr). A command that
+ * references credentials gets their values first ({@link CredentialSource}; none: the step fails
+ * with {@link CredentialsUnavailable#CODE}); from then on everything it reports is redacted
+ * ({@link RedactingReporter}) and the values go to git and the tool as {@link StepCredentials}
+ * says, removed with the step's files when it ends.
  */
 final class ToolRun implements Runnable {
 
@@ -32,17 +35,19 @@ final class ToolRun implements Runnable {
     private final ScanCommand command;
     private final String commandId;
     private final WorkerConfig config;
-    private final Reporter reporter;
+    private final RedactingReporter reporter;
+    private final CredentialSource credentials;
     private final AtomicLong seq = new AtomicLong();
     private volatile Process process;
     private volatile boolean cancelled;
     private volatile boolean finished;
 
-    ToolRun(ScanCommand scan, WorkerConfig config, Reporter reporter) {
+    ToolRun(ScanCommand scan, WorkerConfig config, Reporter reporter, CredentialSource credentials) {
         this.command = scan;
         this.commandId = scan.id();
         this.config = config;
-        this.reporter = reporter;
+        this.reporter = new RedactingReporter(reporter);
+        this.credentials = credentials;
     }
 
     String commandId() {
@@ -78,6 +83,7 @@ final class ToolRun implements Runnable {
         }
         long started = System.currentTimeMillis();
         Path workdir = null;
+        StepCredentials held = StepCredentials.NONE;
         try {
             ScanCommand.Payload payload = command.payload();
             String wanted = payload.stepConfig().get("tool") instanceof String t ? t : null;
@@ -95,14 +101,30 @@ final class ToolRun implements Runnable {
                         + (wanted == null ? "" : " (this worker has no " + wanted + ")"));
             }
             workdir = Files.createTempDirectory(Path.of(config.workdir()), "scanflow-" + commandId.substring(0, 8) + "-");
+            if (!CredentialClient.refs(command).isEmpty()) {
+                try {
+                    held = StepCredentials.hold(credentials.fetch(command), Path.of(config.workdir()));
+                } catch (CredentialsUnavailable e) {
+                    finish(() -> reporter.failed(commandId, CredentialsUnavailable.CODE, e.getMessage()));
+                    return;
+                }
+                reporter.use(held.redactor());
+                reporter.log(commandId, seq.incrementAndGet(), "credentials: " + held.describe());
+            }
             Path outputFile = workdir.resolve("result");
             Map<String, Object> variables = Placeholders.of(payload, config, outputFile, workdir, timeoutSeconds());
+            String commandLine = String.join(" ", tool.command()) + " " + (tool.directory() == null ? "" : tool.directory());
+            try {
+                variables.put("auth", held.placeholders(payload.target(), commandLine, workdir));
+            } catch (IllegalArgumentException e) {
+                finish(() -> reporter.failed(commandId, "BAD_ARGUMENTS", e.getMessage()));
+                return;
+            }
             Path sourceDir = null;
-            if (String.join(" ", tool.command()).contains("{source_dir")
-                    || (tool.directory() != null && tool.directory().contains("{source_dir"))) {
+            if (commandLine.contains("{source_dir")) {
                 try {
                     sourceDir = Checkout.of(payload.target(), workdir.resolve("src"),
-                            line -> reporter.log(commandId, seq.incrementAndGet(), line));
+                            line -> reporter.log(commandId, seq.incrementAndGet(), line), held.gitEnvironment());
                 } catch (IOException e) {
                     finish(() -> reporter.failed(commandId, "CHECKOUT_FAILED", e.getMessage()));
                     return;
@@ -129,6 +151,7 @@ final class ToolRun implements Runnable {
             if (tool.env() != null) {
                 pb.environment().putAll(tool.env());
             }
+            pb.environment().putAll(held.toolEnvironment());
             reporter.running(commandId);
             reporter.log(commandId, seq.incrementAndGet(), "$ " + String.join(" ", args));
             process = pb.start();
@@ -189,7 +212,8 @@ final class ToolRun implements Runnable {
             finish(() -> reporter.failed(commandId, "START_FAILED", e.getMessage()));
         } catch (RuntimeException e) {
             // a defect here must still end the step, not leave it running until its timeout
-            ScanWorker.log("command %s: %s at %s", commandId, e, Arrays.toString(e.getStackTrace()));
+            ScanWorker.log("command %s: %s at %s", commandId, reporter.redact(e.toString()),
+                    Arrays.toString(e.getStackTrace()));
             finish(() -> reporter.failed(commandId, "WORKER_ERROR", e.toString()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -198,7 +222,8 @@ final class ToolRun implements Runnable {
                 kill(p);
             }
         } finally {
-            deleteQuietly(workdir);
+            held.close();
+            PrivateFiles.delete(workdir);
         }
     }
 
@@ -252,16 +277,5 @@ final class ToolRun implements Runnable {
             p.destroyForcibly();
         }
         children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp directory
-        }
     }
 }

@@ -61,4 +61,15 @@ class CheckoutTest {
                 target(tmp.resolve("nope").toUri().toString(), null), tmp.resolve("f"), l -> { }));
         assertTrue(missing.getMessage().contains("git clone"), missing.getMessage());
     }
+
+    @Test
+    void aPasswordInAUrlIsNeverShown() {
+        // an older Scanflow may still send one; the service refuses new ones (issue 22)
+        assertEquals("$ git clone -- https://ci-bot:***@git.example.com/acme/x.git",
+                Checkout.withoutPassword("$ git clone -- https://ci-bot:ghp_SECRET@git.example.com/acme/x.git"));
+        assertEquals("ssh://git:***@host/x", Checkout.withoutPassword("ssh://git:pw@host/x"));
+        for (String plain : List.of("git@github.com:acme/x.git", "ssh://git@host/x", "https://host/a@b", "file:///tmp/x")) {
+            assertEquals(plain, Checkout.withoutPassword(plain));
+        }
+    }
 }
