@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * requests with {@code Authorization: Basic} of any user and the token. Each request can be
  * slowed down, so a clone lasts long enough to watch its processes.
  */
-final class GitHttpServer implements AutoCloseable {
+public final class GitHttpServer implements AutoCloseable {
 
     static final String BACKEND = "/usr/lib/git-core/git-http-backend";
 
@@ -31,9 +31,9 @@ final class GitHttpServer implements AutoCloseable {
     private final String token;
     private final long delayMillis;
     /** Per request: the path and whether it was let in. */
-    final List<String> requests = new CopyOnWriteArrayList<>();
+    public final List<String> requests = new CopyOnWriteArrayList<>();
 
-    GitHttpServer(Path root, String token, long delayMillis) throws IOException {
+    public GitHttpServer(Path root, String token, long delayMillis) throws IOException {
         this.root = root;
         this.token = token;
         this.delayMillis = delayMillis;
@@ -44,11 +44,11 @@ final class GitHttpServer implements AutoCloseable {
     }
 
     /** The clone URL of a repository under the root: no user, no password. */
-    String url(String repository) {
+    public String url(String repository) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + repository;
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
@@ -159,7 +159,7 @@ final class GitHttpServer implements AutoCloseable {
     }
 
     /** A bare repository {@code name} under the root with one commit of these files. */
-    static void bareRepository(Path root, String name, Path work, Map<String, String> files) throws Exception {
+    public static void bareRepository(Path root, String name, Path work, Map<String, String> files) throws Exception {
         java.nio.file.Files.createDirectories(work);
         git(work, "init", "--quiet", "--initial-branch=main");
         for (Map.Entry<String, String> f : files.entrySet()) {
