@@ -55,10 +55,10 @@ class PrivateRepositoryScanTest {
                 Map.of("config.js", "module.exports = { slackToken: \"xoxb-263594206564-2343594206574-FGqddMF8t08v8N7Oq4i57vs1\" };\n"));
         WorkerConfig shipped = WorkerConfig.load(Path.of("examples/worker-local.yaml"), Map.of());
         String workerId = "w-private-" + UUID.randomUUID().toString().substring(0, 8);
-        as(admin).contentType("application/json").body(Map.of("worker_id", workerId, "capabilities", List.of("secrets"),
+        as(admin).contentType("application/json").body(Map.of("worker_id", workerId, "capabilities", shipped.capabilities(),
                 "tools", shipped.toolNames(), "max_concurrency", 1)).post("/api/v1/workers").then().statusCode(201);
         WorkerConfig config = new WorkerConfig(workerId, tenant.toString(), shipped.nats(), TestWorker.PREFIX,
-                List.of("secrets"), 1, 1, Files.createDirectories(tmp.resolve("work")).toString(), shipped.tools(), null,
+                shipped.capabilities(), 1, 1, Files.createDirectories(tmp.resolve("work")).toString(), shipped.tools(), null,
                 shipped.configDir());
         try (GitHttpServer git = new GitHttpServer(root, token, 0); ScanWorker worker = new ScanWorker(config).start()) {
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
