@@ -16,6 +16,11 @@ record ScanPolicy(UUID tenantId, List<TargetRule> allowed, List<TargetRule> excl
     /** Capabilities that reach out to their targets: active unless a policy says otherwise. */
     static final List<String> DEFAULT_ACTIVE = List.of("dast", "infra", "network", "fuzzing");
 
+    /** {@code scanflow.scope.without-policy}: a tenant without a policy has every target in scope... */
+    static final String ALLOW_WITHOUT_POLICY = "allow";
+    /** ...or every active step refused. */
+    static final String DENY_ACTIVE_WITHOUT_POLICY = "deny-active";
+
     ScanPolicy {
         allowed = List.copyOf(allowed);
         excluded = List.copyOf(excluded);
@@ -27,5 +32,14 @@ record ScanPolicy(UUID tenantId, List<TargetRule> allowed, List<TargetRule> excl
     boolean hasRanges() {
         return allowed.stream().anyMatch(r -> r.kind == TargetRule.Kind.RANGE)
                 || excluded.stream().anyMatch(r -> r.kind == TargetRule.Kind.RANGE);
+    }
+
+    /** Whether the setting refuses active steps of tenants without a policy; a setting it does not know stops the start. */
+    static boolean denyWithoutPolicy(String setting) {
+        if (!ALLOW_WITHOUT_POLICY.equals(setting) && !DENY_ACTIVE_WITHOUT_POLICY.equals(setting)) {
+            throw new IllegalArgumentException("scanflow.scope.without-policy is '" + setting + "': use "
+                    + ALLOW_WITHOUT_POLICY + " or " + DENY_ACTIVE_WITHOUT_POLICY);
+        }
+        return DENY_ACTIVE_WITHOUT_POLICY.equals(setting);
     }
 }
