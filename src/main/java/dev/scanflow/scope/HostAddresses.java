@@ -4,6 +4,7 @@ import dev.scanflow.config.ScanflowConfig;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The addresses host names resolve to, for scope checks: answered from memory
@@ -34,12 +36,20 @@ public class HostAddresses {
 
     private final Map<String, List<InetAddress>> statics;
     private final Duration ttl;
+    private final Function<String, List<InetAddress>> resolver;
     private final Map<String, Entry> cache = new ConcurrentHashMap<>();
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
+    @Inject
     public HostAddresses(ScanflowConfig config) {
-        this.statics = statics(config.scope().staticHosts().orElse(List.of()));
-        this.ttl = config.scope().dnsTtl();
+        this(statics(config.scope().staticHosts().orElse(List.of())), config.scope().dnsTtl(), HostAddresses::addressesOf);
+    }
+
+    /** With another resolver than the JVM's (blocking, called on a worker thread): for tests. */
+    HostAddresses(Map<String, List<InetAddress>> statics, Duration ttl, Function<String, List<InetAddress>> resolver) {
+        this.statics = statics;
+        this.ttl = ttl;
+        this.resolver = resolver;
     }
 
     /** {@code name=address} entries, read strictly: a typo in the setting stops the start. */
@@ -94,7 +104,7 @@ public class HostAddresses {
         if (known(name) != null || !inFlight.add(name)) {
             return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().item(() -> addressesOf(name))
+        return Uni.createFrom().item(() -> resolver.apply(name))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .invoke(addresses -> remember(name, addresses))
                 .eventually(() -> inFlight.remove(name))

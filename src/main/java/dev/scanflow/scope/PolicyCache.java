@@ -74,7 +74,7 @@ public class PolicyCache {
 
     /** Reads the versions, loads what changed, drops what is gone. */
     Uni<Void> refresh() {
-        long started = stamps.incrementAndGet();
+        long started = begin();
         return table.stamps().chain(current -> {
             Set<UUID> present = new HashSet<>();
             List<UUID> changed = new java.util.ArrayList<>();
@@ -85,27 +85,38 @@ public class PolicyCache {
                     changed.add(s.tenant());
                 }
             }
-            return table.load(changed).invoke(rows -> {
-                for (ScanPolicies.Stored row : rows) {
-                    ScanPolicy policy;
-                    try {
-                        policy = row.compile();
-                    } catch (RuntimeException e) {
-                        // written by an older or newer release that reads policies differently: keep what was cached
-                        LOG.errorf("the scan policy of tenant %s (version %d) cannot be read: %s", row.tenant(),
-                                row.version(), e.getMessage());
-                        continue;
-                    }
-                    byTenant.compute(row.tenant(), (k, old) -> old != null && old.stamp() > started ? old
-                            : new Entry(policy, started));
-                }
-                for (UUID tenant : List.copyOf(byTenant.keySet())) {
-                    if (!present.contains(tenant)) {
-                        byTenant.computeIfPresent(tenant, (k, old) -> old.stamp() > started ? old : null);
-                    }
-                }
-                loaded = true;
-            }).replaceWithVoid();
+            return table.load(changed).invoke(rows -> apply(started, present, rows)).replaceWithVoid();
         });
+    }
+
+    /** The stamp of a refresh that starts reading now. */
+    long begin() {
+        return stamps.incrementAndGet();
+    }
+
+    /**
+     * What a refresh that began at {@code started} read: the tenants that have a policy, and the
+     * rows it loaded. Entries set after it began (this replica's writes) stay as they are.
+     */
+    void apply(long started, Set<UUID> present, List<ScanPolicies.Stored> rows) {
+        for (ScanPolicies.Stored row : rows) {
+            ScanPolicy policy;
+            try {
+                policy = row.compile();
+            } catch (RuntimeException e) {
+                // written by a release that reads policies differently: keep what was cached
+                LOG.errorf("the scan policy of tenant %s (version %d) cannot be read: %s", row.tenant(),
+                        row.version(), e.getMessage());
+                continue;
+            }
+            byTenant.compute(row.tenant(), (k, old) -> old != null && old.stamp() > started ? old
+                    : new Entry(policy, started));
+        }
+        for (UUID tenant : List.copyOf(byTenant.keySet())) {
+            if (!present.contains(tenant)) {
+                byTenant.computeIfPresent(tenant, (k, old) -> old.stamp() > started ? old : null);
+            }
+        }
+        loaded = true;
     }
 }

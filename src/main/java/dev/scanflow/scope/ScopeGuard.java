@@ -5,6 +5,7 @@ import dev.scanflow.domain.RunState;
 import dev.scanflow.domain.ScopeCheck;
 import dev.scanflow.domain.StepState;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -29,10 +30,15 @@ public class ScopeGuard implements ScopeCheck {
     private final HostAddresses hosts;
     private final boolean denyWithoutPolicy;
 
+    @Inject
     public ScopeGuard(PolicyCache policies, HostAddresses hosts, ScanflowConfig config) {
+        this(policies, hosts, ScanPolicy.denyWithoutPolicy(config.scope().withoutPolicy()));
+    }
+
+    ScopeGuard(PolicyCache policies, HostAddresses hosts, boolean denyWithoutPolicy) {
         this.policies = policies;
         this.hosts = hosts;
-        this.denyWithoutPolicy = ScanPolicy.denyWithoutPolicy(config.scope().withoutPolicy());
+        this.denyWithoutPolicy = denyWithoutPolicy;
     }
 
     @Override
