@@ -3,6 +3,7 @@ package dev.scanflow.scope;
 import dev.scanflow.config.ScanflowConfig;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.InetAddress;
@@ -26,6 +27,7 @@ import java.util.function.Function;
  * {@code scanflow.scope.static-hosts} are answered from that setting, without DNS.
  */
 @ApplicationScoped
+@Startup // its settings are checked at start-up: a typo stops the start, not the first dispatch
 public class HostAddresses {
 
     /** Most names remembered; beyond, the expired ones go, then all (they are resolved again). */

@@ -4,6 +4,7 @@ import dev.scanflow.config.ScanflowConfig;
 import dev.scanflow.domain.RunState;
 import dev.scanflow.domain.ScopeCheck;
 import dev.scanflow.domain.StepState;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import java.util.List;
  * resolved; then the blackout windows. Policies not loaded yet hold every step (fail closed).
  */
 @ApplicationScoped
+@Startup // its settings are checked at start-up: a typo stops the start, not the first dispatch
 public class ScopeGuard implements ScopeCheck {
 
     /** How soon a step held for something that takes no time (a load, a lookup) is checked again. */
