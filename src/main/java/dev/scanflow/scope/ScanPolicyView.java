@@ -1,6 +1,7 @@
 package dev.scanflow.scope;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -16,6 +17,8 @@ public record ScanPolicyView(UUID tenantId, List<String> allowedTargets, List<St
         Instant updatedAt, Instant blackoutUntil) {
 
     @RegisterForReflection
+    @Schema(name = "BlackoutWindow", description = "Active steps wait while it is open: from each time the cron fires "
+            + "on the zone's wall clock, for the duration")
     public record Window(String cron, String duration, String timezone) {
     }
 
