@@ -26,7 +26,7 @@ class ArchitectureTest {
             "dev.scanflow.engine..", "dev.scanflow.fleet..", "dev.scanflow.auth..", "dev.scanflow.trigger..",
             "dev.scanflow.webhook..", "dev.scanflow.discovery..", "dev.scanflow.catalog..",
             "dev.scanflow.notification..", "dev.scanflow.agent..", "dev.scanflow.nats..", "dev.scanflow.cli..",
-            "dev.scanflow.credential.."};
+            "dev.scanflow.credential..", "dev.scanflow.scope.."};
 
     @ArchTest
     static final ArchRule theDomainIsPlainJava = classes().that().resideInAPackage("dev.scanflow.domain..")
@@ -68,8 +68,18 @@ class ArchitectureTest {
     static final ArchRule theEngineCallsNoInboundAdapter = noClasses().that().resideInAPackage("dev.scanflow.engine..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.scanflow.run..", "dev.scanflow.fleet..",
                     "dev.scanflow.pipeline..", "dev.scanflow.asset..", "dev.scanflow.trigger..", "dev.scanflow.agent..",
-                    "dev.scanflow.webhook..", "dev.scanflow.discovery..")
-            .because("results, heartbeats, the API and triggers call into the engine, never the reverse");
+                    "dev.scanflow.webhook..", "dev.scanflow.discovery..", "dev.scanflow.scope..")
+            .because("results, heartbeats, the API and triggers call into the engine, never the reverse; the "
+                    + "scope guard reaches the decider only as the domain's ScopeCheck port, found by CDI");
+
+    @ArchTest
+    static final ArchRule theScopeGuardKnowsNoStartOfRuns = noClasses().that().resideInAPackage("dev.scanflow.scope..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.scanflow.engine..", "dev.scanflow.run..",
+                    "dev.scanflow.trigger..", "dev.scanflow.webhook..", "dev.scanflow.discovery..",
+                    "dev.scanflow.pipeline..", "dev.scanflow.asset..", "dev.scanflow.fleet..", "dev.scanflow.catalog..",
+                    "dev.scanflow.notification..")
+            .because("every start of runs goes through run/RunLauncher, which asks the scope guard; the guard "
+                    + "sits below all of them and decides from the run's own state");
 
     @ArchTest
     static final ArchRule theEngineLendsNoConnection = methods().that().areDeclaredInClassesThat()

@@ -41,7 +41,8 @@ class TableOwnershipTest {
             "webhook", "webhook_secrets", "webhook", "webhook_deliveries",
             "discovery", "discovery_requests",
             "notification", "notification_channels", "notification", "notification_deliveries",
-            "credential", "scan_credentials");
+            "credential", "scan_credentials",
+            "scope", "scan_policies");
 
     /** A file (under dev/scanflow) that may name a table it does not own: read only, or also write it. */
     record Exception(String file, String table, boolean writes, String reason) {

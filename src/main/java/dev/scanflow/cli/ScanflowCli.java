@@ -25,7 +25,7 @@ import picocli.CommandLine;
         subcommands = {ApplyCommand.Apply.class, PipelineCommands.Pipelines.class, PipelineCommands.Templates.class,
                 RunCommands.Run.class,
                 RunCommands.Runs.class, RunCommands.Logs.class, WorkerCommands.Workers.class,
-                CredentialCommands.Credentials.class},
+                CredentialCommands.Credentials.class, ScanPolicyCommands.ScanPolicy.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:a run failed, or had findings at or above --fail-on",
                 "2:bad usage", "3:the API refused the request (its problem is printed)",

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /** Scanflow's own settings ({@code scanflow.*}; environment: {@code SCANFLOW_*}). */
@@ -27,6 +28,8 @@ public interface ScanflowConfig {
     Secrets secrets();
 
     Notifications notifications();
+
+    Scope scope();
 
     /** Where people reach this service (links in notifications), e.g. https://scanflow.example.com. */
     @WithDefault("http://127.0.0.1:8080")
@@ -244,5 +247,30 @@ public interface ScanflowConfig {
         /** The least time between two messages to one Slack webhook (Slack allows one a second). */
         @WithDefault("1s")
         Duration slackInterval();
+    }
+
+    interface Scope {
+        /**
+         * A tenant without a scan policy: {@code allow} (every target is in scope, as before scan
+         * policies existed) or {@code deny-active} (every active step is out of scope until the
+         * tenant's admin writes a policy).
+         */
+        @WithDefault("allow")
+        String withoutPolicy();
+
+        /** How often every replica reads the scan policies again (a replica's own writes apply at once). */
+        @WithDefault("5s")
+        Duration refresh();
+
+        /** How long a host name's addresses, as resolved for scope checks, are used. */
+        @WithDefault("1m")
+        Duration dnsTtl();
+
+        /**
+         * Names resolved without DNS, consulted first: {@code name=address} entries (a name may
+         * have several), for split-horizon names the service's resolver does not see as the
+         * workers do, and for tests.
+         */
+        Optional<List<String>> staticHosts();
     }
 }

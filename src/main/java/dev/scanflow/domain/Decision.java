@@ -27,6 +27,8 @@ public final class Decision {
     public final List<UUID> releasedSteps = new ArrayList<>();
     /** Workers that let a command's ack timeout pass without a word (the shell benches them). */
     public final List<String> unacknowledged = new ArrayList<>();
+    /** The kind of each scope refusal decided ({@link ScopeCheck.Verdict#kind}), for the metric. */
+    public final List<String> scopeRefusals = new ArrayList<>();
     private String ignored;
 
     void ignore(String reason) {

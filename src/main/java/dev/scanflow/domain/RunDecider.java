@@ -2,8 +2,10 @@ package dev.scanflow.domain;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.UUID;
 
@@ -31,12 +33,19 @@ public final class RunDecider {
     public record Settings(Duration queueTimeout, Duration ackTimeout, Duration maxRetryDelay, int maxWorkerLosses) {
     }
 
+    /** The skip reason of a step the scope check refused starts with this. */
+    public static final String OUT_OF_SCOPE = "OUT_OF_SCOPE: ";
+    /** The skip kind of such a step. */
+    public static final String SCOPE = "scope";
+
     private final Settings settings;
     private final ConditionCheck conditions;
+    private final ScopeCheck scope;
 
-    public RunDecider(Settings settings, ConditionCheck conditions) {
+    public RunDecider(Settings settings, ConditionCheck conditions, ScopeCheck scope) {
         this.settings = settings;
         this.conditions = conditions;
+        this.scope = scope;
     }
 
     // ------------------------------------------------------------------ inputs
@@ -203,8 +212,9 @@ public final class RunDecider {
         run.status.checkTransition(RunStatus.RUNNING); // refuse before touching any step
         Decision d = new Decision();
         for (StepState step : run.steps()) {
+            // a scope refusal is checked again against the policy as it is now
             boolean again = step.status.unsuccessful()
-                    || (step.status == StepStatus.SKIPPED && "dependency".equals(step.skipKind));
+                    || (step.status == StepStatus.SKIPPED && ("dependency".equals(step.skipKind) || SCOPE.equals(step.skipKind)));
             if (!again) {
                 continue;
             }
@@ -248,22 +258,36 @@ public final class RunDecider {
         step.errorCode = null;
         step.errorMessage = null;
         step.nextAttemptAt = null;
+        step.waitReason = null;
         step.touch();
     }
 
     // ------------------------------------------------------------------ rules
 
-    /** Admit ready steps until nothing changes, then finish the run if every step is terminal. */
+    /**
+     * Admit ready steps until nothing changes, then finish the run if every step is terminal. A
+     * step is queued only as the scope check allows, and a queued step about to be given to a
+     * worker is checked again (the policy may have changed while it waited); each step is
+     * checked once per decision.
+     */
     private void advance(RunState run, Instant now, Decision d) {
         if (run.status != RunStatus.RUNNING) {
             finishIfDone(run, now, d);
             return;
         }
+        Set<String> checked = new HashSet<>();
         boolean changed = true;
         while (changed && run.status == RunStatus.RUNNING) {
             changed = false;
             for (StepState step : run.steps()) {
-                if (step.status != StepStatus.PENDING || run.status != RunStatus.RUNNING) {
+                if (run.status != RunStatus.RUNNING) {
+                    continue;
+                }
+                if (step.awaitingDispatch(now) && checked.add(step.key)) {
+                    changed |= recheck(run, step, now, d);
+                    continue;
+                }
+                if (step.status != StepStatus.PENDING) {
                     continue;
                 }
                 List<StepState> deps = step.dependsOn.stream().map(run::step).toList();
@@ -304,14 +328,59 @@ public final class RunDecider {
                 if (run.activeCount() >= run.maxParallelSteps) {
                     continue;
                 }
+                checked.add(step.key);
+                ScopeCheck.Verdict verdict = scope.check(run, step, now);
+                if (verdict.outcome() == ScopeCheck.Verdict.Outcome.BLOCK) {
+                    outOfScope(step, verdict, now, d);
+                    changed = true;
+                    continue;
+                }
                 step.moveTo(StepStatus.QUEUED);
                 step.attempt = Math.max(1, step.attempt + 1);
                 step.queuedAt = now;
                 step.nextAttemptAt = null;
+                if (verdict.outcome() == ScopeCheck.Verdict.Outcome.WAIT) {
+                    hold(step, verdict);
+                }
                 changed = true;
             }
         }
         finishIfDone(run, now, d);
+    }
+
+    /**
+     * A queued step about to go to a worker, checked again: refused, it is skipped (true: a
+     * parallel slot is free); held, it waits; allowed, its wait reason goes. Its
+     * {@code nextAttemptAt} stays when it was held, so the queue timeout counts from the end of
+     * the wait.
+     */
+    private boolean recheck(RunState run, StepState step, Instant now, Decision d) {
+        ScopeCheck.Verdict verdict = scope.check(run, step, now);
+        switch (verdict.outcome()) {
+            case BLOCK -> {
+                outOfScope(step, verdict, now, d);
+                return true;
+            }
+            case WAIT -> hold(step, verdict);
+            default -> {
+                if (step.waitReason != null) {
+                    step.waitReason = null;
+                    step.touch();
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void hold(StepState step, ScopeCheck.Verdict verdict) {
+        step.nextAttemptAt = verdict.until();
+        step.waitReason = verdict.rule();
+        step.touch();
+    }
+
+    private void outOfScope(StepState step, ScopeCheck.Verdict verdict, Instant now, Decision d) {
+        d.scopeRefusals.add(verdict.kind());
+        skip(step, OUT_OF_SCOPE + verdict.rule(), SCOPE, now, d);
     }
 
     private void finishIfDone(RunState run, Instant now, Decision d) {

@@ -42,7 +42,7 @@ public final class StepState {
     public Boolean conditionEvaluated;
     public Boolean conditionResult;
     public String skipReason;
-    /** Why it was skipped: "condition" or "dependency" (only dependency skips are retried by hand). */
+    /** Why it was skipped: "condition", "dependency" or "scope" (condition skips are not retried by hand). */
     public String skipKind;
     public Integer findingsCount;
     public Map<String, Object> findingsBySeverity;
@@ -54,8 +54,10 @@ public final class StepState {
     public Instant queuedAt;
     public Instant startedAt;
     public Instant completedAt;
-    /** A queued step waits for this time before it is dispatched (retry back-off). */
+    /** A queued step waits for this time before it is dispatched (retry back-off, a scope wait). */
     public Instant nextAttemptAt;
+    /** Why a queued step waits before it may go to a worker (the scope check's reason); null otherwise. */
+    public String waitReason;
     /** When the current command was sent to a worker (null while no worker holds it). */
     public Instant dispatchedAt;
     public int workerLosses;
@@ -90,6 +92,9 @@ public final class StepState {
     public void moveTo(StepStatus next) {
         status.checkTransition(next);
         status = next;
+        if (next != StepStatus.QUEUED) {
+            waitReason = null; // only a queued step waits
+        }
         dirty = true;
     }
 

@@ -20,7 +20,7 @@ public enum StepStatus {
 
     private static final Map<StepStatus, Set<StepStatus>> EDGES = Map.of(
             PENDING, EnumSet.of(QUEUED, SKIPPED, CANCELLED, FAILED),      // FAILED: condition error
-            QUEUED, EnumSet.of(RUNNING, CANCELLED, TIMEOUT, FAILED),       // TIMEOUT: no worker; FAILED: worker lost
+            QUEUED, EnumSet.of(RUNNING, CANCELLED, TIMEOUT, FAILED, SKIPPED), // TIMEOUT: no worker; FAILED: worker lost; SKIPPED: out of scope at dispatch
             RUNNING, EnumSet.of(COMPLETED, FAILED, TIMEOUT, CANCELLED, QUEUED), // QUEUED: re-dispatch after a lost worker
             FAILED, EnumSet.of(QUEUED, PENDING),                          // automatic retry; manual retry
             TIMEOUT, EnumSet.of(QUEUED, PENDING),

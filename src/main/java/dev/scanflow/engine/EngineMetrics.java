@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The engine's metrics (Prometheus at /q/metrics): runs started and finished by status, step
  * durations by tool, dispatch latency (queued until given to a worker), results applied and
- * ignored, workers benched, queue depth, sweeper actions. The gauges are refreshed on every
+ * ignored, workers benched, queue depth, sweeper actions, steps the scope check refused (by the
+ * kind of rule only: no tenant or host label, whose values would be unbounded). The gauges are refreshed on every
  * {@link EngineTicker} tick from the database, so every replica reports the same values.
  */
 @ApplicationScoped
@@ -58,6 +59,9 @@ public class EngineMetrics {
 
     /** Called after a decision is committed. */
     void decided(RunState run, Decision decision, Instant now) {
+        for (String kind : decision.scopeRefusals) {
+            registry.counter("scanflow.scope.refusals", "rule", kind).increment();
+        }
         for (Decision.Event e : decision.events) {
             String type = e.type();
             if (type.equals("pipeline.run.started")) {

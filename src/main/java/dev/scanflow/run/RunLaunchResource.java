@@ -65,7 +65,8 @@ public class RunLaunchResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "The pipeline is deactivated",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "422", description = "Invalid request (unknown asset, bad priority, ...)",
+    @APIResponse(responseCode = "422", description = "Invalid request (unknown asset, bad priority, ...), or "
+            + "out-of-scope: the tenant's scan policy refuses one of the run's active steps on this asset (the rule named)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> run(@PathParam("id") String id, byte[] body,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,

@@ -17,6 +17,7 @@ import dev.scanflow.pipeline.PipelineQueries;
 import dev.scanflow.pipeline.definition.ConditionCel;
 import dev.scanflow.pipeline.definition.SettingsSpec;
 import dev.scanflow.pipeline.definition.StepSpec;
+import dev.scanflow.scope.ScopeAdmission;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,7 +36,9 @@ import java.util.function.Supplier;
  * pins the pipeline's latest version and the asset as they are, builds the runs' state, and has
  * the engine write the caller's {@link RunStartPlan} (the runs, what the caller records beside
  * them: an idempotency key, a fire row, outcomes) in one transaction, planning again when the
- * plan was stale.
+ * plan was stale. Before a plan is written, the names its runs' scope checks need are resolved
+ * ({@link ScopeAdmission#prepare}); a run started by hand that the tenant's scan policy refuses
+ * is a 422 before anything is written.
  */
 @ApplicationScoped
 public class RunLauncher {
@@ -49,14 +52,16 @@ public class RunLauncher {
     private final AssetService assets;
     private final RunEngine engine;
     private final IdempotencyKeys idempotency;
+    private final ScopeAdmission scope;
     private final ScanflowConfig config;
 
     public RunLauncher(PipelineQueries pipelines, AssetService assets, RunEngine engine, IdempotencyKeys idempotency,
-            ScanflowConfig config) {
+            ScopeAdmission scope, ScanflowConfig config) {
         this.pipelines = pipelines;
         this.assets = assets;
         this.engine = engine;
         this.idempotency = idempotency;
+        this.scope = scope;
         this.config = config;
     }
 
@@ -66,7 +71,8 @@ public class RunLauncher {
 
     /**
      * Starts a run of the pipeline's latest version on the asset (POST .../run). With an
-     * idempotency key, a repeat of the same request returns the first one's run.
+     * idempotency key, a repeat of the same request returns the first one's run. A run the
+     * tenant's scan policy refuses is a 422 {@code out-of-scope} naming the step and the rule.
      */
     public Uni<Started> launch(UUID tenant, UUID pipelineId, RunLaunchRequest request, RunOrigin origin,
             String idempotencyKey) {
@@ -95,6 +101,14 @@ public class RunLauncher {
                         .chain(pinned -> assets.snapshot(tenant, asset).map(snapshot -> new Pinned(pinned, snapshot))))
                 .chain(p -> {
                     NewRun run = prepare(tenant, p.template(), asset, p.asset(), context, priority, origin);
+                    return scope.prepare(List.of(run.state())).map(v -> run);
+                })
+                .chain(run -> {
+                    String refused = scope.refusal(run.state());
+                    if (refused != null) {
+                        throw new ApiException(422, "out-of-scope", "Out of scope", refused,
+                                List.of(ValidationError.at("$.asset_id", refused)));
+                    }
                     UUID runId = run.state().id;
                     if (idempotencyKey == null) {
                         return start(() -> Uni.createFrom().item(new Planned<>(
@@ -148,7 +162,12 @@ public class RunLauncher {
         if (planned.plan() == null) {
             return Uni.createFrom().item(planned.answer());
         }
-        return engine.start(planned.plan()).map(written -> written ? planned.answer() : whenStale);
+        return write(planned.plan()).map(written -> written ? planned.answer() : whenStale);
+    }
+
+    /** The plan's runs' names resolved for their scope checks, then the plan written. */
+    private Uni<Boolean> write(RunStartPlan plan) {
+        return scope.prepare(plan.runs().stream().map(NewRun::state).toList()).chain(() -> engine.start(plan));
     }
 
     private <T> Uni<T> start(Supplier<Uni<Planned<T>>> planner, int attempt) {
@@ -156,7 +175,7 @@ public class RunLauncher {
             if (planned.plan() == null) {
                 return Uni.createFrom().item(planned.answer());
             }
-            return engine.start(planned.plan()).chain(written -> {
+            return write(planned.plan()).chain(written -> {
                 if (written) {
                     return Uni.createFrom().item(planned.answer());
                 }

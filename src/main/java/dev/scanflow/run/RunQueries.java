@@ -172,7 +172,7 @@ public class RunQueries {
                 PgValues.jsonOrNull(r, "findings_by_severity"), PgValues.jsonOrNull(r, "output"), r.getString("scan_id"),
                 r.getString("error_code"), r.getString("error_message"), PgValues.instant(r, "queued_at"), started,
                 completed, started != null && completed != null ? java.time.Duration.between(started, completed).toSeconds() : null,
-                PgValues.instant(r, "next_attempt_at"));
+                PgValues.instant(r, "next_attempt_at"), r.getString("wait_reason"));
     }
 
     static ApiException notFound(UUID runId) {

@@ -14,15 +14,17 @@ public final class RunViews {
 
     /**
      * A step run: the design document's fields (step_id, status, started_at, completed_at,
-     * worker_id, command_id, findings_count, condition_result, skip_reason) and Scanflow's; every
-     * field is always present (null when unknown).
+     * worker_id, command_id, findings_count, condition_result, skip_reason) and Scanflow's
+     * ({@code wait_reason}: why a queued step is held back before a worker may take it, such as
+     * a blackout window, until {@code next_attempt_at}); every field is always present (null when
+     * unknown).
      */
     @RegisterForReflection // read and written by Jackson outside REST (JSON columns, YAML, bound bodies)
     public record StepRunView(String stepId, String name, int order, String status, int attempt, int maxAttempts,
             String workerId, UUID commandId, boolean conditionEvaluated, Boolean conditionResult, String skipReason,
             Integer findingsCount, Map<String, Object> findingsBySeverity, Map<String, Object> output,
             String scanId, String errorCode, String errorMessage, Instant queuedAt, Instant startedAt,
-            Instant completedAt, Long durationSeconds, Instant nextAttemptAt) {
+            Instant completedAt, Long durationSeconds, Instant nextAttemptAt, String waitReason) {
     }
 
     /** A run with its step runs: the design document's "Pipeline Run" and the pipeline_runs counters. */

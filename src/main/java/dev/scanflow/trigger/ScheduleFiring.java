@@ -2,6 +2,7 @@ package dev.scanflow.trigger;
 
 import dev.scanflow.asset.AssetService;
 import dev.scanflow.common.ApiException;
+import dev.scanflow.common.CronCalendar;
 import dev.scanflow.config.ScanflowConfig;
 import dev.scanflow.domain.DurationText;
 import dev.scanflow.engine.RunStartPlan;
@@ -68,8 +69,8 @@ public class ScheduleFiring {
         static final Fired NOTHING = new Fired(List.of(), List.of(), List.of(), false, 0);
     }
 
-    public static ScheduleCalendar calendar(TriggerSpec trigger) {
-        return new ScheduleCalendar(trigger.cron(), ZoneId.of(trigger.timezone() == null ? "UTC" : trigger.timezone()));
+    public static CronCalendar calendar(TriggerSpec trigger) {
+        return new CronCalendar(trigger.cron(), ZoneId.of(trigger.timezone() == null ? "UTC" : trigger.timezone()));
     }
 
     public static RunOrigin origin(String type, String pipelineName, String key, String user) {
@@ -102,7 +103,7 @@ public class ScheduleFiring {
 
     private Uni<RunLauncher.Planned<Fired>> planDue(Schedules.State s, Inputs in, Instant now) {
         TriggerSpec trigger = s.trigger();
-        ScheduleCalendar calendar = calendar(trigger);
+        CronCalendar calendar = calendar(trigger);
         Duration window = Duration.ofSeconds(DurationText.parseSeconds(trigger.catchupWindow()).orElse(3600L));
         Instant windowStart = now.minus(window.compareTo(CatchupRule.ON_TIME) > 0 ? window : CatchupRule.ON_TIME);
         Instant first = s.nextFireAt();

@@ -1,6 +1,7 @@
 package dev.scanflow.trigger;
 
 import dev.scanflow.common.ApiException;
+import dev.scanflow.common.CronCalendar;
 import dev.scanflow.pipeline.PipelineQueries;
 import dev.scanflow.trigger.ScheduleViews.FireTime;
 import dev.scanflow.trigger.ScheduleViews.FireView;
@@ -90,7 +91,7 @@ public class ScheduleService {
     }
 
     private Uni<ScheduleView> view(UUID tenant, Schedules.State s, Instant now) {
-        ScheduleCalendar calendar = ScheduleFiring.calendar(s.trigger());
+        CronCalendar calendar = ScheduleFiring.calendar(s.trigger());
         List<FireTime> next = calendar.next(now, NEXT_FIRES).stream().map(at -> FireTime.of(at, calendar.zone())).toList();
         return outcomes.recent(tenant, s.pipelineId(), s.triggerKey(), RECENT_OUTCOMES)
                 .map(list -> ScheduleView.of(s, next, list.stream().map(OutcomeView::of).toList()));

@@ -46,8 +46,16 @@ class RunDeciderTest {
     private static final Map<String, Object> REPOSITORY = Map.of("type", "repository", "has_url", false);
     private static final Map<String, Object> SERVER = Map.of("type", "server", "has_url", false);
 
+    /** The scan policy's answer per step key (ALLOW for any other), and the checks asked for. */
+    private final Map<String, ScopeCheck.Verdict> scope = new java.util.HashMap<>();
+    private final List<String> scopeChecks = new ArrayList<>();
+
     private final RunDecider decider = new RunDecider(
-            new RunDecider.Settings(Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofHours(1), 2), CEL);
+            new RunDecider.Settings(Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofHours(1), 2), CEL,
+            (run, step, now) -> {
+                scopeChecks.add(step.key);
+                return scope.getOrDefault(step.key, ScopeCheck.Verdict.ALLOW);
+            });
 
     private static Instant at(long secondsAfterNow) {
         return NOW.plusSeconds(secondsAfterNow);
@@ -1512,5 +1520,103 @@ class RunDeciderTest {
         assertEquals(RunStatus.COMPLETED, run.status);
         assertEquals(List.of("pipeline.step.completed:secrets", "pipeline.step.skipped:dast", "pipeline.run.completed"),
                 typesAndSteps(last));
+    }
+
+    // ================================================================== scope
+
+    @Test
+    void aStepOutOfScopeIsSkippedWithTheRuleAndItsDependentsGoOn() {
+        scope.put("b", ScopeCheck.Verdict.block("excluded", "10.20.5.7 is in excluded_targets 10.20.5.0/24"));
+        RunState run = newRun(10, false, step("a"), step("b"), step("c").dependsOn("b"));
+
+        Decision d = decider.start(run, NOW);
+
+        StepState b = run.step("b");
+        assertEquals(SKIPPED, b.status);
+        assertEquals("OUT_OF_SCOPE: 10.20.5.7 is in excluded_targets 10.20.5.0/24", b.skipReason);
+        assertEquals("scope", b.skipKind);
+        assertEquals(0, b.attempt, "never queued");
+        assertEquals(List.of("excluded"), d.scopeRefusals);
+        assertEquals("OUT_OF_SCOPE: 10.20.5.7 is in excluded_targets 10.20.5.0/24",
+                event(d, "pipeline.step.skipped", "b").data().get("skip_reason"));
+        assertEquals(QUEUED, run.step("a").status);
+        assertEquals(QUEUED, run.step("c").status, "a skipped dependency satisfies its dependents");
+        assertEquals(List.of("a", "b", "c"), scopeChecks, "each step once");
+    }
+
+    @Test
+    void aHeldStepWaitsQueuedWithItsReasonAndGoesWhenAllowedWithItsQueueTimeoutFromTheEndOfTheWait() {
+        scope.put("a", ScopeCheck.Verdict.waitUntil("blackout window '0 9 * * 1-5' for 8h (Europe/Berlin)", at(3600)));
+        RunState run = newRun(10, false, step("a"));
+        decider.start(run, NOW);
+        StepState a = run.step("a");
+        assertEquals(QUEUED, a.status);
+        assertEquals(1, a.attempt);
+        assertEquals(at(3600), a.nextAttemptAt);
+        assertEquals("blackout window '0 9 * * 1-5' for 8h (Europe/Berlin)", a.waitReason);
+        assertFalse(a.awaitingDispatch(at(3599)), "not given to a worker while held");
+
+        scopeChecks.clear();
+        decider.tick(run, at(600));
+        assertEquals(QUEUED, a.status, "the wait is not time spent waiting for a worker");
+        decider.tick(run, at(1800));
+        assertEquals(List.of(), scopeChecks, "not checked again before the time it named");
+
+        scope.remove("a");
+        decider.tick(run, at(3600));
+        assertEquals(List.of("a"), scopeChecks);
+        assertNull(a.waitReason);
+        assertTrue(a.awaitingDispatch(at(3600)));
+        assertEquals(at(3600), a.nextAttemptAt, "kept: the queue timeout counts from here");
+        decider.tick(run, at(3600 + 599));
+        assertEquals(QUEUED, a.status);
+        decider.tick(run, at(3600 + 600));
+        assertEquals(TIMEOUT, a.status);
+        assertEquals("NO_WORKER", a.errorCode);
+    }
+
+    @Test
+    void aQueuedStepIsCheckedAgainBeforeItGoesToAWorkerAndARefusalFreesItsSlot() {
+        RunState run = newRun(1, false, step("a"), step("b"));
+        decider.start(run, NOW);
+        assertEquals(QUEUED, run.step("a").status);
+        assertEquals(PENDING, run.step("b").status, "one step at a time");
+
+        // the policy changed while a waited for a worker
+        scope.put("a", ScopeCheck.Verdict.block("not_allowed", "db.example.com is not in allowed_targets"));
+        Decision d = decider.tick(run, at(5));
+
+        assertEquals(SKIPPED, run.step("a").status);
+        assertEquals("OUT_OF_SCOPE: db.example.com is not in allowed_targets", run.step("a").skipReason);
+        assertEquals(List.of("not_allowed"), d.scopeRefusals);
+        assertEquals(QUEUED, run.step("b").status, "the slot went to the next step");
+
+        // a step a worker holds is not checked again
+        StepState b = run.step("b");
+        dispatch(b, "w1", at(6));
+        scope.put("b", ScopeCheck.Verdict.block("excluded", "x"));
+        scopeChecks.clear();
+        decider.onResult(run, report(b, "running"), at(7));
+        assertEquals(RUNNING, b.status);
+        assertEquals(List.of(), scopeChecks);
+    }
+
+    @Test
+    void aRetryAfterTheScanPolicyChangedChecksEveryStepAgain() {
+        RunState run = newRun(10, false, step("a"), step("b"));
+        scope.put("b", ScopeCheck.Verdict.block("excluded", "the old rule"));
+        decider.start(run, NOW);
+        fail(run, "a", "w1", at(10));
+        assertEquals(RunStatus.FAILED, run.status);
+        assertEquals(SKIPPED, run.step("b").status);
+
+        scope.put("a", ScopeCheck.Verdict.block("not_allowed", "now out of scope"));
+        scope.remove("b");
+        Decision d = decider.retry(run, at(100));
+
+        assertEquals(SKIPPED, run.step("a").status);
+        assertEquals("OUT_OF_SCOPE: now out of scope", run.step("a").skipReason);
+        assertEquals(QUEUED, run.step("b").status, "a scope refusal is checked again on retry");
+        assertEquals(List.of("not_allowed"), d.scopeRefusals);
     }
 }

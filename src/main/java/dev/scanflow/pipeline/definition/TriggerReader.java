@@ -1,14 +1,11 @@
 package dev.scanflow.pipeline.definition;
 
-import com.cronutils.model.CronType;
-import com.cronutils.model.definition.CronDefinitionBuilder;
-import com.cronutils.parser.CronParser;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.scanflow.common.CronCalendar;
 import dev.scanflow.common.TreeReader;
 import dev.scanflow.condition.ConditionCompiler;
 import dev.scanflow.condition.ConditionException;
 import dev.scanflow.domain.AssetTypes;
-import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +31,6 @@ final class TriggerReader {
     static final String SCHEDULE_OVERLAP = "skip";
     static final String WEBHOOK_OVERLAP = "allow";
 
-    private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
     private static final Pattern EVENT = dev.scanflow.common.NameRules.NAME_TOKEN;
     private static final String FORMS = "manual, on_asset_discovery, {schedule: <cron>}, {webhook: <event>}"
             + " or an object with a type";
@@ -197,22 +193,20 @@ final class TriggerReader {
                 reader.error(f.path(cronField), "a 5-field cron expression is required, e.g. \"0 2 * * *\"");
             }
         } else {
-            cron = cron.trim().replaceAll("\\s+", " ");
-            try {
-                CRON.parse(cron).validate();
-            } catch (IllegalArgumentException e) {
-                reader.error(f.path(cronField), "invalid cron expression '" + cron + "': " + e.getMessage()
-                        + " (5 fields: minute hour day-of-month month day-of-week)");
+            cron = CronCalendar.normalize(cron);
+            String problem = CronCalendar.problem(cron);
+            if (problem != null) {
+                reader.error(f.path(cronField), problem);
             }
         }
         String zone = "UTC";
         String zoneText = f.text("timezone");
         if (zoneText != null) {
-            try {
+            String problem = CronCalendar.zoneProblem(zoneText);
+            if (problem != null) {
+                reader.error(f.path("timezone"), problem);
+            } else {
                 zone = ZoneId.of(zoneText).getId();
-            } catch (DateTimeException e) {
-                reader.error(f.path("timezone"), "unknown time zone '" + zoneText
-                        + "' (use an IANA name such as Europe/Paris or UTC)");
             }
         }
         List<TargetSelector> targets = targets(f.raw("targets"), f.path("targets"), reader);

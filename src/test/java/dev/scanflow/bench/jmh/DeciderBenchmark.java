@@ -60,7 +60,7 @@ public class DeciderBenchmark {
                     compiled.put(cel, c);
                 }
                 return ConditionEvaluator.evaluate(c, variables);
-            });
+            }, (run, step, now) -> dev.scanflow.domain.ScopeCheck.Verdict.ALLOW); // tenants without a scan policy
 
     static RunState newRun() {
         List<StepState> steps = new ArrayList<>();

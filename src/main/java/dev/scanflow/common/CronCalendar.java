@@ -1,9 +1,10 @@
-package dev.scanflow.trigger;
+package dev.scanflow.common;
 
 import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -18,20 +19,49 @@ import java.util.List;
  * clock of the zone, then each matching local time becomes one instant: a local time that does
  * not exist (the spring-forward gap) fires once at the first valid instant after the gap; a
  * local time that happens twice (the fall-back overlap) fires once, at its first occurrence.
- * Plain Java and cron-utils; no clock of its own.
+ * Plain Java and cron-utils; no clock of its own. The one cron flavour of Scanflow: schedule
+ * triggers fire by it, scan policies' blackout windows open by it, and both are checked with
+ * {@link #problem} and {@link #zoneProblem}.
  */
-public final class ScheduleCalendar {
+public final class CronCalendar {
 
+    /** Unix cron, 5 fields. */
     private static final CronParser UNIX = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+    private static final String FIELDS = " (5 fields: minute hour day-of-month month day-of-week)";
     /** A cron that never matches again within this many local matches is treated as exhausted. */
     private static final int MAX_STEPS = 100_000;
 
     private final ExecutionTime cron;
     private final ZoneId zone;
 
-    public ScheduleCalendar(String cron, ZoneId zone) {
+    public CronCalendar(String cron, ZoneId zone) {
         this.cron = ExecutionTime.forCron(UNIX.parse(cron));
         this.zone = zone;
+    }
+
+    /** The cron with its whitespace collapsed, as it is stored. */
+    public static String normalize(String cron) {
+        return cron.trim().replaceAll("\\s+", " ");
+    }
+
+    /** Why a (normalized) cron cannot be used, or null when it can. */
+    public static String problem(String cron) {
+        try {
+            UNIX.parse(cron).validate();
+            return null;
+        } catch (IllegalArgumentException e) {
+            return "invalid cron expression '" + cron + "': " + e.getMessage() + FIELDS;
+        }
+    }
+
+    /** Why a time zone name cannot be used, or null when it can. */
+    public static String zoneProblem(String zone) {
+        try {
+            ZoneId.of(zone);
+            return null;
+        } catch (DateTimeException e) {
+            return "unknown time zone '" + zone + "' (use an IANA name such as Europe/Paris or UTC)";
+        }
     }
 
     public ZoneId zone() {

@@ -1,4 +1,4 @@
-package dev.scanflow.trigger;
+package dev.scanflow.common;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -9,13 +9,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Fire times across the 2026 daylight-saving transitions of Europe/Berlin and America/New_York. */
-class ScheduleCalendarTest {
+class CronCalendarTest {
 
     private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
     private static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
 
     private static List<Instant> fires(String cron, ZoneId zone, String after, int count) {
-        return new ScheduleCalendar(cron, zone).next(Instant.parse(after), count);
+        return new CronCalendar(cron, zone).next(Instant.parse(after), count);
     }
 
     private static List<Instant> at(String... instants) {
@@ -70,7 +70,7 @@ class ScheduleCalendarTest {
 
     @Test
     void utcAndBetween() {
-        ScheduleCalendar minutely = new ScheduleCalendar("* * * * *", ZoneId.of("UTC"));
+        CronCalendar minutely = new CronCalendar("* * * * *", ZoneId.of("UTC"));
         assertEquals(Instant.parse("2026-06-01T10:01:00Z"), minutely.nextAfter(Instant.parse("2026-06-01T10:00:00Z")));
         assertEquals(Instant.parse("2026-06-01T10:01:00Z"), minutely.nextAfter(Instant.parse("2026-06-01T10:00:59.999Z")));
         assertEquals(at("2026-06-01T10:01:00Z", "2026-06-01T10:02:00Z", "2026-06-01T10:03:00Z"),
@@ -79,6 +79,6 @@ class ScheduleCalendarTest {
                 .size());
         // the document's weekly example: Sunday midnight
         assertEquals(Instant.parse("2026-12-06T00:00:00Z"),
-                new ScheduleCalendar("0 0 * * 0", ZoneId.of("UTC")).nextAfter(Instant.parse("2026-12-01T00:00:00Z")));
+                new CronCalendar("0 0 * * 0", ZoneId.of("UTC")).nextAfter(Instant.parse("2026-12-01T00:00:00Z")));
     }
 }
