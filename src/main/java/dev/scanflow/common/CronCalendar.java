@@ -49,7 +49,7 @@ public final class CronCalendar {
         try {
             UNIX.parse(cron).validate();
             return null;
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) { // cron-utils refuses with IllegalArgumentException, mostly
             return "invalid cron expression '" + cron + "': " + e.getMessage() + FIELDS;
         }
     }
