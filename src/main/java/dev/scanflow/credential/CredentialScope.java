@@ -1,5 +1,6 @@
 package dev.scanflow.credential;
 
+import dev.scanflow.common.PathGlob;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -141,7 +142,7 @@ final class CredentialScope {
         if (path == null) {
             return true;
         }
-        return path.contains("*") ? glob(normalized(path)).matcher(normalized(target.path())).matches()
+        return path.contains("*") ? PathGlob.compile(normalized(path)).matcher(normalized(target.path())).matches()
                 : underPrefix(path, target.path());
     }
 
@@ -165,22 +166,6 @@ final class CredentialScope {
             p = p.substring(0, p.length() - 1);
         }
         return p;
-    }
-
-    private static Pattern glob(String path) {
-        StringBuilder regex = new StringBuilder();
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
-            if (c == '*' && i + 1 < path.length() && path.charAt(i + 1) == '*') {
-                regex.append(".*");
-                i++;
-            } else if (c == '*') {
-                regex.append("[^/]*");
-            } else {
-                regex.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return Pattern.compile(regex.toString());
     }
 
     private static String host(String host) {

@@ -1,5 +1,6 @@
 package dev.scanflow.scope;
 
+import dev.scanflow.common.PathGlob;
 import java.util.regex.Pattern;
 
 /**
@@ -83,7 +84,7 @@ final class TargetRule {
         if (pathText.contains("//") || pathText.contains("?") || pathText.contains("#")) {
             throw new IllegalArgumentException("a repository URL pattern is host/path, such as github.com/acme/*");
         }
-        return new TargetRule(Kind.URL, host + "/" + pathText, null, bare, subdomains, glob(pathText));
+        return new TargetRule(Kind.URL, host + "/" + pathText, null, bare, subdomains, PathGlob.compile(pathText));
     }
 
     /** The host name matches this HOST rule, or the host of this URL rule. */
@@ -106,22 +107,6 @@ final class TargetRule {
             out = out.substring(0, out.length() - 1);
         }
         return out.endsWith(".git") ? out.substring(0, out.length() - 4) : out;
-    }
-
-    private static Pattern glob(String path) {
-        StringBuilder regex = new StringBuilder();
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
-            if (c == '*' && i + 1 < path.length() && path.charAt(i + 1) == '*') {
-                regex.append(".*");
-                i++;
-            } else if (c == '*') {
-                regex.append("[^/]*");
-            } else {
-                regex.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return Pattern.compile(regex.toString());
     }
 
     @Override
