@@ -41,7 +41,7 @@ public record NatsAccess(String nkey, String seed, String inboxPrefix, List<Stri
     static NatsAccess of(String workerId, Subjects subjects, String publicKey, String seed) {
         // credentials: core NATS requests for its commands' credentials, answered on its own inbox
         List<String> publish = List.of(subjects.heartbeat(workerId), subjects.result(workerId), subjects.log(workerId),
-                subjects.credentials(workerId));
+                subjects.findings(workerId), subjects.credentials(workerId));
         List<String> subscribe = List.of(subjects.command(workerId), subjects.inbox(workerId) + ".>");
         String config = publicKey == null ? null
                 : "{ nkey: " + publicKey + ", permissions: { publish: " + quoted(publish) + ", subscribe: "

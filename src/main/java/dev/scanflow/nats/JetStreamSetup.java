@@ -27,6 +27,7 @@ import org.jboss.logging.Logger;
  * <ul>
  *   <li>{@code SCANFLOW_COMMANDS}: {@code scanflow.commands.>}, kept for the retention period;</li>
  *   <li>{@code SCANFLOW_RESULTS}: {@code scanflow.results.>}, read by the engine's durable consumer;</li>
+ *   <li>{@code SCANFLOW_FINDINGS}: {@code scanflow.findings.>}, the findings' chunks, read by the findings consumer;</li>
  *   <li>{@code SCANFLOW_LOGS}: {@code scanflow.logs.>}, read by the log consumer;</li>
  *   <li>{@code SCANFLOW_EVENTS}: {@code scanflow.events.>}, for anyone to replay.</li>
  * </ul>
@@ -73,6 +74,7 @@ public class JetStreamSetup {
             ensure(jsm, subjects.stream("COMMANDS"), subjects.commands(), retention);
             ensure(jsm, subjects.stream("RESULTS"), subjects.results(), retention);
             ensure(jsm, subjects.stream("LOGS"), subjects.logs(), retention);
+            ensure(jsm, subjects.stream("FINDINGS"), subjects.allFindings(), retention);
             ensure(jsm, subjects.stream("EVENTS"), subjects.events(), config.nats().eventRetention());
             ensure(jsm, subjects.stream("ASSETS"), subjects.assetsDiscovered(), retention);
             ready.countDown();

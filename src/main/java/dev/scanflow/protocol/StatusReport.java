@@ -41,13 +41,21 @@ public record StatusReport(String commandId, String workerId, String status, Res
     }
 
     /**
-     * @param output free JSON that later steps read as {@code steps.<id>.output.<key>}
+     * @param output       free JSON that later steps read as {@code steps.<id>.output.<key>}
+     * @param findingsSent how many findings the command's {@link FindingsChunk}s hold (protocol
+     *                     2.2); absent from a worker that reports counts only
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Result(Integer findingsCount, Map<String, Object> findingsBySeverity, Long durationMs, String scanId,
-            Map<String, Object> output) {
+            Map<String, Object> output, Integer findingsSent) {
+
+        /** Without findings records (protocol 2.1's shape). */
+        public Result(Integer findingsCount, Map<String, Object> findingsBySeverity, Long durationMs, String scanId,
+                Map<String, Object> output) {
+            this(findingsCount, findingsBySeverity, durationMs, scanId, output, null);
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

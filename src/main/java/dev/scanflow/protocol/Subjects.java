@@ -65,6 +65,20 @@ public final class Subjects {
         return prefix + ".results.>";
     }
 
+    /** Where a worker sends its commands' findings, in chunks (protocol 2.2). */
+    public String findings(String workerId) {
+        return prefix + ".findings." + workerId;
+    }
+
+    public String allFindings() {
+        return prefix + ".findings.>";
+    }
+
+    /** The worker of {@code <prefix>.findings.<id>} exactly, or null. */
+    public String workerOfFindings(String subject) {
+        return workerAfter(subject, prefix + ".findings.");
+    }
+
     /** Where a worker asks for its command's credentials (core NATS request-reply; no stream). */
     public String credentials(String workerId) {
         return prefix + ".credentials." + workerId;

@@ -151,7 +151,7 @@ class NatsPermissionsTest {
         NatsAccess access = NatsAccess.issue("w-nmap-1", SUBJECTS);
         assertTrue(access.nkey().startsWith("U") && access.seed().startsWith("SU"));
         assertEquals(List.of("scanflow.workers.heartbeat.w-nmap-1", "scanflow.results.w-nmap-1", "scanflow.logs.w-nmap-1",
-                "scanflow.credentials.w-nmap-1"), access.publish());
+                "scanflow.findings.w-nmap-1", "scanflow.credentials.w-nmap-1"), access.publish());
         assertEquals(List.of("scanflow.commands.w-nmap-1", "_INBOX.w-nmap-1.>"), access.subscribe());
         assertEquals("_INBOX.w-nmap-1", access.inboxPrefix());
         assertTrue(access.serverConfig().contains("nkey: " + access.nkey()));
