@@ -75,7 +75,10 @@ CREATE TABLE finding_suppressions (
 );
 CREATE INDEX idx_finding_suppressions_tenant ON finding_suppressions (tenant_id, created_at DESC, id DESC);
 
--- step_runs (the engine's): what a completed step found that its asset had not (or no longer) had.
+-- step_runs (the engine's): what a completed step changed in its asset's findings, as counted when
+-- its result was applied (null: the worker sent counts only).
 ALTER TABLE step_runs
     ADD COLUMN new_findings_count INTEGER,
-    ADD COLUMN new_findings_by_severity JSONB;
+    ADD COLUMN new_findings_by_severity JSONB,
+    ADD COLUMN fixed_findings_count INTEGER,
+    ADD COLUMN fixed_findings_by_severity JSONB;

@@ -26,7 +26,7 @@ class ArchitectureTest {
             "dev.scanflow.engine..", "dev.scanflow.fleet..", "dev.scanflow.auth..", "dev.scanflow.trigger..",
             "dev.scanflow.webhook..", "dev.scanflow.discovery..", "dev.scanflow.catalog..",
             "dev.scanflow.notification..", "dev.scanflow.agent..", "dev.scanflow.nats..", "dev.scanflow.cli..",
-            "dev.scanflow.credential..", "dev.scanflow.scope.."};
+            "dev.scanflow.credential..", "dev.scanflow.scope..", "dev.scanflow.finding.."};
 
     @ArchTest
     static final ArchRule theDomainIsPlainJava = classes().that().resideInAPackage("dev.scanflow.domain..")
@@ -68,7 +68,7 @@ class ArchitectureTest {
     static final ArchRule theEngineCallsNoInboundAdapter = noClasses().that().resideInAPackage("dev.scanflow.engine..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.scanflow.run..", "dev.scanflow.fleet..",
                     "dev.scanflow.pipeline..", "dev.scanflow.asset..", "dev.scanflow.trigger..", "dev.scanflow.agent..",
-                    "dev.scanflow.webhook..", "dev.scanflow.discovery..", "dev.scanflow.scope..")
+                    "dev.scanflow.webhook..", "dev.scanflow.discovery..", "dev.scanflow.scope..", "dev.scanflow.finding..")
             .because("results, heartbeats, the API and triggers call into the engine, never the reverse; the "
                     + "scope guard reaches the decider only as the domain's ScopeCheck port, found by CDI");
 

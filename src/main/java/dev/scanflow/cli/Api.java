@@ -59,9 +59,27 @@ final class Api {
         return send("GET", path, null, null).body();
     }
 
+    /** A GET answered in another representation than JSON (SARIF): its bytes as sent. */
+    byte[] raw(String path, String accept) {
+        return exchange("GET", path, null, null, accept).body();
+    }
+
     Answer send(String method, String path, byte[] body, String contentType) {
+        HttpResponse<byte[]> r = exchange(method, path, body, contentType, "application/json");
+        JsonNode parsed = null;
+        if (r.body().length > 0) {
+            try {
+                parsed = JSON.readTree(r.body());
+            } catch (IOException e) {
+                parsed = null;
+            }
+        }
+        return new Answer(r.statusCode(), parsed, r.headers().map());
+    }
+
+    private HttpResponse<byte[]> exchange(String method, String path, byte[] body, String contentType, String accept) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                .header("Accept", "application/json");
+                .header("Accept", accept);
         if (token != null && !token.isBlank()) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -80,18 +98,16 @@ final class Api {
             Thread.currentThread().interrupt();
             throw new Failure(0, null, "interrupted");
         }
-        JsonNode parsed = null;
-        if (r.body().length > 0) {
+        if (r.statusCode() >= 300) {
+            JsonNode parsed = null;
             try {
-                parsed = JSON.readTree(r.body());
+                parsed = r.body().length > 0 ? JSON.readTree(r.body()) : null;
             } catch (IOException e) {
                 parsed = null;
             }
-        }
-        if (r.statusCode() >= 300) {
             String title = parsed != null && parsed.hasNonNull("title") ? parsed.get("title").asText() : "HTTP " + r.statusCode();
             throw new Failure(r.statusCode(), parsed, title);
         }
-        return new Answer(r.statusCode(), parsed, r.headers().map());
+        return r;
     }
 }

@@ -40,6 +40,10 @@ final class RunCommands {
                         + " findings without a severity count as unknown and trip every threshold")
         String failOn;
 
+        @Option(names = "--new-only", description = "with --fail-on: count only findings new to the asset (or reopened) "
+                + "since its last runs; suppressed findings never count")
+        boolean newOnly;
+
         @Override
         public Integer call() throws InterruptedException {
             if (failOn != null && !SEVERITIES.contains(failOn.toLowerCase())) {
@@ -62,7 +66,7 @@ final class RunCommands {
                 return 0;
             }
             JsonNode end = Watch.follow(api(), id, out(), System.console() != null);
-            return Watch.verdict(end, failOn, spec.commandLine().getErr());
+            return Watch.verdict(end, failOn, newOnly, spec.commandLine().getErr());
         }
 
         private String assetId(String nameOrId) {
@@ -81,7 +85,8 @@ final class RunCommands {
     // ------------------------------------------------------------------ runs
 
     @Command(name = "runs", description = "Pipeline runs",
-            subcommands = {Runs.List.class, Runs.Get.class, Runs.Cancel.class, Runs.Retry.class, Runs.WatchRun.class})
+            subcommands = {Runs.List.class, Runs.Get.class, Runs.Cancel.class, Runs.Retry.class, Runs.WatchRun.class,
+                    FindingCommands.RunFindings.class})
     static final class Runs {
 
         @Command(name = "list", description = "Runs, newest first")
@@ -156,10 +161,13 @@ final class RunCommands {
             @Option(names = "--fail-on", paramLabel = "SEVERITY", description = "exit 1 on findings of this severity or worse; findings without a severity trip every threshold")
             String failOn;
 
+            @Option(names = "--new-only", description = "with --fail-on: count only findings new to the asset (or reopened)")
+            boolean newOnly;
+
             @Override
             public Integer call() throws InterruptedException {
                 JsonNode end = Watch.follow(api(), run, out(), System.console() != null);
-                return Watch.verdict(end, failOn, spec.commandLine().getErr());
+                return Watch.verdict(end, failOn, newOnly, spec.commandLine().getErr());
             }
         }
     }

@@ -74,12 +74,19 @@ final class Watch {
         return sb.append(w).toString().stripTrailing();
     }
 
+    static int verdict(JsonNode run, String failOn, PrintWriter err) {
+        return verdict(run, failOn, false, err);
+    }
+
     /**
      * 0 when the run completed without findings at or above {@code failOn}; else 1, saying why.
      * Findings a step reported without a (known) severity count as unknown, which trips every
      * threshold: a scanner that does not rate its findings must not let a build pass unseen.
+     * With {@code newOnly}, only findings new to the asset (or reopened) count; a step whose
+     * worker sent counts only cannot say what is new, so all its findings count (the gate fails
+     * closed) and the message says so.
      */
-    static int verdict(JsonNode run, String failOn, PrintWriter err) {
+    static int verdict(JsonNode run, String failOn, boolean newOnly, PrintWriter err) {
         String status = run.path("status").asText();
         if (!"completed".equals(status)) {
             err.println("scanflow: run " + run.path("id").asText() + " " + status
@@ -91,8 +98,13 @@ final class Watch {
             int threshold = CommandBase.SEVERITIES.indexOf(failOn.toLowerCase());
             int rated = 0;
             int unknown = 0;
+            int unsure = 0;
             for (JsonNode s : run.path("step_runs")) {
-                JsonNode by = s.path("findings_by_severity");
+                boolean fresh = newOnly && s.hasNonNull("new_findings_count");
+                if (newOnly && !fresh && s.path("findings_count").asInt(0) > 0) {
+                    unsure++;
+                }
+                JsonNode by = s.path(fresh ? "new_findings_by_severity" : "findings_by_severity");
                 int known = 0;
                 for (int i = 0; i < CommandBase.SEVERITIES.size(); i++) {
                     int n = by.path(CommandBase.SEVERITIES.get(i)).asInt(0);
@@ -101,13 +113,16 @@ final class Watch {
                         rated += n;
                     }
                 }
-                unknown += Math.max(0, s.path("findings_count").asInt(0) - known);
+                int all = s.path(fresh ? "new_findings_count" : "findings_count").asInt(0);
+                unknown += Math.max(0, all - known);
             }
             int count = rated + unknown;
             if (count > 0) {
-                err.println("scanflow: " + count + " findings at or above " + failOn.toLowerCase() + " (--fail-on)"
+                err.println("scanflow: " + count + (newOnly ? " new" : "") + " findings at or above " + failOn.toLowerCase()
+                        + " (--fail-on" + (newOnly ? " --new-only" : "") + ")"
                         + (unknown > 0 ? ", " + unknown + " without a severity: counted as unknown, which trips every threshold"
-                                : ""));
+                                : "")
+                        + (unsure > 0 ? "; " + unsure + " steps sent counts only, so all their findings count as new" : ""));
                 err.flush();
                 return ScanflowCli.RUN_FAILED;
             }

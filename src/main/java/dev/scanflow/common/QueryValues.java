@@ -56,4 +56,16 @@ public final class QueryValues {
         }
         return java.util.List.copyOf(out);
     }
+
+    /** An id parameter, or null when absent. */
+    public static java.util.UUID uuid(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            return java.util.UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badParameter(name, "must be a UUID");
+        }
+    }
 }

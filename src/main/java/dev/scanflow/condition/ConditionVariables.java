@@ -47,6 +47,8 @@ public final class ConditionVariables {
             "status", SimpleType.STRING,
             "findings_count", SimpleType.INT,
             "findings_by_severity", MapType.create(SimpleType.STRING, SimpleType.INT),
+            "new_findings_count", SimpleType.INT,
+            "new_findings_by_severity", MapType.create(SimpleType.STRING, SimpleType.INT),
             "output", MAP_OF_DYN,
             "error_code", SimpleType.STRING,
             "attempt", SimpleType.INT));

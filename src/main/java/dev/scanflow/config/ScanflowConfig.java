@@ -31,6 +31,8 @@ public interface ScanflowConfig {
 
     Scope scope();
 
+    Findings findings();
+
     /** Where people reach this service (links in notifications), e.g. https://scanflow.example.com. */
     @WithDefault("http://127.0.0.1:8080")
     String publicUrl();
@@ -272,5 +274,26 @@ public interface ScanflowConfig {
          * workers do, and for tests.
          */
         Optional<List<String>> staticHosts();
+    }
+
+    interface Findings {
+        /**
+         * How long a completed result waits for its findings' chunks (result.findings_sent) before
+         * the step fails with FINDINGS_INCOMPLETE instead of completing on a partial set.
+         */
+        @WithDefault("2m")
+        Duration arrivalWait();
+
+        /** Fixed findings, and what runs saw of findings, are kept this long, then purged. */
+        @WithDefault("P180D")
+        Duration retention();
+
+        /** Rows one purge statement deletes: short transactions, no long locks. */
+        @WithDefault("1000")
+        int purgeBatch();
+
+        /** How often the purge runs. */
+        @WithDefault("10m")
+        Duration purgeInterval();
     }
 }

@@ -91,6 +91,11 @@ public final class RunDecider {
                 step.moveTo(StepStatus.COMPLETED);
                 step.findingsCount = result.findingsCount() == null ? 0 : Math.max(0, result.findingsCount());
                 step.findingsBySeverity = result.findingsBySeverity();
+                WorkerResult.FindingChanges changes = result.findingChanges();
+                step.newFindingsCount = changes == null ? null : changes.newCount();
+                step.newFindingsBySeverity = changes == null ? null : changes.newBySeverity();
+                step.fixedFindingsCount = changes == null ? null : changes.fixedCount();
+                step.fixedFindingsBySeverity = changes == null ? null : changes.fixedBySeverity();
                 step.output = result.output() == null ? Map.of() : result.output();
                 step.scanId = result.scanId();
                 step.completedAt = now;
@@ -228,6 +233,10 @@ public final class RunDecider {
             step.skipKind = null;
             step.findingsCount = null;
             step.findingsBySeverity = null;
+            step.newFindingsCount = null;
+            step.newFindingsBySeverity = null;
+            step.fixedFindingsCount = null;
+            step.fixedFindingsBySeverity = null;
             step.output = null;
             step.scanId = null;
             step.errorCode = null;
@@ -512,6 +521,8 @@ public final class RunDecider {
             v.put("status", s.status.wire());
             v.put("findings_count", s.findingsCount == null ? 0 : s.findingsCount);
             v.put("findings_by_severity", s.findingsBySeverity == null ? Map.of() : s.findingsBySeverity);
+            v.put("new_findings_count", s.newFindingsCount == null ? 0 : s.newFindingsCount);
+            v.put("new_findings_by_severity", s.newFindingsBySeverity == null ? Map.of() : s.newFindingsBySeverity);
             v.put("output", s.output == null ? Map.of() : s.output);
             v.put("error_code", s.errorCode == null ? "" : s.errorCode);
             v.put("attempt", s.attempt);
@@ -540,6 +551,13 @@ public final class RunDecider {
         if (step.findingsCount != null) {
             data.put("findings_count", step.findingsCount);
         }
+        if (step.newFindingsCount != null) {
+            data.put("new_findings_count", step.newFindingsCount);
+            data.put("new_findings_by_severity", step.newFindingsBySeverity == null ? Map.of() : step.newFindingsBySeverity);
+            data.put("fixed_findings_count", step.fixedFindingsCount == null ? 0 : step.fixedFindingsCount);
+            data.put("fixed_findings_by_severity", step.fixedFindingsBySeverity == null ? Map.of()
+                    : step.fixedFindingsBySeverity);
+        }
         if (step.startedAt != null && step.completedAt != null) {
             data.put("duration_seconds", Duration.between(step.startedAt, step.completedAt).toSeconds());
         }
@@ -561,6 +579,7 @@ public final class RunDecider {
         data.put("failed_steps", run.count(StepStatus.FAILED) + run.count(StepStatus.TIMEOUT));
         data.put("skipped_steps", run.count(StepStatus.SKIPPED));
         data.put("total_findings", run.totalFindings());
+        data.putAll(run.findingChanges());
         if (run.startedAt != null && run.completedAt != null) {
             data.put("duration_seconds", Duration.between(run.startedAt, run.completedAt).toSeconds());
         }

@@ -82,4 +82,41 @@ public final class RunState {
     public int totalFindings() {
         return steps.values().stream().mapToInt(s -> s.findingsCount == null ? 0 : s.findingsCount).sum();
     }
+
+    /**
+     * What the run's completed steps changed in the asset's findings, as counted when each
+     * completed: {@code new_findings_count}, {@code fixed_findings_count} and both by severity;
+     * empty when no step's worker sent findings records.
+     */
+    public Map<String, Object> findingChanges() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        int fresh = 0;
+        int fixed = 0;
+        Map<String, Integer> freshBy = new LinkedHashMap<>();
+        Map<String, Integer> fixedBy = new LinkedHashMap<>();
+        boolean any = false;
+        for (StepState s : steps.values()) {
+            if (s.newFindingsCount == null) {
+                continue;
+            }
+            any = true;
+            fresh += s.newFindingsCount;
+            fixed += s.fixedFindingsCount == null ? 0 : s.fixedFindingsCount;
+            add(freshBy, s.newFindingsBySeverity);
+            add(fixedBy, s.fixedFindingsBySeverity);
+        }
+        if (any) {
+            out.put("new_findings_count", fresh);
+            out.put("new_findings_by_severity", freshBy);
+            out.put("fixed_findings_count", fixed);
+            out.put("fixed_findings_by_severity", fixedBy);
+        }
+        return out;
+    }
+
+    private static void add(Map<String, Integer> into, Map<String, Object> counts) {
+        if (counts != null) {
+            counts.forEach((k, v) -> into.merge(k, v instanceof Number n ? n.intValue() : 0, Integer::sum));
+        }
+    }
 }

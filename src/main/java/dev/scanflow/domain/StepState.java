@@ -46,6 +46,12 @@ public final class StepState {
     public String skipKind;
     public Integer findingsCount;
     public Map<String, Object> findingsBySeverity;
+    /** Of a completed step's findings, those its asset had not (or no longer) had; null when the worker sent counts only. */
+    public Integer newFindingsCount;
+    public Map<String, Object> newFindingsBySeverity;
+    /** The asset's findings a completed step no longer reported (null when the worker sent counts only). */
+    public Integer fixedFindingsCount;
+    public Map<String, Object> fixedFindingsBySeverity;
     public Map<String, Object> output;
     /** The worker's own id for the scan, from its result. */
     public String scanId;

@@ -14,7 +14,35 @@ import java.util.UUID;
  */
 public record WorkerResult(UUID commandId, String subjectWorkerId, String bodyWorkerId, String status,
         Integer findingsCount, Map<String, Object> findingsBySeverity, Map<String, Object> output,
-        String errorCode, String errorMessage, String scanId) {
+        String errorCode, String errorMessage, String scanId, Integer findingsSent, FindingChanges findingChanges) {
+
+    public WorkerResult(UUID commandId, String subjectWorkerId, String bodyWorkerId, String status,
+            Integer findingsCount, Map<String, Object> findingsBySeverity, Map<String, Object> output,
+            String errorCode, String errorMessage, String scanId) {
+        this(commandId, subjectWorkerId, bodyWorkerId, status, findingsCount, findingsBySeverity, output, errorCode,
+                errorMessage, scanId, null, null);
+    }
+
+    /**
+     * What a completed command changed in its asset's findings: those the asset had not (or no
+     * longer) had, and those it fixed; counted by the findings package once all the command's
+     * findings arrived, before the engine applies the result.
+     */
+    public record FindingChanges(int newCount, Map<String, Object> newBySeverity, int fixedCount,
+            Map<String, Object> fixedBySeverity) {
+    }
+
+    /** The same result, with what it changed counted. */
+    public WorkerResult withFindingChanges(FindingChanges counted) {
+        return new WorkerResult(commandId, subjectWorkerId, bodyWorkerId, status, findingsCount, findingsBySeverity,
+                output, errorCode, errorMessage, scanId, findingsSent, counted);
+    }
+
+    /** The same command reported failed instead (its findings did not all arrive). */
+    public WorkerResult asFailure(String code, String message) {
+        return new WorkerResult(commandId, subjectWorkerId, bodyWorkerId, "failed", null, null, null, code, message,
+                scanId, findingsSent, null);
+    }
 
     public WorkerResult(UUID commandId, String subjectWorkerId, String bodyWorkerId, String status,
             Integer findingsCount, Map<String, Object> findingsBySeverity, Map<String, Object> output,

@@ -64,6 +64,35 @@ public class CommandOutbox {
     }
 
     /**
+     * A scan command as the findings package files what it found: its tenant, run, step run and
+     * asset, the worker it went to, the step's tool, and whether its step is still on it (queued
+     * or running with this command) or completed with it.
+     */
+    public record ScanOfFindings(UUID commandId, UUID tenantId, UUID runId, UUID stepRunId, UUID assetId,
+            String workerId, String tool, boolean stepActive, boolean stepCompleted) {
+    }
+
+    /** The scan command with this id as the findings package needs it, or null. */
+    public Uni<ScanOfFindings> scanOfFindings(SqlClient client, UUID commandId) {
+        return client.preparedQuery("SELECT c.tenant_id, c.run_id, c.step_run_id, c.worker_id, r.asset_id, s.tool, "
+                        + "(s.command_id = c.id AND s.status IN ('queued', 'running')) AS step_active, "
+                        + "(s.command_id = c.id AND s.status = 'completed') AS step_completed "
+                        + "FROM commands c JOIN step_runs s ON s.id = c.step_run_id JOIN pipeline_runs r ON r.id = c.run_id "
+                        + "WHERE c.id = $1 AND c.type = 'scan'")
+                .execute(Tuple.of(commandId))
+                .map(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        return null;
+                    }
+                    var r = rows.iterator().next();
+                    return new ScanOfFindings(commandId, r.getUUID("tenant_id"), r.getUUID("run_id"),
+                            r.getUUID("step_run_id"), r.getUUID("asset_id"), r.getString("worker_id"), r.getString("tool"),
+                            Boolean.TRUE.equals(r.getBoolean("step_active")),
+                            Boolean.TRUE.equals(r.getBoolean("step_completed")));
+                });
+    }
+
+    /**
      * A scan command as the credential listener checks a request against it: its tenant, the
      * worker it went to and when it was made, the run's pipeline, whether its step is still on it
      * (queued or running with this command), and the command as sent (target and credential

@@ -25,7 +25,7 @@ public class RunReads {
     /** A run as a report shows it: pipeline, asset (its copy), outcome, trigger, findings, timings, steps. */
     public record RunReport(UUID id, UUID pipelineId, String pipelineName, Integer pipelineVersion,
             Map<String, Object> asset, String status, String triggerType, String triggeredBy, Integer totalFindings,
-            String errorMessage, Instant startedAt, Instant completedAt, List<StepReport> steps) {
+            String errorMessage, Instant startedAt, Instant completedAt, List<StepReport> steps, boolean filedFindings) {
     }
 
     /** A step run in a report; {@code findingsBySeverity} is null when the step reported none. */
@@ -59,12 +59,14 @@ public class RunReads {
                         + "FROM pipeline_runs r WHERE r.id = $1")
                 .execute(Tuple.of(runId))
                 .chain(runs -> client.preparedQuery("SELECT step_key, name, status, findings_count, findings_by_severity, "
-                                + "skip_reason, error_code, error_message FROM step_runs WHERE run_id = $1 "
+                                + "skip_reason, error_code, error_message, new_findings_count FROM step_runs WHERE run_id = $1 "
                                 + "ORDER BY step_order, step_key")
                         .execute(Tuple.of(runId))
                         .map(stepRows -> {
                             Row r = runs.iterator().next();
                             List<StepReport> steps = new ArrayList<>();
+                            boolean[] filed = {false};
+                            stepRows.forEach(s -> filed[0] |= s.getInteger("new_findings_count") != null);
                             stepRows.forEach(s -> steps.add(new StepReport(s.getString("step_key"), s.getString("name"),
                                     s.getString("status"), s.getInteger("findings_count"),
                                     jsonOrNull(s, "findings_by_severity"), s.getString("skip_reason"),
@@ -73,7 +75,7 @@ public class RunReads {
                                     r.getInteger("pipeline_version"), json(r, "asset"), r.getString("status"),
                                     r.getString("trigger_type"), r.getString("triggered_by"), r.getInteger("total_findings"),
                                     r.getString("error_message"), instant(r, "started_at"), instant(r, "completed_at"),
-                                    steps);
+                                    steps, filed[0]);
                         }));
     }
 }

@@ -43,7 +43,8 @@ public class RunRows {
             + "timeout_seconds, depends_on, condition_cel, condition_text, retry_delay_seconds, status, attempt, "
             + "max_attempts, worker_id, command_id, condition_evaluated, condition_result, skip_reason, skip_kind, "
             + "findings_count, findings_by_severity, output, error_code, error_message, queued_at, started_at, "
-            + "completed_at, next_attempt_at, dispatched_at, worker_losses, previous_worker_id, scan_id, wait_reason";
+            + "completed_at, next_attempt_at, dispatched_at, worker_losses, previous_worker_id, scan_id, wait_reason, "
+            + "new_findings_count, new_findings_by_severity, fixed_findings_count, fixed_findings_by_severity";
 
     /** Locks the run row (waiting for another holder) and loads it with its steps; null when absent. */
     Uni<LoadedRun> lock(SqlClient tx, UUID runId, boolean skipLocked) {
@@ -130,6 +131,10 @@ public class RunRows {
         step.skipKind = s.getString("skip_kind");
         step.findingsCount = s.getInteger("findings_count");
         step.findingsBySeverity = jsonOrNull(s, "findings_by_severity");
+        step.newFindingsCount = s.getInteger("new_findings_count");
+        step.newFindingsBySeverity = jsonOrNull(s, "new_findings_by_severity");
+        step.fixedFindingsCount = s.getInteger("fixed_findings_count");
+        step.fixedFindingsBySeverity = jsonOrNull(s, "fixed_findings_by_severity");
         step.output = jsonOrNull(s, "output");
         step.scanId = s.getString("scan_id");
         step.errorCode = s.getString("error_code");
@@ -158,7 +163,9 @@ public class RunRows {
                         s.conditionEvaluated != null && s.conditionEvaluated, s.conditionResult, s.skipReason,
                         s.skipKind, s.findingsCount, jsonValue(s.findingsBySeverity), jsonValue(s.output), s.errorCode,
                         s.errorMessage, odt(s.queuedAt), odt(s.startedAt), odt(s.completedAt), odt(s.nextAttemptAt),
-                        odt(s.dispatchedAt), s.workerLosses, odt(dueAt.apply(s)), s.previousWorkerId, s.scanId, s.waitReason)));
+                        odt(s.dispatchedAt), s.workerLosses, odt(dueAt.apply(s)), s.previousWorkerId, s.scanId, s.waitReason,
+                        s.newFindingsCount, jsonValue(s.newFindingsBySeverity), s.fixedFindingsCount,
+                        jsonValue(s.fixedFindingsBySeverity))));
             }
             if (!run.changedSteps().isEmpty() || run.dirty()) {
                 runRows.add(Tuple.from(Arrays.asList(run.id, run.status.wire(), odt(run.startedAt),
@@ -173,7 +180,8 @@ public class RunRows {
                         + "findings_count = $10, findings_by_severity = $11, output = $12, error_code = $13, "
                         + "error_message = $14, queued_at = $15, started_at = $16, completed_at = $17, "
                         + "next_attempt_at = $18, dispatched_at = $19, worker_losses = $20, due_at = $21, "
-                        + "previous_worker_id = $22, scan_id = $23, wait_reason = $24 WHERE id = $1")
+                        + "previous_worker_id = $22, scan_id = $23, wait_reason = $24, new_findings_count = $25, "
+                        + "new_findings_by_severity = $26, fixed_findings_count = $27, fixed_findings_by_severity = $28 WHERE id = $1")
                         .executeBatch(steps);
         Uni<?> runUpdate = runRows.isEmpty() ? Uni.createFrom().voidItem()
                 : tx.preparedQuery("UPDATE pipeline_runs SET status = $2, started_at = $3, "

@@ -3,6 +3,7 @@ package dev.scanflow.fleet;
 import dev.scanflow.config.ScanflowConfig;
 import dev.scanflow.domain.WorkerResult;
 import dev.scanflow.engine.RunEngine;
+import dev.scanflow.finding.FindingGate;
 import dev.scanflow.nats.DurableConsumer;
 import dev.scanflow.nats.JetStreamSetup;
 import dev.scanflow.nats.NatsClient;
@@ -15,7 +16,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import io.smallrye.mutiny.Uni;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +31,8 @@ import org.jboss.logging.Logger;
  * Workers' status reports and results, from the durable JetStream consumer
  * {@code scanflow-engine}, handed to the engine (which batches them into transactions); a
  * message is acked only after its effect is committed, so a crash redelivers it, and applying it
- * twice changes nothing the second time. Unreadable reports, and reports on any subject but
+ * twice changes nothing the second time. A completed report goes through the findings' gate first
+ * (its findings all arrived, the step's fixes written, its new findings counted). Unreadable reports, and reports on any subject but
  * exactly {@code <prefix>.results.<worker>}, are dropped and counted.
  */
 @ApplicationScoped
@@ -40,10 +44,12 @@ public class ResultListener {
     private final Subjects subjects;
     private final MeterRegistry metrics;
     private final DurableConsumer consumer;
+    private final FindingGate findings;
 
-    public ResultListener(RunEngine engine, Subjects subjects, MeterRegistry metrics, NatsClient nats,
-            JetStreamSetup setup, ScanflowConfig config) {
+    public ResultListener(RunEngine engine, FindingGate findings, Subjects subjects, MeterRegistry metrics,
+            NatsClient nats, JetStreamSetup setup, ScanflowConfig config) {
         this.engine = engine;
+        this.findings = findings;
         this.subjects = subjects;
         this.metrics = metrics;
         this.consumer = new DurableConsumer("scanflow-engine", nats, setup, subjects.stream("RESULTS"),
@@ -67,8 +73,19 @@ public class ResultListener {
                 outcomes.add(CompletableFuture.completedFuture(DurableConsumer.Outcome.DROP));
                 continue;
             }
-            outcomes.add(engine.onResult(result)
-                    .map(v -> DurableConsumer.Outcome.DONE)
+            Instant reportedAt = reportedAt(m);
+            outcomes.add(findings.admit(result, reportedAt, Instant.now())
+                    .chain(verdict -> {
+                        if (verdict instanceof FindingGate.Apply apply) {
+                            return engine.onResult(apply.result())
+                                    .chain(v -> findings.settled(apply.scan()))
+                                    .map(v -> DurableConsumer.Outcome.DONE);
+                        }
+                        FindingGate.Wait wait = (FindingGate.Wait) verdict;
+                        LOG.debugf("result for command %s waits for its findings (%d of %d)", result.commandId(),
+                                wait.arrived(), wait.sent());
+                        return Uni.createFrom().item(DurableConsumer.Outcome.RETRY);
+                    })
                     .onFailure().recoverWithItem(e -> {
                         LOG.warnf("result for command %s not applied yet: %s", result.commandId(), e.toString());
                         return DurableConsumer.Outcome.RETRY;
@@ -77,6 +94,15 @@ public class ResultListener {
         }
         return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
                 .thenApply(v -> outcomes.stream().map(CompletableFuture::join).toList());
+    }
+
+    /** When the stream stored the report (a redelivery keeps it), or now when the message has no metadata. */
+    private static Instant reportedAt(Message m) {
+        try {
+            return m.isJetStream() ? m.metaData().timestamp().toInstant() : Instant.now();
+        } catch (RuntimeException e) {
+            return Instant.now();
+        }
     }
 
     /**
@@ -121,7 +147,8 @@ public class ResultListener {
             return new WorkerResult(UUID.fromString(r.commandId()), subjectWorker, r.workerId(), r.status(),
                     o == null ? null : o.findingsCount(), o == null ? null : clean(o.findingsBySeverity()),
                     o == null ? null : clean(o.output()), e == null ? null : bounded(e.code(), 100),
-                    e == null ? null : bounded(e.message(), 4_000), o == null ? null : bounded(o.scanId(), 200));
+                    e == null ? null : bounded(e.message(), 4_000), o == null ? null : bounded(o.scanId(), 200),
+                    o == null ? null : o.findingsSent(), null);
         } catch (Exception e) {
             LOG.debugf("unreadable result on %s: %s", m.getSubject(), e.getMessage());
             return null;

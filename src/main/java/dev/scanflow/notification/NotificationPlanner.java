@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.scanflow.config.ScanflowConfig;
 import dev.scanflow.engine.EventOutbox;
 import dev.scanflow.engine.RunReads;
+import dev.scanflow.finding.FindingQueries;
+import dev.scanflow.finding.RunFindingCounts;
 import dev.scanflow.pipeline.TemplateSettings;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -46,9 +48,11 @@ public class NotificationPlanner {
     private final TemplateSettings templates;
     private final ScanflowConfig config;
     private final ObjectMapper mapper;
+    private final FindingQueries findings;
 
     public NotificationPlanner(Pool pool, EventOutbox events, RunReads runs, TemplateSettings templates,
-            ScanflowConfig config, ObjectMapper mapper) {
+            ScanflowConfig config, ObjectMapper mapper, FindingQueries findings) {
+        this.findings = findings;
         this.pool = pool;
         this.events = events;
         this.runs = runs;
@@ -98,9 +102,16 @@ public class NotificationPlanner {
         Uni<Boolean> changed = Boolean.TRUE.equals(notification.get("on_state_change")) && !"started".equals(status)
                 ? stateChanged(tx, runId, event.pipelineId(), event.assetId(), status)
                 : Uni.createFrom().item(true);
+        Object least = notification.get("on_new_findings");
         return changed.chain(send -> !send ? Uni.createFrom().item(0)
-                : channels(tx, tenant, wanted).chain(channels -> channels.isEmpty() ? Uni.createFrom().item(0)
-                        : summary(tx, runId).chain(summary -> insert(tx, tenant, runId, type, summary, channels))));
+                : findings.countsOf(tx, runId).chain(counts -> {
+                    if ("completed".equals(status) && least instanceof String level
+                            && !NotificationRules.newEnough(counts.newFindingsBySeverity(), level)) {
+                        return Uni.createFrom().item(0);
+                    }
+                    return channels(tx, tenant, wanted).chain(channels -> channels.isEmpty() ? Uni.createFrom().item(0)
+                            : summary(tx, runId, counts).chain(summary -> insert(tx, tenant, runId, type, summary, channels)));
+                }));
     }
 
     /** Only the first failure and the recovery: this run's outcome differs from the previous run's on the asset. */
@@ -131,7 +142,7 @@ public class NotificationPlanner {
                 });
     }
 
-    private Uni<RunSummary> summary(SqlConnection tx, UUID runId) {
+    private Uni<RunSummary> summary(SqlConnection tx, UUID runId, RunFindingCounts changes) {
         return runs.report(tx, runId).map(r -> {
             Map<String, Integer> bySeverity = new LinkedHashMap<>();
             List<RunSummary.Step> list = new ArrayList<>();
@@ -147,7 +158,10 @@ public class NotificationPlanner {
             return new RunSummary(runId.toString(), r.pipelineId().toString(), r.pipelineName(), r.pipelineVersion(),
                     String.valueOf(asset.getOrDefault("name", "")), String.valueOf(asset.getOrDefault("type", "")),
                     r.status(), r.triggerType(), r.triggeredBy(), duration, r.totalFindings(), ordered(bySeverity),
-                    r.errorMessage(), list, link(runId));
+                    r.errorMessage(), list, link(runId), r.filedFindings() ? changes.newFindingsCount() : null,
+                    r.filedFindings() ? changes.fixedFindingsCount() : null,
+                    r.filedFindings() ? ordered(changes.newFindingsBySeverity()) : null,
+                    r.filedFindings() ? changes.sentence() : null);
         });
     }
 

@@ -36,6 +36,9 @@ public final class SlackMessage {
         field(fields, "Trigger", r.triggerType() + (r.triggeredBy() == null ? "" : " by " + r.triggeredBy()));
         field(fields, "Duration", r.durationSeconds() == null ? "-" : r.durationSeconds() + " s");
         field(fields, "Findings", r.totalFindings() + severities(r.findingsBySeverity()));
+        if (r.changes() != null) {
+            field(fields, "Changes", r.changes());
+        }
         if (r.errorMessage() != null) {
             section(blocks, "*Error:* " + r.errorMessage());
         }

@@ -5,6 +5,8 @@ import dev.scanflow.common.Cursor;
 import dev.scanflow.common.Page;
 import dev.scanflow.common.PgValues;
 import dev.scanflow.domain.RunStatus;
+import dev.scanflow.finding.FindingQueries;
+import dev.scanflow.finding.RunFindingCounts;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -26,10 +28,12 @@ public class RunQueries {
 
     private final Pool pool;
     private final StepLogs logs;
+    private final FindingQueries findings;
 
-    public RunQueries(Pool pool, StepLogs logs) {
+    public RunQueries(Pool pool, StepLogs logs, FindingQueries findings) {
         this.pool = pool;
         this.logs = logs;
+        this.findings = findings;
     }
 
     // ------------------------------------------------------------------ reads
@@ -38,9 +42,10 @@ public class RunQueries {
         // both queries sent at once (pipelined): one round trip
         return Uni.combine().all()
                 .unis(pool.preparedQuery("SELECT * FROM pipeline_runs WHERE id = $1 AND tenant_id = $2")
-                        .execute(Tuple.of(runId, tenant)), steps(tenant, runId))
-                .withUni((rows, steps) -> rows.size() == 0 ? Uni.createFrom().failure(notFound(runId))
-                        : Uni.createFrom().item(runView(rows.iterator().next(), steps)));
+                        .execute(Tuple.of(runId, tenant)), steps(tenant, runId), findings.countsOf(pool, runId))
+                .withUni((rows, steps, counts) -> rows.size() == 0 ? Uni.createFrom().failure(notFound(runId))
+                        : Uni.createFrom().item(runView(rows.iterator().next(), steps,
+                                steps.stream().anyMatch(s -> s.newFindingsCount() != null) ? counts : null)));
     }
 
     public Uni<List<RunViews.StepRunView>> steps(UUID tenant, UUID runId) {
@@ -98,11 +103,14 @@ public class RunQueries {
         }
         params.add(limit + 1);
         sql.append(" ORDER BY created_at DESC, id DESC LIMIT $").append(params.size());
-        return pool.preparedQuery(sql.toString()).execute(Tuple.from(params)).map(rows -> {
+        return pool.preparedQuery(sql.toString()).execute(Tuple.from(params)).chain(rows -> {
             List<Row> all = new ArrayList<>();
             rows.forEach(all::add);
-            return Page.of(all, limit, r -> new Cursor(PgValues.instant(r, "created_at"), r.getUUID("id")).encode(),
-                    RunQueries::summary);
+            List<Row> shown = Page.trim(all, limit);
+            return findings.countsOf(pool, shown.stream().map(r -> r.getUUID("id")).toList())
+                    .map(counts -> Page.of(all, limit,
+                            r -> new Cursor(PgValues.instant(r, "created_at"), r.getUUID("id")).encode(),
+                            r -> summary(r, counts.get(r.getUUID("id")))));
         });
     }
 
@@ -141,7 +149,7 @@ public class RunQueries {
 
     // ------------------------------------------------------------------ mapping
 
-    private static RunViews.RunView runView(Row r, List<RunViews.StepRunView> steps) {
+    private static RunViews.RunView runView(Row r, List<RunViews.StepRunView> steps, RunFindingCounts f) {
         Instant started = PgValues.instant(r, "started_at");
         Instant completed = PgValues.instant(r, "completed_at");
         Long duration = started != null && completed != null ? completed.toEpochMilli() - started.toEpochMilli() : null;
@@ -150,15 +158,21 @@ public class RunQueries {
                 r.getString("trigger_type"), r.getString("triggered_by"), r.getString("priority"),
                 PgValues.json(r, "context"), r.getInteger("total_steps"), r.getInteger("completed_steps"),
                 r.getInteger("failed_steps"), r.getInteger("skipped_steps"), r.getInteger("total_findings"),
+                f == null ? null : f.newFindingsCount(), f == null ? null : f.fixedFindingsCount(),
+                f == null ? null : f.unchangedFindingsCount(), f == null ? null : f.suppressedFindingsCount(),
+                f == null ? null : f.newFindingsBySeverity(), f == null ? null : f.fixedFindingsBySeverity(),
                 r.getString("error_message"), PgValues.instant(r, "created_at"), started, completed, duration, steps);
     }
 
-    private static RunViews.RunSummary summary(Row r) {
+    /** A run in a list; its findings' changes when it filed findings records. */
+    private static RunViews.RunSummary summary(Row r, RunFindingCounts f) {
         return new RunViews.RunSummary(r.getUUID("id"), r.getUUID("pipeline_id"), r.getUUID("tenant_id"), r.getString("pipeline_name"),
                 r.getInteger("pipeline_version"), r.getUUID("asset_id"), r.getString("status"),
                 r.getString("trigger_type"), r.getString("triggered_by"), r.getString("priority"),
                 r.getInteger("total_steps"), r.getInteger("completed_steps"), r.getInteger("failed_steps"),
-                r.getInteger("skipped_steps"), r.getInteger("total_findings"), PgValues.instant(r, "created_at"),
+                r.getInteger("skipped_steps"), r.getInteger("total_findings"),
+                f == null ? null : f.newFindingsCount(), f == null ? null : f.fixedFindingsCount(),
+                PgValues.instant(r, "created_at"),
                 PgValues.instant(r, "started_at"), PgValues.instant(r, "completed_at"));
     }
 
@@ -169,7 +183,9 @@ public class RunQueries {
                 r.getString("status"), r.getInteger("attempt"), r.getInteger("max_attempts"), r.getString("worker_id"),
                 r.getUUID("command_id"), r.getBoolean("condition_evaluated"), r.getBoolean("condition_result"),
                 r.getString("skip_reason"), r.getInteger("findings_count"),
-                PgValues.jsonOrNull(r, "findings_by_severity"), PgValues.jsonOrNull(r, "output"), r.getString("scan_id"),
+                PgValues.jsonOrNull(r, "findings_by_severity"), r.getInteger("new_findings_count"),
+                PgValues.jsonOrNull(r, "new_findings_by_severity"), r.getInteger("fixed_findings_count"),
+                PgValues.jsonOrNull(r, "fixed_findings_by_severity"), PgValues.jsonOrNull(r, "output"), r.getString("scan_id"),
                 r.getString("error_code"), r.getString("error_message"), PgValues.instant(r, "queued_at"), started,
                 completed, started != null && completed != null ? java.time.Duration.between(started, completed).toSeconds() : null,
                 PgValues.instant(r, "next_attempt_at"), r.getString("wait_reason"));

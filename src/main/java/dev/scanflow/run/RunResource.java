@@ -64,8 +64,8 @@ public class RunResource {
             @QueryParam("status") List<String> status, @QueryParam("pipeline_id") String pipelineId,
             @QueryParam("asset_id") String assetId, @QueryParam("from") String from, @QueryParam("to") String to) {
         List<String> statuses = QueryValues.oneOf("status", status, RUN_STATUSES);
-        return service.list(caller.tenantId(), statuses, optionalUuid("pipeline_id", pipelineId),
-                optionalUuid("asset_id", assetId), Instants.parameter("from", from), Instants.parameter("to", to), Cursor.limit(limit),
+        return service.list(caller.tenantId(), statuses, QueryValues.uuid("pipeline_id", pipelineId),
+                QueryValues.uuid("asset_id", assetId), Instants.parameter("from", from), Instants.parameter("to", to), Cursor.limit(limit),
                 Cursor.decode(cursor));
     }
 
@@ -187,17 +187,6 @@ public class RunResource {
             // below
         }
         throw ApiException.badParameter("Last-Event-ID", "must be the id of an event this stream sent (a number)");
-    }
-
-    private static UUID optionalUuid(String name, String value) {
-        if (value == null || value.isEmpty()) {
-            return null;
-        }
-        try {
-            return UUID.fromString(value);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badParameter(name, "must be a UUID");
-        }
     }
 
 }

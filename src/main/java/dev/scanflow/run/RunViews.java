@@ -16,23 +16,32 @@ public final class RunViews {
      * A step run: the design document's fields (step_id, status, started_at, completed_at,
      * worker_id, command_id, findings_count, condition_result, skip_reason) and Scanflow's
      * ({@code wait_reason}: why a queued step is held back before a worker may take it, such as
-     * a blackout window, until {@code next_attempt_at}); every field is always present (null when
-     * unknown).
+     * a blackout window, until {@code next_attempt_at}; the {@code new_findings_*} and
+     * {@code fixed_findings_*} of a step whose worker sent findings records, null for one that
+     * sent counts only); every field is always present (null when unknown).
      */
     @RegisterForReflection // read and written by Jackson outside REST (JSON columns, YAML, bound bodies)
     public record StepRunView(String stepId, String name, int order, String status, int attempt, int maxAttempts,
             String workerId, UUID commandId, boolean conditionEvaluated, Boolean conditionResult, String skipReason,
-            Integer findingsCount, Map<String, Object> findingsBySeverity, Map<String, Object> output,
+            Integer findingsCount, Map<String, Object> findingsBySeverity, Integer newFindingsCount,
+            Map<String, Object> newFindingsBySeverity, Integer fixedFindingsCount,
+            Map<String, Object> fixedFindingsBySeverity, Map<String, Object> output,
             String scanId, String errorCode, String errorMessage, Instant queuedAt, Instant startedAt,
             Instant completedAt, Long durationSeconds, Instant nextAttemptAt, String waitReason) {
     }
 
-    /** A run with its step runs: the design document's "Pipeline Run" and the pipeline_runs counters. */
+    /**
+     * A run with its step runs: the design document's "Pipeline Run" and the pipeline_runs
+     * counters, and what the run changed in its asset's findings (null when no step sent
+     * findings records).
+     */
     @RegisterForReflection
     public record RunView(UUID id, UUID pipelineId, UUID tenantId, String pipelineName, int pipelineVersion, UUID assetId,
             String status, String triggerType, String triggeredBy, String priority, Map<String, Object> context,
             int totalSteps, int completedSteps, int failedSteps, int skippedSteps, int totalFindings,
-            String errorMessage, Instant createdAt, Instant startedAt, Instant completedAt, Long durationMs,
+            Integer newFindingsCount, Integer fixedFindingsCount, Integer unchangedFindingsCount,
+            Integer suppressedFindingsCount, Map<String, Integer> newFindingsBySeverity,
+            Map<String, Integer> fixedFindingsBySeverity, String errorMessage, Instant createdAt, Instant startedAt, Instant completedAt, Long durationMs,
             List<StepRunView> stepRuns) {
     }
 
@@ -40,7 +49,8 @@ public final class RunViews {
     @RegisterForReflection
     public record RunSummary(UUID id, UUID pipelineId, UUID tenantId, String pipelineName, int pipelineVersion, UUID assetId,
             String status, String triggerType, String triggeredBy, String priority, int totalSteps,
-            int completedSteps, int failedSteps, int skippedSteps, int totalFindings, Instant createdAt,
+            int completedSteps, int failedSteps, int skippedSteps, int totalFindings, Integer newFindingsCount,
+            Integer fixedFindingsCount, Instant createdAt,
             Instant startedAt, Instant completedAt) {
     }
 

@@ -2,6 +2,8 @@ package dev.scanflow.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.scanflow.protocol.Finding;
+import dev.scanflow.protocol.FindingsChunk;
 import dev.scanflow.protocol.Heartbeat;
 import dev.scanflow.protocol.LogLine;
 import dev.scanflow.protocol.ProtocolJson;
@@ -174,6 +176,36 @@ public final class TestWorker implements AutoCloseable {
     public void completeAsDocumented(JsonNode cmd, int findings) {
         report(StatusReport.completed(cmd.path("id").asText(), null, new StatusReport.Result(findings, null, 45000L,
                 "scan-" + cmd.path("payload").path("step_id").asText(), null)));
+    }
+
+    /**
+     * Sends the findings as a worker of protocol 2.2 does (in chunks of {@code chunkSize}, on its
+     * findings subject), then reports the command completed with {@code findings_sent}.
+     */
+    public void completeWithFindings(JsonNode cmd, java.util.List<Finding> findings, int chunkSize,
+            Map<String, Object> output) {
+        running(cmd);
+        sendFindings(cmd, findings, chunkSize);
+        completeHaving(cmd, findings, findings.size(), output);
+    }
+
+    /** The chunks of these findings, numbered from 0. */
+    public void sendFindings(JsonNode cmd, java.util.List<Finding> findings, int chunkSize) {
+        for (int i = 0, chunk = 0; i < findings.size(); i += chunkSize, chunk++) {
+            sendChunk(cmd, chunk, findings.subList(i, Math.min(findings.size(), i + chunkSize)));
+        }
+    }
+
+    public void sendChunk(JsonNode cmd, int chunk, java.util.List<Finding> findings) {
+        publishDurably(subjects.findings(id), new FindingsChunk(cmd.path("id").asText(), id, chunk, findings));
+    }
+
+    /** The completed report alone, saying {@code sent} findings were sent, counted by severity from {@code findings}. */
+    public void completeHaving(JsonNode cmd, java.util.List<Finding> findings, int sent, Map<String, Object> output) {
+        Map<String, Object> bySeverity = new java.util.LinkedHashMap<>();
+        findings.forEach(f -> bySeverity.merge(f.severity(), 1, (x, y) -> (Integer) x + (Integer) y));
+        report(StatusReport.completed(cmd.path("id").asText(), id, new StatusReport.Result(findings.size(), bySeverity,
+                5L, null, output, sent)));
     }
 
     public void fail(JsonNode cmd, String code, String message) {

@@ -11,7 +11,7 @@ public final class ConditionCel {
 
     /** A {@code step_result} check: {@code <field> <operator> <value>}. */
     static final Pattern CHECK = Pattern.compile(
-            "^\\s*(status|findings_count|error_code|findings_by_severity\\.[a-z_]+|output(?:\\.[A-Za-z_][A-Za-z0-9_]*)+)"
+            "^\\s*(status|new_findings_count|findings_count|error_code|new_findings_by_severity\\.[a-z_]+|findings_by_severity\\.[a-z_]+|output(?:\\.[A-Za-z_][A-Za-z0-9_]*)+)"
                     + "\\s*(==|!=|>=|<=|>|<)\\s*(\\S.*)$");
 
     private ConditionCel() {
@@ -33,7 +33,8 @@ public final class ConditionCel {
                 if (!m.matches()) {
                     throw new IllegalArgumentException("check '" + c.check()
                             + "' must read '<field> <operator> <value>' with a field among status, findings_count,"
-                            + " error_code, findings_by_severity.<severity>, output.<key>");
+                            + " new_findings_count, error_code, findings_by_severity.<severity>,"
+                            + " new_findings_by_severity.<severity>, output.<key>");
                 }
                 String field = "steps." + c.step() + "." + m.group(1);
                 String test = field + " " + m.group(2) + " " + m.group(3).trim();

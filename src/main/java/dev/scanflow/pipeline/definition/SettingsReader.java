@@ -9,6 +9,7 @@ final class SettingsReader {
 
     static final int DEFAULT_MAX_PARALLEL = 5;
     private static final Pattern CHANNEL = dev.scanflow.common.NameRules.NAME_TOKEN;
+    private static final List<String> NEW_FINDINGS_LEVELS = dev.scanflow.protocol.Finding.SEVERITIES;
 
     SettingsSpec read(TreeReader.Fields template, TreeReader reader) {
         TreeReader.Fields f = template.object("settings");
@@ -45,6 +46,11 @@ final class SettingsReader {
         Boolean onFailure = f.bool("on_failure");
         Boolean onStart = f.bool("on_start");
         Boolean onStateChange = f.bool("on_state_change");
+        String onNewFindings = f.text("on_new_findings");
+        if (onNewFindings != null && !NEW_FINDINGS_LEVELS.contains(onNewFindings)) {
+            reader.error(f.path("on_new_findings"), "must be a severity: " + String.join(", ", NEW_FINDINGS_LEVELS)
+                    + " (completed runs are announced only when they found new findings at or above it)");
+        }
         List<String> channels = f.strings("channels");
         if (channels != null) {
             for (int j = 0; j < channels.size(); j++) {
@@ -55,6 +61,6 @@ final class SettingsReader {
             }
         }
         f.done();
-        return new SettingsSpec.NotificationSpec(onCompletion, onFailure, onStart, channels, onStateChange);
+        return new SettingsSpec.NotificationSpec(onCompletion, onFailure, onStart, channels, onStateChange, onNewFindings);
     }
 }

@@ -16,16 +16,18 @@ public record SettingsSpec(
     /**
      * When and where a run's outcome is announced: {@code on_completion}, {@code on_failure} and
      * {@code channels} (kinds such as slack and email, or channel names) as the document writes
-     * them; {@code on_start} and {@code on_state_change} (only a first failure and the recovery
-     * of the pipeline on an asset) are Scanflow's additions.
+     * them; {@code on_start}, {@code on_state_change} (only a first failure and the recovery
+     * of the pipeline on an asset) and {@code on_new_findings} (a severity: completed runs are
+     * announced only when they found new, unsuppressed findings at or above it) are Scanflow's
+     * additions.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @RegisterForReflection
     public record NotificationSpec(Boolean onCompletion, Boolean onFailure, Boolean onStart, List<String> channels,
-            Boolean onStateChange) {
+            Boolean onStateChange, String onNewFindings) {
 
         public NotificationSpec(Boolean onCompletion, Boolean onFailure, Boolean onStart, List<String> channels) {
-            this(onCompletion, onFailure, onStart, channels, null);
+            this(onCompletion, onFailure, onStart, channels, null, null);
         }
     }
 }

@@ -1,0 +1,106 @@
+package dev.scanflow.finding;
+
+import dev.scanflow.protocol.Finding;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * A worker's finding as the service keeps it, or why it cannot: {@code tool}, {@code rule_id}
+ * and a known {@code kind} are required; a severity outside the six becomes {@code unknown};
+ * texts are bounded and cleaned of NUL; only CVE, CWE and GHSA references are kept. A secret's
+ * snippet is masked and its raw excerpt dropped: the service keeps where a secret is, not the
+ * secret (its identity was taken from the whole snippet first).
+ */
+public final class FindingCheck {
+
+    /** Longest tool, rule, title, file, package or URL text kept. */
+    static final int TEXT_LIMIT = 1_000;
+    /** Most references kept per finding. */
+    static final int REFERENCE_LIMIT = 20;
+    private static final Pattern REFERENCE = Pattern.compile("(?i)^(CVE-\\d{4}-\\d{4,}|CWE-\\d+|GHSA(-[0-9a-z]{4}){3})$");
+    private static final Map<String, String> SEVERITY_WORDS = Map.of("error", "high", "warning", "medium",
+            "note", "low", "moderate", "medium", "negligible", "info", "informational", "info", "none", "info");
+
+    /** A kept finding and its identity; or the reason it was refused. */
+    public record Checked(Finding finding, String identity, String refusal) {
+    }
+
+    private FindingCheck() {
+    }
+
+    public static Checked check(Finding raw) {
+        if (raw == null) {
+            return new Checked(null, null, "empty");
+        }
+        String tool = text(raw.tool(), 100);
+        String rule = text(raw.ruleId(), TEXT_LIMIT);
+        String kind = raw.kind() == null ? null : raw.kind().trim().toLowerCase(Locale.ROOT);
+        if (tool == null || tool.isBlank() || rule == null || rule.isBlank()) {
+            return new Checked(null, null, "no tool or rule_id");
+        }
+        if (kind == null || !Finding.KINDS.contains(kind)) {
+            return new Checked(null, null, "unknown kind");
+        }
+        Finding.Location at = raw.location();
+        Finding.Location location = at == null ? null : new Finding.Location(text(at.file(), TEXT_LIMIT),
+                positive(at.startLine()), positive(at.endLine()), text(at.snippet(), Finding.RAW_LIMIT),
+                text(at.packageName(), TEXT_LIMIT), text(at.version(), 200), text(at.purl(), TEXT_LIMIT),
+                text(at.host(), 300), at.port() != null && at.port() > 0 && at.port() < 65536 ? at.port() : null,
+                text(at.protocol(), 20), text(at.url(), TEXT_LIMIT), text(at.method(), 20), text(at.parameter(), 300));
+        List<String> refs = new ArrayList<>();
+        if (raw.references() != null) {
+            for (String r : raw.references()) {
+                String ref = r == null ? "" : r.trim().toUpperCase(Locale.ROOT);
+                if (REFERENCE.matcher(ref).matches() && !refs.contains(ref) && refs.size() < REFERENCE_LIMIT) {
+                    refs.add(ref);
+                }
+            }
+        }
+        Finding kept = new Finding(tool.trim(), rule.trim(), text(raw.title(), TEXT_LIMIT), severity(raw.severity()),
+                kind, location, refs, text(raw.fingerprint(), 500), text(raw.message(), Finding.MESSAGE_LIMIT),
+                text(raw.raw(), Finding.RAW_LIMIT));
+        String identity = FindingIdentity.of(kept);
+        if ("secret".equals(kind)) {
+            kept = new Finding(kept.tool(), kept.ruleId(), kept.title(), kept.severity(), kind, masked(location),
+                    refs, kept.fingerprint(), kept.message(), null);
+        }
+        return new Checked(kept, identity, null);
+    }
+
+    static String severity(String s) {
+        if (s == null) {
+            return "unknown";
+        }
+        String v = s.trim().toLowerCase(Locale.ROOT);
+        if (Finding.SEVERITIES.contains(v)) {
+            return v;
+        }
+        return SEVERITY_WORDS.getOrDefault(v, "unknown");
+    }
+
+    /** A snippet reduced to its first 4 characters: enough to recognise, not to use. */
+    static Finding.Location masked(Finding.Location at) {
+        if (at == null || at.snippet() == null) {
+            return at;
+        }
+        String s = at.snippet().strip();
+        String shown = s.length() <= 8 ? "****" : s.substring(0, 4) + "****";
+        return new Finding.Location(at.file(), at.startLine(), at.endLine(), shown, at.packageName(), at.version(),
+                at.purl(), at.host(), at.port(), at.protocol(), at.url(), at.method(), at.parameter());
+    }
+
+    private static Integer positive(Integer n) {
+        return n != null && n > 0 ? n : null;
+    }
+
+    static String text(String s, int max) {
+        if (s == null) {
+            return null;
+        }
+        String clean = s.replace('\u0000', '\uFFFD');
+        return clean.length() > max ? clean.substring(0, max) : clean;
+    }
+}
