@@ -8,10 +8,12 @@ import dev.scanflow.common.Page;
 import dev.scanflow.common.PathIds;
 import dev.scanflow.common.Problem;
 import dev.scanflow.common.QueryValues;
+import dev.scanflow.config.ScanflowConfig;
 import dev.scanflow.engine.RunReads;
 import dev.scanflow.protocol.Finding;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -22,6 +24,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -36,13 +39,21 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = "jwt")
 public class RunFindingsResource {
 
+    /** SARIF's media type (SARIF 2.1.0, appendix: application/sarif+json). */
+    public static final String SARIF = "application/sarif+json";
+
     private final FindingQueries findings;
     private final RunReads runs;
     private final Pool pool;
     private final Caller caller;
+    private final ScanflowConfig config;
+    private final String version;
 
-    public RunFindingsResource(FindingQueries findings, RunReads runs, Pool pool, Caller caller) {
+    public RunFindingsResource(FindingQueries findings, RunReads runs, Pool pool, Caller caller, ScanflowConfig config,
+            @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
         this.findings = findings;
+        this.config = config;
+        this.version = version;
         this.runs = runs;
         this.pool = pool;
         this.caller = caller;
@@ -63,6 +74,23 @@ public class RunFindingsResource {
         int max = Cursor.limit(limit, 100, 1000);
         UUID after = QueryValues.uuid("cursor", cursor);
         return known(runId).chain(() -> findings.ofRun(caller.tenantId(), runId, filter, max, after));
+    }
+
+    @GET
+    @Produces(SARIF)
+    @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
+    @Operation(summary = "The run's findings (filters apply) as one SARIF 2.1.0 log: one run per tool, baselineState "
+            + "from each finding's change, partialFingerprints scanflow/v1 (its identity)")
+    @APIResponse(responseCode = "200", description = "SARIF 2.1.0", content = @Content(mediaType = SARIF))
+    public Uni<byte[]> sarif(@PathParam("id") String id, @QueryParam("change") List<String> change,
+            @QueryParam("severity") List<String> severity) {
+        UUID runId = PathIds.uuid(id, "run");
+        FindingQueries.Filter filter = filter(change, severity);
+        SarifLog log = new SarifLog(new SarifLog.Header(version, runId, null, config.publicUrl()));
+        return known(runId).chain(() -> findings.ofRun(caller.tenantId(), runId, filter, 0, null))
+                // tens of thousands of results: written off the event loop
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(page -> log.bytes(page.items()));
     }
 
     @GET

@@ -8,9 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -29,6 +26,10 @@ import java.util.regex.Pattern;
  * tool (the first of a finding's tools), with a rule per rule id and a result per finding. The
  * log is streamed: each result is written as it comes, and a run's rules follow its results (a
  * JSON object's members have no order), so 50,000 findings never become one string.
+ *
+ * <p>Over 300 lines because SARIF's shape is written here in one streaming pass (log, runs,
+ * results with their locations, fingerprints, suppressions and provenance, then the rules);
+ * the URIs are {@link SarifUris}'.
  */
 public final class SarifLog {
 
@@ -63,12 +64,8 @@ public final class SarifLog {
     private static final Pattern CVE = Pattern.compile("CVE-\\d{4}-\\d{4,}", Pattern.CASE_INSENSITIVE);
     private static final Pattern CWE = Pattern.compile("CWE-(\\d+)", Pattern.CASE_INSENSITIVE);
     private static final Pattern GHSA = Pattern.compile("GHSA(-[0-9a-z]{4}){3}", Pattern.CASE_INSENSITIVE);
-    private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]*");
 
     /** What RFC 3986 lets a path (and, with ':' and '?', a query or fragment) hold unencoded. */
-    private static final String UNRESERVED = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~";
-    private static final String PATH_SAFE = UNRESERVED + "!$&'()*+,;=@/";
-    private static final String QUERY_SAFE = PATH_SAFE + ":?";
 
     /**
      * What the log says about itself: Scanflow's version, the run and asset it is about (either
@@ -266,8 +263,9 @@ public final class SarifLog {
     private static boolean writeLocations(JsonGenerator gen, FindingView f) throws IOException {
         Map<String, Object> loc = f.location() == null ? Map.of() : f.location();
         String file = text(loc, "file");
-        String fileUri = file == null ? null : fileUri(file);
-        String address = fileUri == null ? addressUri(f.kind(), loc) : null;
+        String fileUri = file == null ? null : SarifUris.fileUri(file);
+        String address = fileUri == null ? SarifUris.addressUri(f.kind(), text(loc, "host"), text(loc, "protocol"),
+                number(loc, "port"), text(loc, "url")) : null;
         String module = moduleName(loc);
         if (fileUri == null && address == null && module == null) {
             return false;
@@ -331,97 +329,6 @@ public final class SarifLog {
         }
         String version = text(loc, "version");
         return version == null ? pkg : pkg + "@" + version;
-    }
-
-    /** A relative path stays relative (to %SRCROOT%); an absolute one becomes a file URI. */
-    static String fileUri(String file) {
-        String path = file.replace('\\', '/');
-        while (path.startsWith("./")) {
-            path = path.substring(2);
-        }
-        if (path.isEmpty()) {
-            return null;
-        }
-        return path.startsWith("/") ? "file://" + quote(path, PATH_SAFE) : quote(path, PATH_SAFE);
-    }
-
-    /**
-     * A web finding's URL; else the host and port: tcp://host:port for network findings (or
-     * their protocol as the scheme), https://host:port for TLS and web findings.
-     */
-    static String addressUri(String kind, Map<String, Object> loc) {
-        String url = text(loc, "url");
-        if ("web".equals(kind) && url != null) {
-            String uri = urlUri(url);
-            if (uri != null) {
-                return uri;
-            }
-        }
-        if (!"network".equals(kind) && !"tls".equals(kind) && !"web".equals(kind)) {
-            return null;
-        }
-        String host = text(loc, "host");
-        if (host == null) {
-            return null;
-        }
-        String protocol = text(loc, "protocol");
-        String scheme = "tls".equals(kind) || "web".equals(kind) ? "https"
-                : protocol != null && SCHEME.matcher(protocol.toLowerCase(Locale.ROOT)).matches()
-                        ? protocol.toLowerCase(Locale.ROOT) : "tcp";
-        String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        Integer port = number(loc, "port");
-        return absolute(scheme + "://" + h + (port == null ? "" : ":" + port));
-    }
-
-    /**
-     * A URL as a valid URI: the authority as given, characters a path, query or fragment may
-     * not hold (spaces, quotes, a second '#', fuzzing payloads) percent-encoded.
-     */
-    static String urlUri(String url) {
-        int schemeEnd = url.indexOf("://");
-        if (schemeEnd <= 0) {
-            return null;
-        }
-        int authorityEnd = schemeEnd + 3;
-        while (authorityEnd < url.length() && "/?#".indexOf(url.charAt(authorityEnd)) < 0) {
-            authorityEnd++;
-        }
-        String rest = url.substring(authorityEnd);
-        int hash = rest.indexOf('#');
-        String quoted = hash < 0 ? quote(rest, QUERY_SAFE)
-                : quote(rest.substring(0, hash), QUERY_SAFE) + "#" + quote(rest.substring(hash + 1), QUERY_SAFE);
-        return absolute(url.substring(0, authorityEnd) + quoted);
-    }
-
-    private static String absolute(String candidate) {
-        try {
-            URI uri = new URI(candidate);
-            return uri.isAbsolute() && uri.getHost() != null ? candidate : null;
-        } catch (URISyntaxException e) {
-            return null;
-        }
-    }
-
-    /** Percent-encodes every character not in {@code safe} (as UTF-8), keeping existing %XX escapes. */
-    private static String quote(String s, String safe) {
-        StringBuilder out = new StringBuilder(s.length());
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        for (int i = 0; i < bytes.length; i++) {
-            int b = bytes[i] & 0xff;
-            if (b < 0x80 && safe.indexOf(b) >= 0) {
-                out.append((char) b);
-            } else if (b == '%' && i + 2 < bytes.length && hex(bytes[i + 1]) && hex(bytes[i + 2])) {
-                out.append('%');
-            } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit(b >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
-            }
-        }
-        return out.toString();
-    }
-
-    private static boolean hex(byte b) {
-        return Character.digit(b, 16) >= 0;
     }
 
     static String level(String severity) {

@@ -99,7 +99,8 @@ class FindingsTest {
     }
 
     @Test
-    void theSameFindingsTwiceAreUnchangedAndLineShiftsChangeNothing() throws Exception {
+    void theSameFindingsTwiceAreUnchangedAndLineShiftsChangeNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
         String pipeline = pipeline("");
         String assetId = asset(admin, "repository", "repo-" + cap, "https://git.example/" + cap);
         List<Finding> first = List.of(code("no-eval", "src/a.js", 10, "eval(input)", "high"),
@@ -112,6 +113,11 @@ class FindingsTest {
         assertEquals(1, one.getInt("new_findings_by_severity.high"));
         assertEquals(3, one.getInt("step_runs[0].new_findings_count"));
         assertEquals(Map.of("no-eval", "new", "no-exec", "new", "weak-hash", "new"), changes(one.getString("id")));
+        JsonPath history = as(admin).get("/api/v1/pipeline-runs/" + one.getString("id") + "/history").then()
+                .statusCode(200).extract().jsonPath();
+        assertEquals(3, history.getInt("items.find { it.type == 'pipeline.step.completed' }.payload.data.new_findings_count"));
+        assertEquals(3, history.getInt("items.find { it.type == 'pipeline.run.completed' }.payload.data.new_findings_count"));
+        assertEquals(0, history.getInt("items.find { it.type == 'pipeline.run.completed' }.payload.data.fixed_findings_count"));
 
         // the same problems, ten lines further down and with other whitespace
         List<Finding> shifted = List.of(code("no-eval", "./src/a.js", 20, "  eval(input)\n", "high"),
@@ -141,6 +147,15 @@ class FindingsTest {
                 .jsonPath().getList("items.rule_id"), "still exactly the one fixed finding");
         JsonPath back = runWith(pipeline, assetId, shifted);
         assertEquals(1, back.getInt("new_findings_count"), "a reopened finding counts as new");
+        byte[] sarif = as(admin).accept("application/sarif+json").get("/api/v1/pipeline-runs/" + back.getString("id")
+                + "/findings").then().statusCode(200).contentType("application/sarif+json").extract().asByteArray();
+        JsonNode log = new com.fasterxml.jackson.databind.ObjectMapper().readTree(sarif);
+        assertEquals("2.1.0", log.path("version").asText());
+        List<String> states = new ArrayList<>();
+        log.path("runs").forEach(r -> r.path("results").forEach(x -> states.add(x.path("baselineState").asText())));
+        states.sort(null);
+        assertEquals(List.of("new", "unchanged", "unchanged"), states, "reopened is new to SARIF");
+        assertEquals(List.of(), SarifValidator.errors(dir, sarif));
         assertEquals("reopened", changes(back.getString("id")).get("weak-hash"));
         assertEquals(1, as(admin).get("/api/v1/pipeline-runs/" + back.getString("id") + "/findings/summary")
                 .jsonPath().getInt("reopened_findings_count"));
@@ -262,6 +277,8 @@ class FindingsTest {
         as(other).get("/api/v1/findings/" + findingId).then().statusCode(404);
         as(other).get("/api/v1/pipeline-runs/" + run.getString("id") + "/findings").then().statusCode(404);
         as(other).get("/api/v1/pipeline-runs/" + run.getString("id") + "/findings/summary").then().statusCode(404);
+        as(other).get("/api/v1/pipeline-runs/" + run.getString("id") + "/events").then().statusCode(404);
+        as(other).get("/api/v1/pipeline-runs/" + run.getString("id") + "/history").then().statusCode(404);
         as(other).get("/api/v1/suppressions/" + suppression).then().statusCode(404);
         as(other).delete("/api/v1/suppressions/" + suppression).then().statusCode(404);
         assertEquals(0, as(other).get("/api/v1/suppressions").jsonPath().getList("items").size());

@@ -314,4 +314,38 @@ class NotificationTest {
                     .body("items", org.hamcrest.Matchers.empty());
         }
     }
+
+    @Test
+    void onNewFindingsAnnouncesOnlyRunsWithNewFindingsAtOrAboveItsSeverityAndSaysWhatChanged() throws Exception {
+        channel(Map.of("name", "news", "type", "webhook", "url", receiver.url("/news")));
+        String pipeline = pipeline("[news]", "on_new_findings: high");
+        String asset = Runs.asset(admin, "repository", "news-" + UUID.randomUUID(), null);
+        dev.scanflow.protocol.Finding high = new dev.scanflow.protocol.Finding("semgrep", "sqli", "SQL injection", "high",
+                "code", dev.scanflow.protocol.Finding.Location.code("app.py", 3, 3, "cursor.execute(q % x)"), List.of(),
+                null, null, null);
+        dev.scanflow.protocol.Finding low = new dev.scanflow.protocol.Finding("semgrep", "md5", "weak hash", "low", "code",
+                dev.scanflow.protocol.Finding.Location.code("util.py", 8, 8, "md5(x)"), List.of(), null, null, null);
+        List<List<dev.scanflow.protocol.Finding>> sets = List.of(List.of(high), List.of(high), List.of(high, low), List.of(low));
+        List<String> runs = new java.util.ArrayList<>();
+        for (List<dev.scanflow.protocol.Finding> set : sets) {
+            worker.onScan((w, cmd) -> w.completeWithFindings(cmd, set, 10, Map.of("tool", "semgrep")));
+            String run = Runs.trigger(admin, pipeline, asset);
+            Runs.awaitRun(admin, run, "completed", "failed");
+            runs.add(run);
+        }
+        // new high (sent); nothing new; a new low only; the high fixed, nothing new: only the first is news
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> receiver.at("/news").size() >= 1);
+        JsonNode data = JSON.readTree(receiver.at("/news").get(0).body()).path("data");
+        assertEquals(runs.get(0), data.path("run_id").asText());
+        assertEquals("1 new (1 high), 0 fixed, 0 unchanged", data.path("changes").asText());
+        assertEquals(1, data.path("new_findings_count").asInt());
+        for (int i : List.of(1, 2, 3)) {
+            as(admin).get("/api/v1/pipeline-runs/" + runs.get(i) + "/notifications").then().statusCode(200)
+                    .body("items", org.hamcrest.Matchers.empty());
+        }
+        assertEquals(1, receiver.at("/news").size());
+        JsonPath last = as(admin).get("/api/v1/pipeline-runs/" + runs.get(3) + "/findings/summary").jsonPath();
+        assertEquals(List.of(0, 1, 1), List.of(last.getInt("new_findings_count"), last.getInt("fixed_findings_count"),
+                last.getInt("unchanged_findings_count")), "the last run fixed the high and found nothing new");
+    }
 }
