@@ -62,4 +62,16 @@ $(for f in $(ls $OUT/waiting*-1.json 2>/dev/null | sort -V); do lvl=$(basename $
   echo "| $lvl | $(f $(jq .transitions_per_s $f)) | $(r "$(jq .transitions_per_s $f) / $sat") | $(f $(jq .latency_p50_ms $f)) | $(f $(jq .latency_p99_ms $f)) |"; done)
 
 Idle service with $(jq .waiting_runs $OUT/idle-1.json) waiting runs: **$(f $(jq .idle_cpu_percent_of_one_core $OUT/idle-1.json)) %** of one core.
+
+## Findings: one step reports $(jq .findings $OUT/findings-1.json) findings
+
+$(jq .chunks $OUT/findings-1.json) chunks of at most 500 findings, one in ten sent twice (as after lost acks), then the
+result; timed from the first chunk sent to the run completed (the worker's chunk publishes included).
+
+| run | seconds | findings/s | rows in findings | rows in finding_observations | heap before MB | heap peak MB |
+|---|---|---|---|---|---|---|
+| first (all new) | $(f $(jq .new_seconds $OUT/findings-1.json)) | $(f $(jq .new_findings_per_s $OUT/findings-1.json)) | $(jq .finding_rows $OUT/findings-1.json) | | $(f $(jq .heap_before_mb $OUT/findings-1.json)) | $(jq .new_heap_peak_mb $OUT/findings-1.json) |
+| second (all unchanged) | $(f $(jq .unchanged_seconds $OUT/findings-1.json)) | $(f $(jq .unchanged_findings_per_s $OUT/findings-1.json)) | $(jq .finding_rows $OUT/findings-1.json) | $(jq .observation_rows $OUT/findings-1.json) | | $(jq .unchanged_heap_peak_mb $OUT/findings-1.json) |
+
+The findings table (with its indexes and TOAST) holds $(f $(jq .findings_table_mb $OUT/findings-1.json)) MB.
 MD

@@ -57,6 +57,10 @@ for level in $WAITING_LEVELS; do
   total=$level
   bench --mode service --steps 10 --chains 32 --out "$OUT/waiting$level-1.json" > /dev/null
 done
+FINDINGS=50000; $SMOKE && FINDINGS=5000
+say "Findings: $FINDINGS from one step, twice (all new, then all unchanged)"
+java -cp "$CP" dev.scanflow.bench.FindingsBench --base "$BASE" --prefix sfbench --token "$TOKEN" --jdbc "$JDBC" \
+  --findings $FINDINGS --out "$OUT/findings-1.json" 2>>"$OUT/bench.err"
 say "Idle service holding $total waiting runs"
 t0=$(awk '{print $14 + $15}' /proc/$SVC/stat); sleep $IDLE_SECONDS; t1=$(awk '{print $14 + $15}' /proc/$SVC/stat)
 IDLE=$(jq -n "($t1 - $t0) / 100 / $IDLE_SECONDS * 100")
@@ -68,5 +72,6 @@ bench/report.sh "$SMOKE" > "$OUT/RESULTS.md"
 $SMOKE || cp "$OUT/RESULTS.md" bench/RESULTS.md
 cat "$OUT/RESULTS.md"
 # a smoke run proves the figures exist, not their size
-for f in bare-1 sat10-1 half-1 sat1-1 idle-1; do jq -e . "$OUT/$f.json" > /dev/null; done
+for f in bare-1 sat10-1 half-1 sat1-1 idle-1 findings-1; do jq -e . "$OUT/$f.json" > /dev/null; done
+jq -e '.finding_rows == .findings and .new_count == .findings and .unchanged_count == .findings' "$OUT/findings-1.json" > /dev/null
 jq -e '.transitions > 0' "$OUT/sat10-1.json" > /dev/null
