@@ -1,5 +1,7 @@
 package dev.scanflow.agent;
 
+import dev.scanflow.protocol.Finding;
+import dev.scanflow.protocol.Finding.Location;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,11 +27,24 @@ import org.xml.sax.SAXException;
  * one such as https), and what NSE vulnerability scripts reported VULNERABLE (each a high
  * finding, in {@code vulnerabilities}), so a later step can
  * test e.g. {@code 443 in steps.ports.output.open_ports} or {@code output.tls_port_count > 0}.
+ * The findings are {@code network} records on host, port and protocol: rule {@code open-port}
+ * for a port, the script's id for a vulnerability (with the CVE ids its output names).
  */
 public final class NmapXmlParser implements ResultParser {
 
     static final Set<String> TLS_SERVICES = Set.of("https", "https-alt", "ssl", "imaps", "pop3s",
             "smtps", "submissions", "ldaps", "ftps", "ircs", "xmpps");
+
+    private final String tool;
+
+    public NmapXmlParser() {
+        this(null);
+    }
+
+    /** @param tool the findings' tool (null: nmap) */
+    public NmapXmlParser(String tool) {
+        this.tool = tool == null ? "nmap" : tool;
+    }
 
     @Override
     public ScanReport parse(Path file) throws IOException {
@@ -40,6 +55,7 @@ public final class NmapXmlParser implements ResultParser {
         List<Integer> tlsPorts = new ArrayList<>();
         List<Map<String, Object>> vulnerabilities = new ArrayList<>();
         Severities severities = new Severities();
+        List<Finding> findings = new ArrayList<>();
         NodeList hostNodes = doc.getElementsByTagName("host");
         for (int h = 0; h < hostNodes.getLength(); h++) {
             Element host = (Element) hostNodes.item(h);
@@ -57,10 +73,12 @@ public final class NmapXmlParser implements ResultParser {
                 if (!openPorts.contains(number)) {
                     openPorts.add(number);
                 }
+                String protocol = port.getAttribute("protocol");
+                Location where = Location.network(address, number, protocol.isEmpty() ? null : protocol);
                 Map<String, Object> service = new LinkedHashMap<>();
                 service.put("host", address);
                 service.put("port", number);
-                service.put("protocol", port.getAttribute("protocol"));
+                service.put("protocol", protocol);
                 Element svc = child(port, "service");
                 if (svc != null) {
                     service.put("service", svc.getAttribute("name"));
@@ -89,10 +107,14 @@ public final class NmapXmlParser implements ResultParser {
                         v.put("output", text.length() > 500 ? text.substring(0, 500) : text);
                         vulnerabilities.add(v);
                         severities.add("high");
+                        findings.add(vulnerability(where, id, text, script));
                     }
                 }
                 services.add(service);
                 severities.add("info");
+                findings.add(Findings.of(tool, "open-port", "Open port " + number + "/" + protocol
+                        + (service.containsKey("service") ? " (" + service.get("service") + ")" : ""), "info", "network",
+                        where, List.of(), null, describe(service), Findings.raw(service)));
             }
         }
         Map<String, Object> output = new LinkedHashMap<>();
@@ -106,7 +128,50 @@ public final class NmapXmlParser implements ResultParser {
             output.put("tls_port", tlsPorts.get(0));
         }
         output.put("vulnerabilities", vulnerabilities);
-        return new ScanReport(services.size() + vulnerabilities.size(), severities.counts(), output);
+        return new ScanReport(findings.size(), severities.counts(), output, findings);
+    }
+
+    /** {@code 18443/tcp open on 127.0.0.1: http OpenSSL s_server (ssl tunnel)}. */
+    private static String describe(Map<String, Object> service) {
+        StringBuilder s = new StringBuilder(service.get("port") + "/" + service.get("protocol") + " open on "
+                + service.get("host"));
+        if (service.containsKey("service")) {
+            s.append(": ").append(service.get("service"));
+        }
+        for (String key : List.of("product", "version")) {
+            if (service.containsKey(key)) {
+                s.append(' ').append(service.get(key));
+            }
+        }
+        if (service.containsKey("tunnel")) {
+            s.append(" (").append(service.get("tunnel")).append(" tunnel)");
+        }
+        return s.toString();
+    }
+
+    /** An NSE script's VULNERABLE report: titled by the line after "VULNERABLE:", its CVE ids from the output and tables. */
+    private Finding vulnerability(Location where, String scriptId, String output, Element script) {
+        String title = null;
+        List<String> lines = output.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        for (int i = 0; i < lines.size() - 1 && title == null; i++) {
+            if (lines.get(i).endsWith("VULNERABLE:")) {
+                title = lines.get(i + 1);
+            }
+        }
+        Findings.References refs = new Findings.References().add(output);
+        NodeList keyed = script.getElementsByTagName("*");
+        for (int i = 0; i < keyed.getLength(); i++) {
+            Element e = (Element) keyed.item(i);
+            refs.add(e.getAttribute("key")).add(e.getTextContent());
+        }
+        Map<String, Object> raw = new LinkedHashMap<>();
+        raw.put("host", where.host());
+        raw.put("port", where.port());
+        raw.put("protocol", where.protocol());
+        raw.put("script", scriptId);
+        raw.put("output", output);
+        return Findings.of(tool, scriptId, title != null ? title : scriptId + " reports VULNERABLE", "high", "network",
+                where, refs.list(), null, output.strip(), Findings.raw(raw));
     }
 
     private static Document read(Path file) throws IOException {

@@ -3,6 +3,8 @@ package dev.scanflow.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.scanflow.protocol.Finding;
+import dev.scanflow.protocol.Finding.Location;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +20,10 @@ import java.util.Set;
  * API. The output is what later steps test: {@code endpoint_count}, the {@code operations}
  * ({@code "GET /users/{id}"}), {@code paths}, {@code servers} and security schemes. Findings are
  * what the description itself shows: no authentication scheme at all (medium), a plain-HTTP
- * server (medium), and each operation that requires no authentication (low).
+ * server (medium), and each operation that requires no authentication (low); each a {@code web}
+ * record: rule {@code no-security-scheme} on the first server (CWE-306),
+ * {@code plain-http-server} on that server (CWE-319), {@code unauthenticated-operation} on the
+ * operation's method and URL (the first server's, then the path; CWE-306).
  */
 public final class OpenApiParser implements ResultParser {
 
@@ -26,6 +31,17 @@ public final class OpenApiParser implements ResultParser {
     static final int LISTED = 500;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper YAML = new YAMLMapper();
+
+    private final String tool;
+
+    public OpenApiParser() {
+        this(null);
+    }
+
+    /** @param tool the findings' tool (null: openapi) */
+    public OpenApiParser(String tool) {
+        this.tool = tool == null ? "openapi" : tool;
+    }
 
     @Override
     public ScanReport parse(Path file) throws IOException {
@@ -48,6 +64,7 @@ public final class OpenApiParser implements ResultParser {
         JsonNode globalSecurity = root.path("security");
         List<String> operations = new ArrayList<>();
         List<String> unauthenticated = new ArrayList<>();
+        List<Operation> unauthenticatedOps = new ArrayList<>();
         List<String> paths = new ArrayList<>();
         Iterator<Map.Entry<String, JsonNode>> it = root.path("paths").fields();
         while (it.hasNext()) {
@@ -64,22 +81,29 @@ public final class OpenApiParser implements ResultParser {
                 JsonNode security = op.getValue().has("security") ? op.getValue().get("security") : globalSecurity;
                 if (!requiresAuthentication(security)) {
                     unauthenticated.add(name);
+                    unauthenticatedOps.add(new Operation(op.getKey().toUpperCase(), path.getKey(), op.getValue()));
                 }
             }
         }
         List<String> servers = servers(root, swagger2);
         Severities severities = new Severities();
         List<Map<String, Object>> findings = new ArrayList<>();
+        List<Finding> records = new ArrayList<>();
+        String base = servers.isEmpty() ? "" : servers.get(0);
         if (!schemes.isObject() || schemes.isEmpty()) {
-            finding(findings, severities, "medium", "no-security-scheme", "the API declares no authentication scheme");
+            finding(findings, records, severities, "medium", "no-security-scheme", "the API declares no authentication scheme",
+                    Location.web(base.isEmpty() ? null : base, null, null), "CWE-306", root.path("info"));
         }
         for (String server : servers) {
             if (server.startsWith("http://")) {
-                finding(findings, severities, "medium", "plain-http-server", "server " + server + " is not HTTPS");
+                finding(findings, records, severities, "medium", "plain-http-server", "server " + server + " is not HTTPS",
+                        Location.web(server, null, null), "CWE-319", Map.of("url", server));
             }
         }
-        for (String op : unauthenticated) {
-            finding(findings, severities, "low", "unauthenticated-operation", op + " requires no authentication");
+        for (Operation op : unauthenticatedOps) {
+            finding(findings, records, severities, "low", "unauthenticated-operation",
+                    op.method() + " " + op.path() + " requires no authentication",
+                    Location.web(join(base, op.path()), op.method(), null), "CWE-306", op.description());
         }
         Map<String, Object> output = new LinkedHashMap<>();
         output.put("title", root.path("info").path("title").asText(null));
@@ -94,7 +118,11 @@ public final class OpenApiParser implements ResultParser {
         output.put("security_schemes", schemeNames);
         output.put("unauthenticated_operations", limit(unauthenticated));
         output.put("findings", findings.size() > LISTED ? findings.subList(0, LISTED) : findings);
-        return new ScanReport(findings.size(), severities.counts(), output);
+        return new ScanReport(records.size(), severities.counts(), output, records);
+    }
+
+    private static String join(String server, String path) {
+        return server.endsWith("/") && path.startsWith("/") ? server + path.substring(1) : server + path;
     }
 
     /** No requirement, or an empty one ({@code {}}) among the alternatives, lets anyone call it. */
@@ -129,14 +157,19 @@ public final class OpenApiParser implements ResultParser {
         return servers;
     }
 
-    private static void finding(List<Map<String, Object>> findings, Severities severities, String severity, String id,
-            String message) {
+    /** An operation of the description: its method, path and its own JSON. */
+    private record Operation(String method, String path, JsonNode description) {
+    }
+
+    private void finding(List<Map<String, Object>> findings, List<Finding> records, Severities severities,
+            String severity, String id, String message, Location where, String cwe, Object raw) {
         severities.add(severity);
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("id", id);
         f.put("severity", severity);
         f.put("message", message);
         findings.add(f);
+        records.add(Findings.of(tool, id, message, severity, "web", where, List.of(cwe), null, message, Findings.raw(raw)));
     }
 
     private static List<String> limit(List<String> list) {

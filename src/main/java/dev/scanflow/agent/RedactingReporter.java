@@ -1,8 +1,8 @@
 package dev.scanflow.agent;
 
 /**
- * A tool run's reporter: every log line, error message and result output goes through the
- * {@link Redactor} of the credentials the run holds (none until it holds some).
+ * A tool run's reporter: every log line, error message, result output and finding goes through
+ * the {@link Redactor} of the credentials the run holds (none until it holds some).
  */
 final class RedactingReporter implements Reporter {
 
@@ -28,8 +28,9 @@ final class RedactingReporter implements Reporter {
 
     @Override
     public void completed(String commandId, ScanReport report, long durationMs) {
+        Redactor r = redactor;
         delegate.completed(commandId, new ScanReport(report.findingsCount(), report.findingsBySeverity(),
-                redactor.redact(report.output())), durationMs);
+                r.redact(report.output()), report.findings().stream().map(r::redact).toList()), durationMs);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.scanflow.agent;
 
 import dev.scanflow.protocol.CredentialReply.Credential;
+import dev.scanflow.protocol.Finding;
+import dev.scanflow.protocol.Finding.Location;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,8 +18,8 @@ import java.util.regex.Pattern;
 
 /**
  * Replaces the credential values a command holds by {@code [REDACTED:<name>]} in what the worker
- * sends (log lines, error messages, result outputs): each value as it is, URL-encoded (form and
- * {@code %20}, upper- and lower-case hex), JSON-escaped, and base64 (standard and URL-safe, with
+ * sends (log lines, error messages, result outputs, findings): each value as it is, URL-encoded
+ * (form and {@code %20}, upper- and lower-case hex), JSON-escaped, and base64 (standard and URL-safe, with
  * and without padding), also where the value's base64 sits inside a longer base64 text (an
  * {@code Authorization: Basic} of any user); for a basic-auth or git credential the
  * {@code user:password} pair's base64 as a whole; for a multi-line value (an SSH key) each of its
@@ -77,6 +79,20 @@ final class Redactor {
         Map<String, Object> out = new LinkedHashMap<>();
         output.forEach((k, v) -> out.put(redact(k), redactValue(v)));
         return out;
+    }
+
+    /** A finding with every text in it redacted: a tool may quote a value it was given (a URL, a header, a snippet). */
+    Finding redact(Finding f) {
+        if (pattern == null || f == null) {
+            return f;
+        }
+        Location l = f.location();
+        Location location = l == null ? null : new Location(redact(l.file()), l.startLine(), l.endLine(),
+                redact(l.snippet()), redact(l.packageName()), redact(l.version()), redact(l.purl()), redact(l.host()),
+                l.port(), redact(l.protocol()), redact(l.url()), redact(l.method()), redact(l.parameter()));
+        return new Finding(redact(f.tool()), redact(f.ruleId()), redact(f.title()), f.severity(), f.kind(), location,
+                f.references() == null ? null : f.references().stream().map(this::redact).toList(),
+                redact(f.fingerprint()), redact(f.message()), redact(f.raw()));
     }
 
     @SuppressWarnings("unchecked")

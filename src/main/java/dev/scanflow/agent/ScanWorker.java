@@ -2,6 +2,7 @@ package dev.scanflow.agent;
 
 import dev.scanflow.protocol.CancelCommand;
 import dev.scanflow.protocol.Command;
+import dev.scanflow.protocol.FindingsChunk;
 import dev.scanflow.protocol.Heartbeat;
 import dev.scanflow.protocol.LogLine;
 import dev.scanflow.protocol.ProtocolJson;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,7 +32,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Scanflow's reference scanner worker. It speaks only the worker protocol (docs/protocol.md,
  * the records of {@code dev.scanflow.protocol}): heartbeats, commands on its own subject, results
- * and logs on its own subjects. It never touches Scanflow's database. Each scan runs the
+ * and logs on its own subjects, and a scan's findings as records, in chunks, before its
+ * {@code completed} report. It never touches Scanflow's database. Each scan runs the
  * configured tool as a child process. A scan that references credentials asks for their values
  * with a core NATS request ({@link CredentialClient}) whose reply comes to this connection's
  * inbox, {@code _INBOX.<worker_id>}.
@@ -38,6 +41,11 @@ import java.util.concurrent.TimeUnit;
 public final class ScanWorker implements AutoCloseable, Reporter {
 
     private static final int SEEN_LIMIT = 10_000;
+    /**
+     * How often a chunk of findings is tried while no stream takes the subject (a Scanflow from
+     * before findings records): then the result goes without them, as a count.
+     */
+    private static final int NO_STREAM_ATTEMPTS = 5;
 
     private final WorkerConfig config;
     private final Subjects subjects;
@@ -161,10 +169,34 @@ public final class ScanWorker implements AutoCloseable, Reporter {
 
     @Override
     public void completed(String commandId, ScanReport report, long durationMs) {
-        log("completed %s: %d findings %s", commandId, report.findingsCount(), report.findingsBySeverity());
+        Integer sent = sendFindings(commandId, report);
+        log("completed %s: %d findings %s%s", commandId, report.findingsCount(), report.findingsBySeverity(),
+                sent == null ? " (records not sent)" : "");
         report(StatusReport.completed(commandId, config.workerId(), new StatusReport.Result(report.findingsCount(),
                 new LinkedHashMap<>(report.findingsBySeverity()), durationMs,
-                config.workerId() + "-" + commandId.substring(0, 8), report.output())));
+                config.workerId() + "-" + commandId.substring(0, 8), report.output(), sent)));
+    }
+
+    /**
+     * The findings' chunks, before the result that counts them: how many findings they hold, or
+     * null when no stream takes them (the result then says nothing of records).
+     */
+    private Integer sendFindings(String commandId, ScanReport report) {
+        List<FindingsChunk> chunks = FindingChunks.of(commandId, config.workerId(), report.findings());
+        int sent = 0;
+        for (FindingsChunk chunk : chunks) {
+            if (!publish(subjects.findings(config.workerId()), ProtocolJson.bytes(chunk),
+                    "findings chunk " + chunk.chunk() + " for " + commandId, NO_STREAM_ATTEMPTS)) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return null; // the worker is closing
+                }
+                log("no stream takes %s: findings of %s reported as counts only", subjects.findings(config.workerId()),
+                        commandId);
+                return null;
+            }
+            sent += chunk.findings().size();
+        }
+        return sent;
     }
 
     @Override
@@ -192,20 +224,32 @@ public final class ScanWorker implements AutoCloseable, Reporter {
 
     /** Results go through JetStream and are retried until the stream has them. */
     private void report(StatusReport report) {
-        String subject = subjects.result(config.workerId());
-        byte[] body = ProtocolJson.bytes(report);
+        publish(subjects.result(config.workerId()), ProtocolJson.bytes(report),
+                "result " + report.status() + " for " + report.commandId(), Integer.MAX_VALUE);
+    }
+
+    /**
+     * Publishes with JetStream, retrying until the stream has the message; false after
+     * {@code noStreamAttempts} answers that no stream takes the subject (or when interrupted).
+     */
+    private boolean publish(String subject, byte[] body, String what, int noStreamAttempts) {
         long delay = 200;
+        int noStream = 0;
         while (true) {
             try {
                 jetStream.publish(subject, body);
-                return;
+                return true;
             } catch (Exception e) {
-                log("result %s for %s not stored yet (%s); retrying", report.status(), report.commandId(), e.getMessage());
+                // jnats: "Error Publishing: 503 No Responders Available For Request"
+                if (String.valueOf(e.getMessage()).contains("No Responders") && ++noStream >= noStreamAttempts) {
+                    return false;
+                }
+                log("%s not stored yet (%s); retrying", what, e.getMessage());
                 try {
                     Thread.sleep(delay);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    return;
+                    return false;
                 }
                 delay = Math.min(delay * 2, 5_000);
             }

@@ -193,7 +193,7 @@ final class ToolRun implements Runnable {
             }
             ScanReport parsed;
             try {
-                parsed = ResultParser.forFormat(format, tool.defaultSeverity(), sourceDir).parse(resultFile);
+                parsed = ResultParser.forFormat(format, runs, tool.defaultSeverity(), sourceDir).parse(resultFile);
             } catch (IOException e) {
                 finish(() -> reporter.failed(commandId, "BAD_RESULT", "could not read the " + format + " result: "
                         + e.getMessage()));
@@ -206,7 +206,8 @@ final class ToolRun implements Runnable {
             if (wanted != null && !wanted.equals(runs)) {
                 output.put("substituted_for", wanted);
             }
-            ScanReport report = new ScanReport(parsed.findingsCount(), parsed.findingsBySeverity(), output);
+            ScanReport report = new ScanReport(parsed.findingsCount(), parsed.findingsBySeverity(), output,
+                    parsed.findings());
             finish(() -> reporter.completed(commandId, report, duration));
         } catch (IOException e) {
             finish(() -> reporter.failed(commandId, "START_FAILED", e.getMessage()));

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.scanflow.protocol.CredentialReply.Credential;
+import dev.scanflow.protocol.Finding;
+import dev.scanflow.protocol.Finding.Location;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -98,6 +100,72 @@ class RedactorTest {
         output.put("count", 2);
         Map<String, Object> redacted = REDACTOR.redact(output);
         assertEquals(Map.of("found", List.of(Map.of("url", "https://x/?k=[REDACTED:github-ci]"), 3), "count", 2), redacted);
+    }
+
+    @Test
+    void findingsAreRedactedInEveryText() {
+        // a DAST tool that used the token quotes it in the URL it hit, its message and its record
+        String query = URLEncoder.encode(TOKEN, StandardCharsets.UTF_8);
+        String json = TOKEN.replace("\\", "\\\\").replace("\"", "\\\"");
+        Finding f = Findings.of("nuclei", "token-in-url", "Token " + TOKEN + " accepted", "high", "web",
+                Location.web("https://x/api?token=" + query, "GET", "token"), List.of("CWE-598"), null,
+                "Authorization: Basic " + b64("alice:pa55:w0rd!"), "{\"request\":\"GET /api?token=" + json + "\"}");
+        Finding r = REDACTOR.redact(f);
+        assertEquals("Token [REDACTED:github-ci] accepted", r.title());
+        assertEquals("https://x/api?token=[REDACTED:github-ci]", r.location().url());
+        assertEquals("Authorization: Basic [REDACTED:staging-login]", r.message());
+        assertEquals("{\"request\":\"GET /api?token=[REDACTED:github-ci]\"}", r.raw());
+        assertEquals(List.of("CWE-598"), r.references());
+        assertEquals("high", r.severity());
+        Finding secret = Findings.of("gitleaks", "generic-api-key", "key", "high", "secret",
+                Location.code("deploy/.env", 3, 3, "GIT_TOKEN=" + TOKEN), List.of(), null, null, "{}");
+        assertEquals("GIT_TOKEN=[REDACTED:github-ci]", REDACTOR.redact(secret).location().snippet());
+        assertEquals(f, Redactor.NONE.redact(f));
+    }
+
+    @Test
+    void findingsAreCutOnlyAfterRedaction() {
+        // the value straddles the message limit: cut first, its first half would stay unrecognisable
+        String message = "x".repeat(Finding.MESSAGE_LIMIT - 6) + TOKEN + " and more";
+        Finding f = Findings.of("t", "r", "t", "info", "code", Location.code("f", 1, 1, null), List.of(), null, message, "{}");
+        assertEquals(message, f.message(), "a parser keeps more than the limit");
+        Finding sent = Findings.bounded(REDACTOR.redact(f));
+        assertEquals(Finding.MESSAGE_LIMIT, sent.message().length());
+        assertTrue(sent.message().endsWith("x[REDAC"), sent.message().substring(Finding.MESSAGE_LIMIT - 20));
+        assertFalse(sent.message().contains(TOKEN.substring(0, 6)));
+    }
+
+    @Test
+    void theRunsReporterRedactsFindings() {
+        List<ScanReport> seen = new ArrayList<>();
+        RedactingReporter reporter = new RedactingReporter(new Reporter() {
+            @Override
+            public void running(String commandId) {
+            }
+
+            @Override
+            public void completed(String commandId, ScanReport report, long durationMs) {
+                seen.add(report);
+            }
+
+            @Override
+            public void failed(String commandId, String code, String message) {
+            }
+
+            @Override
+            public void cancelled(String commandId) {
+            }
+
+            @Override
+            public void log(String commandId, long seq, String line) {
+            }
+        });
+        reporter.use(REDACTOR);
+        Finding f = Findings.of("ffuf", "ffuf-path", "/x", "info", "web", Location.web("https://x/" + TOKEN, "GET", null),
+                List.of(), null, null, "{}");
+        reporter.completed("c", new ScanReport(1, Map.of("info", 1), Map.of(), List.of(f)), 5);
+        assertEquals("https://x/[REDACTED:github-ci]", seen.get(0).findings().get(0).location().url());
+        assertEquals(1, seen.get(0).findingsCount());
     }
 
     @Test

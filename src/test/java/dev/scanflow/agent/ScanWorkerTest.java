@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The reference worker against the real NATS server, with the test playing Scanflow's part:
- * it sends commands and reads the worker's heartbeats, results and logs. Real nmap; fake tools
- * (scripts) for SARIF, crashes and hangs.
+ * it sends commands and reads the worker's heartbeats, results, findings and logs. Real nmap;
+ * fake tools (scripts) for SARIF, crashes and hangs.
  */
 class ScanWorkerTest {
 
@@ -40,6 +40,7 @@ class ScanWorkerTest {
     private static Connection nats;
 
     private final List<JsonNode> results = new CopyOnWriteArrayList<>();
+    private final List<JsonNode> findings = new CopyOnWriteArrayList<>();
     private final List<JsonNode> logs = new CopyOnWriteArrayList<>();
     private final List<JsonNode> heartbeats = new CopyOnWriteArrayList<>();
     private ScanWorker worker;
@@ -52,6 +53,7 @@ class ScanWorkerTest {
         JetStreamManagement jsm = nats.jetStreamManagement();
         jsm.addStream(StreamConfiguration.builder().name(SUBJECTS.stream("RESULTS")).subjects(SUBJECTS.results()).build());
         jsm.addStream(StreamConfiguration.builder().name(SUBJECTS.stream("LOGS")).subjects(SUBJECTS.logs()).build());
+        jsm.addStream(StreamConfiguration.builder().name(SUBJECTS.stream("FINDINGS")).subjects(SUBJECTS.allFindings()).build());
     }
 
     @AfterAll
@@ -59,6 +61,7 @@ class ScanWorkerTest {
         JetStreamManagement jsm = nats.jetStreamManagement();
         jsm.deleteStream(SUBJECTS.stream("RESULTS"));
         jsm.deleteStream(SUBJECTS.stream("LOGS"));
+        jsm.deleteStream(SUBJECTS.stream("FINDINGS"));
         nats.close();
     }
 
@@ -71,6 +74,8 @@ class ScanWorkerTest {
                 JsonNode node = JSON.readTree(msg.getData());
                 if (msg.getSubject().contains(".results.")) {
                     results.add(node);
+                } else if (msg.getSubject().contains(".findings.")) {
+                    findings.add(node);
                 } else if (msg.getSubject().contains(".logs.")) {
                     logs.add(node);
                 } else if (workerId.equals(node.path("worker_id").asText())) {
@@ -81,6 +86,7 @@ class ScanWorkerTest {
             }
         });
         d.subscribe(SUBJECTS.result(workerId));
+        d.subscribe(SUBJECTS.findings(workerId));
         d.subscribe(SUBJECTS.log(workerId));
         d.subscribe(SUBJECTS.heartbeats());
         String tools = Path.of("src/test/resources/agent/tools").toAbsolutePath() + "/";
@@ -91,6 +97,7 @@ class ScanWorkerTest {
                         "semgrep", new WorkerConfig.ToolConfig(List.of("bash", tools + "fake-sarif.sh", "{output_file}",
                                 "{target.name}"), "sarif", List.of("0", "1"), null),
                         "crasher", new WorkerConfig.ToolConfig(List.of("bash", tools + "crash.sh"), "none", null, null),
+                        "quiet", new WorkerConfig.ToolConfig(List.of("true"), "none", null, null),
                         "hanger", new WorkerConfig.ToolConfig(List.of("bash", tools + "hang.sh", "{workdir}/pids"), "none",
                                 null, null)));
         worker = new ScanWorker(config).start();
@@ -120,6 +127,16 @@ class ScanWorkerTest {
                 && r.path("status").asText().equals(status)).findFirst().orElseThrow();
     }
 
+    private List<JsonNode> awaitChunks(String commandId) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !chunksOf(commandId).isEmpty());
+        return chunksOf(commandId);
+    }
+
+    private List<JsonNode> chunksOf(String commandId) {
+        return findings.stream().filter(c -> c.path("command_id").asText().equals(commandId))
+                .sorted(java.util.Comparator.comparingInt(c -> c.path("chunk").asInt())).toList();
+    }
+
     @Test
     void heartbeatsAdvertiseWhatTheWorkerHas() {
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !heartbeats.isEmpty());
@@ -140,7 +157,15 @@ class ScanWorkerTest {
             JsonNode done = awaitResult(id, "completed");
             assertEquals(List.of(port), JSON.convertValue(done.path("result").path("output").path("open_ports"), List.class));
             assertEquals(1, done.path("result").path("findings_count").asInt());
+            assertEquals(1, done.path("result").path("findings_sent").asInt());
             assertEquals(workerId, done.path("worker_id").asText());
+            // the chunk is stored before the result that counts it
+            JsonNode openPort = awaitChunks(id).get(0).path("findings").get(0);
+            assertEquals("open-port", openPort.path("rule_id").asText());
+            assertEquals("network", openPort.path("kind").asText());
+            assertEquals("nmap", openPort.path("tool").asText());
+            assertEquals(port, openPort.path("location").path("port").asInt());
+            assertEquals("127.0.0.1", openPort.path("location").path("host").asText());
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> logs.stream()
                     .anyMatch(l -> l.path("command_id").asText().equals(id) && l.path("line").asText().startsWith("$ nmap")));
         }
@@ -152,6 +177,18 @@ class ScanWorkerTest {
         JsonNode done = awaitResult(id, "completed");
         assertEquals(4, done.path("result").path("findings_count").asInt());
         assertEquals(1, done.path("result").path("findings_by_severity").path("critical").asInt());
+        assertEquals(4, done.path("result").path("findings_sent").asInt());
+        List<JsonNode> chunks = awaitChunks(id);
+        assertEquals(1, chunks.size());
+        assertEquals(0, chunks.get(0).path("chunk").asInt());
+        assertEquals(workerId, chunks.get(0).path("worker_id").asText());
+        JsonNode first = chunks.get(0).path("findings").get(0);
+        assertEquals(4, chunks.get(0).path("findings").size());
+        assertEquals("semgrep", first.path("tool").asText(), "the tool as the worker names it");
+        assertEquals("python.lang.security.audit.eval-detected.eval-detected", first.path("rule_id").asText());
+        assertEquals("app/handlers.py", first.path("location").path("file").asText());
+        assertEquals(42, first.path("location").path("start_line").asInt());
+        assertEquals("secret", chunks.get(0).path("findings").get(2).path("kind").asText());
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> logs.stream()
                 .filter(l -> l.path("command_id").asText().equals(id)).count() >= 4);
         List<Long> seqs = logs.stream().filter(l -> l.path("command_id").asText().equals(id))
@@ -168,6 +205,54 @@ class ScanWorkerTest {
         String message = failed.path("error").path("message").asText();
         assertTrue(message.contains("exited with 3"), message);
         assertTrue(message.contains("fatal: giving up"), message);
+    }
+
+    @Test
+    void aScanWithoutFindingsSendsNoChunkAndSaysSo() throws Exception {
+        String id = send("quiet", Map.of(), Map.of("name", "x"), 60);
+        JsonNode done = awaitResult(id, "completed");
+        assertEquals(0, done.path("result").path("findings_count").asInt());
+        assertTrue(done.path("result").path("findings_sent").isInt(), done.toString());
+        assertEquals(0, done.path("result").path("findings_sent").asInt());
+        assertEquals(List.of(), chunksOf(id));
+    }
+
+    @Test
+    void withoutAFindingsStreamTheResultGoesAsCounts() throws Exception {
+        // a Scanflow from before findings records: nothing captures <prefix>.findings.<worker>
+        String prefix = PREFIX + "old";
+        Subjects old = new Subjects(prefix, prefix.toUpperCase());
+        JetStreamManagement jsm = nats.jetStreamManagement();
+        jsm.addStream(StreamConfiguration.builder().name(old.stream("RESULTS")).subjects(old.results()).build());
+        String oldWorker = "w-old-" + UUID.randomUUID().toString().substring(0, 8);
+        List<JsonNode> oldResults = new CopyOnWriteArrayList<>();
+        var d = nats.createDispatcher(msg -> {
+            try {
+                oldResults.add(JSON.readTree(msg.getData()));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        d.subscribe(old.result(oldWorker));
+        String tools = Path.of("src/test/resources/agent/tools").toAbsolutePath() + "/";
+        try (ScanWorker w = new ScanWorker(new WorkerConfig(oldWorker, null, "nats://127.0.0.1:4222", prefix,
+                List.of("sast"), 1, 1, workdir.toString(), Map.of("semgrep", new WorkerConfig.ToolConfig(
+                        List.of("bash", tools + "fake-sarif.sh", "{output_file}", "{target.name}"), "sarif", null, null))))
+                .start()) {
+            String id = UUID.randomUUID().toString();
+            nats.publish(old.command(oldWorker), JSON.writeValueAsBytes(Map.of("id", id, "type", "scan", "attempt", 1,
+                    "timeout_seconds", 60, "payload", Map.of("step_id", "s", "step_config", Map.of("tool", "semgrep"),
+                            "target", Map.of("name", "old")))));
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> oldResults.stream()
+                    .anyMatch(r -> r.path("command_id").asText().equals(id) && r.path("status").asText().equals("completed")));
+            JsonNode done = oldResults.stream().filter(r -> r.path("status").asText().equals("completed")).findFirst()
+                    .orElseThrow();
+            assertEquals(4, done.path("result").path("findings_count").asInt());
+            assertTrue(done.path("result").path("findings_sent").isMissingNode(), done.toString());
+        } finally {
+            nats.closeDispatcher(d);
+            jsm.deleteStream(old.stream("RESULTS"));
+        }
     }
 
     @Test

@@ -51,8 +51,8 @@ class ProtocolGoldenTest {
     @Test
     void everyKindOfMessageHasAGoldenExample() throws IOException {
         List<String> types = examples().map(Example::type).distinct().sorted().toList();
-        assertEquals(List.of("AssetAnnouncement", "Command", "CredentialReply", "CredentialRequest", "Heartbeat", "LogLine",
-                "RunEvent", "StatusReport"), types);
+        assertEquals(List.of("AssetAnnouncement", "Command", "CredentialReply", "CredentialRequest", "FindingsChunk",
+                "Heartbeat", "LogLine", "RunEvent", "StatusReport"), types);
         assertTrue(examples().count() >= 10);
     }
 
