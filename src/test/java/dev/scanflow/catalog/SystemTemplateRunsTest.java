@@ -54,6 +54,10 @@ class SystemTemplateRunsTest {
     private String workerId;
     private HttpServer web;
     private Path scratch;
+    private final List<String> hooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URL base;
 
     /** Once, at the first test (Quarkus serves requests only from there on). */
     private synchronized void ensureStarted() throws Exception {
@@ -85,6 +89,12 @@ class SystemTemplateRunsTest {
                                                "post": {"responses": {"201": {"description": "ok"}}}},
                                    "/health": {"get": {"responses": {"200": {"description": "ok"}}}}}}
                         """);
+        // a notification webhook's receiver
+        web.createContext("/hook", exchange -> {
+            hooks.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
         web.createContext("/", exchange -> {
             String path = exchange.getRequestURI().getPath();
             byte[] body = pages.getOrDefault(path, "not found").getBytes(StandardCharsets.UTF_8);
@@ -305,5 +315,114 @@ class SystemTemplateRunsTest {
         ranHere(run, "quick_sast", "eslint", "semgrep");
         ranHere(run, "sca_critical", "trivy", null);
         assertTrue(step(run, "quick_sast").getInt("findings_count") >= 3, run.prettify());
+    }
+
+    /** The scanflow CLI against this service: its exit code, and what it printed on stdout (and stderr after it). */
+    private String[] cli(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = dev.scanflow.cli.ScanflowCli.commandLine(Map.of("SCANFLOW_URL", base.toString(), "SCANFLOW_TOKEN", admin),
+                new java.io.PrintWriter(out), new java.io.PrintWriter(err)).execute(args);
+        return new String[] {String.valueOf(code), out.toString(), err.toString()};
+    }
+
+    private static void commit(Path repo, String message) throws Exception {
+        exec(repo, "git", "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "--quiet", "-am", message);
+    }
+
+    /** What the run made of its findings: "change rule file:line" per finding, sorted. */
+    private java.util.SortedSet<String> changes(String runId, String change) {
+        List<Map<String, Object>> items = as(admin).get("/api/v1/pipeline-runs/" + runId + "/findings?limit=1000&change="
+                + change).then().statusCode(200).extract().jsonPath().getList("items");
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        for (Map<String, Object> i : items) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> at = (Map<String, Object>) i.get("location");
+            out.add(i.get("rule_id") + " " + at.get("file") + ":" + at.get("start_line"));
+        }
+        return out;
+    }
+
+    /**
+     * The nightly Full Security Scan of issue 23 with the real tools: ten lines inserted above
+     * every match change nothing; one problem removed is exactly one finding fixed, put back it is
+     * reopened; and the notification, the CLI's --new-only gate and the SARIF say so.
+     */
+    @Test
+    void theNightlyScanSaysExactlyWhatIsNewAndWhatIsFixed(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        String url = plantedRepository();
+        Path repo = Path.of(java.net.URI.create(url));
+        as(admin).contentType("application/json").body(Map.of("name", "nightly", "type", "webhook", "url",
+                webUrl() + "/hook")).post("/api/v1/notification-channels").then().statusCode(201);
+        String pipeline = use("full-security-scan", Map.of("settings", Map.of("notification",
+                Map.of("on_completion", true, "on_failure", true, "channels", List.of("nightly")))));
+        String asset = Runs.asset(admin, "repository", "nightly-" + UUID.randomUUID(), url);
+
+        JsonPath first = runToEnd(pipeline, asset);
+        int all = first.getInt("new_findings_count");
+        assertTrue(all >= 5, first.prettify());
+        assertEquals(0, first.getInt("fixed_findings_count"));
+        assertEquals(first.getInt("total_findings"), all + first.getInt("unchanged_findings_count"),
+                "every finding of the first run is new (or a duplicate of another tool's)");
+
+        // ten lines above every match of server.js: nothing new, nothing fixed
+        Path server = repo.resolve("server.js");
+        String original = Files.readString(server);
+        Files.writeString(server, "// a header\n".repeat(10) + original);
+        commit(repo, "a header");
+        JsonPath shifted = runToEnd(pipeline, asset);
+        assertEquals(0, shifted.getInt("new_findings_count"), changes(shifted.getString("id"), "new").toString());
+        assertEquals(0, shifted.getInt("fixed_findings_count"), changes(shifted.getString("id"), "fixed").toString());
+        java.util.SortedSet<String> evalFindings = new java.util.TreeSet<>(changes(shifted.getString("id"), "unchanged")
+                .stream().filter(f -> f.endsWith("server.js:16")).toList()); // the eval line, ten lines down
+        assertTrue(!evalFindings.isEmpty(), changes(shifted.getString("id"), "unchanged").toString());
+        assertEquals("0", cli("runs", "watch", shifted.getString("id"), "--fail-on", "info", "--new-only")[0],
+                "nothing new: the gate passes");
+        assertEquals("1", cli("runs", "watch", shifted.getString("id"), "--fail-on", "info")[0],
+                "without --new-only the findings that were already there fail it");
+
+        // the eval removed: exactly its findings fixed
+        Files.writeString(server, Files.readString(server).replace("  res.end(eval(q.get(\"expr\")));\n", ""));
+        commit(repo, "no eval");
+        JsonPath removed = runToEnd(pipeline, asset);
+        assertEquals(0, removed.getInt("new_findings_count"), changes(removed.getString("id"), "new").toString());
+        assertEquals(evalFindings, changes(removed.getString("id"), "fixed"));
+        assertEquals(evalFindings.size(), removed.getInt("fixed_findings_count"));
+        String[] sarif = cli("runs", "findings", removed.getString("id"), "--format", "sarif", "--change", "fixed");
+        assertEquals("0", sarif[0], sarif[2]);
+        assertEquals(List.of(), dev.scanflow.support.SarifValidator.errors(dir,
+                sarif[1].getBytes(StandardCharsets.UTF_8)));
+        com.fasterxml.jackson.databind.JsonNode log = new com.fasterxml.jackson.databind.ObjectMapper().readTree(sarif[1]);
+        List<String> states = new ArrayList<>();
+        log.path("runs").forEach(r -> r.path("results").forEach(x -> states.add(x.path("baselineState").asText())));
+        assertEquals(java.util.Collections.nCopies(evalFindings.size(), "absent"), states);
+
+        // and put back: reopened, and the gate fails on it
+        Files.writeString(server, Files.readString(server).replace("  exec(", "  res.end(eval(q.get(\"expr\")));\n  exec("));
+        commit(repo, "eval again");
+        JsonPath back = runToEnd(pipeline, asset);
+        assertEquals(evalFindings.size(), back.getInt("new_findings_count"));
+        assertEquals(evalFindings.stream().map(f -> f.replace("server.js:16", "server.js:15")).collect(
+                java.util.stream.Collectors.toCollection(java.util.TreeSet::new)), changes(back.getString("id"), "reopened"),
+                "the same findings, one line up (the line it came back to)");
+        assertEquals(0, changes(back.getString("id"), "new").size());
+        String[] gate = cli("runs", "watch", back.getString("id"), "--fail-on", "info", "--new-only");
+        assertEquals("1", gate[0]);
+        assertTrue(gate[2].contains(evalFindings.size() + " new findings at or above info"), gate[2]);
+
+        // each run's notification said what changed
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> hooks.size() >= 4);
+        Map<String, String> said = new java.util.HashMap<>();
+        for (String body : hooks) {
+            com.fasterxml.jackson.databind.JsonNode data = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body)
+                    .path("data");
+            said.put(data.path("run_id").asText(), data.path("changes").asText());
+        }
+        assertEquals("0 new, 0 fixed, " + shifted.getInt("unchanged_findings_count") + " unchanged",
+                said.get(shifted.getString("id")));
+        assertTrue(said.get(removed.getString("id")).startsWith("0 new, " + evalFindings.size() + " fixed, "),
+                said.get(removed.getString("id")));
+        assertTrue(said.get(back.getString("id")).startsWith(evalFindings.size() + " new ("),
+                said.get(back.getString("id")));
     }
 }

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflow.protocol.Finding;
 import dev.scanflow.support.Api;
+import dev.scanflow.support.SarifValidator;
 import dev.scanflow.support.TestTokens;
 import dev.scanflow.support.TestWorker;
 import io.quarkus.test.junit.QuarkusTest;

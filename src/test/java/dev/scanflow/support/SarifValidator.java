@@ -1,4 +1,4 @@
-package dev.scanflow.finding;
+package dev.scanflow.support;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * scripts/install-scanners.sh): it writes its verdict as SARIF and exits 0 either way, so the
  * verdict's results of level error are what a test asserts on.
  */
-final class SarifValidator {
+public final class SarifValidator {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -24,7 +24,7 @@ final class SarifValidator {
     }
 
     /** The validator's errors about this log (written into {@code dir}), as "rule message arguments". */
-    static List<String> errors(Path dir, byte[] sarif) throws Exception {
+    public static List<String> errors(Path dir, byte[] sarif) throws Exception {
         Path validator = toolsDir().resolve("node_modules/.bin/sarif-multitool");
         if (!Files.isExecutable(validator)) {
             fail("the SARIF validator is not installed at " + validator
@@ -54,7 +54,7 @@ final class SarifValidator {
         return errors;
     }
 
-    static Path toolsDir() {
+    public static Path toolsDir() {
         String env = System.getenv("SCANFLOW_TOOLS");
         return env != null && !env.isBlank() ? Path.of(env)
                 : Path.of(System.getProperty("user.home"), ".local", "share", "scanflow", "tools");
