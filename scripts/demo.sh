@@ -150,9 +150,12 @@ if [ "$FLOW" = templates ]; then
   echo "repository demo/planted-repo $REPO (file://$D/planted-repo)"
   echo "web application demo-shop $WEB (http://127.0.0.1:$WEB_PORT)"
 
-  show() { # RUN: each step's outcome, findings by severity, what ran it, and the totals
+  show() { # RUN: each step's outcome, findings by severity, what ran it, the totals and what changed
     curl -s "${auth[@]}" "$BASE/api/v1/pipeline-runs/$1" > "$D/run.json"
     jq -r '"run \(.id): \(.status), \(.total_findings) findings; \(.completed_steps) steps completed, \(.skipped_steps) skipped"' \
+      "$D/run.json"
+    # what the run changed on the asset: on a second demo, nothing new and nothing fixed
+    jq -r 'select(.new_findings_count != null) | "  findings on the asset: \(.new_findings_count) new, \(.fixed_findings_count) fixed, \(.unchanged_findings_count) unchanged (GET /api/v1/pipeline-runs/\(.id)/findings)"' \
       "$D/run.json"
     jq -r '.step_runs[] | "  \(.step_id)\t\(.status)\t\(
          if .status == "completed" then "\(.findings_count) findings \(.findings_by_severity // {} | tostring)\(
