@@ -65,17 +65,12 @@ public class FindingIntake {
     }
 
     CompletableFuture<List<DurableConsumer.Outcome>> handle(List<Message> batch) {
-        List<CompletableFuture<DurableConsumer.Outcome>> outcomes = new ArrayList<>();
-        for (Message m : batch) {
-            outcomes.add(file(subjects.workerOfFindings(m.getSubject()), m.getData())
-                    .onFailure().recoverWithItem(e -> {
-                        LOG.warnf("a findings chunk was not filed yet: %s", e.toString());
-                        return DurableConsumer.Outcome.RETRY;
-                    })
-                    .subscribeAsCompletionStage());
-        }
-        return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
-                .thenApply(v -> outcomes.stream().map(CompletableFuture::join).toList());
+        return DurableConsumer.each(batch, m -> file(subjects.workerOfFindings(m.getSubject()), m.getData())
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf("a findings chunk was not filed yet: %s", e.toString());
+                    return DurableConsumer.Outcome.RETRY;
+                })
+                .subscribeAsCompletionStage());
     }
 
     /** Files one chunk sent on the worker's findings subject. */

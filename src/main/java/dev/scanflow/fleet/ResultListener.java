@@ -19,7 +19,6 @@ import jakarta.enterprise.event.Observes;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,35 +64,32 @@ public class ResultListener {
     }
 
     CompletableFuture<List<DurableConsumer.Outcome>> handle(List<Message> batch) {
-        List<CompletableFuture<DurableConsumer.Outcome>> outcomes = new ArrayList<>();
-        for (Message m : batch) {
-            WorkerResult result = parse(m);
-            if (result == null) {
-                metrics.counter("scanflow.results.ignored", "reason", "invalid").increment();
-                outcomes.add(CompletableFuture.completedFuture(DurableConsumer.Outcome.DROP));
-                continue;
-            }
-            Instant reportedAt = reportedAt(m);
-            outcomes.add(findings.admit(result, reportedAt, Instant.now())
-                    .chain(verdict -> {
-                        if (verdict instanceof FindingGate.Apply apply) {
-                            return engine.onResult(apply.result())
-                                    .chain(v -> findings.settled(apply.scan()))
-                                    .map(v -> DurableConsumer.Outcome.DONE);
-                        }
-                        FindingGate.Wait wait = (FindingGate.Wait) verdict;
-                        LOG.debugf("result for command %s waits for its findings (%d of %d)", result.commandId(),
-                                wait.arrived(), wait.sent());
-                        return Uni.createFrom().item(DurableConsumer.Outcome.RETRY);
-                    })
-                    .onFailure().recoverWithItem(e -> {
-                        LOG.warnf("result for command %s not applied yet: %s", result.commandId(), e.toString());
-                        return DurableConsumer.Outcome.RETRY;
-                    })
-                    .subscribeAsCompletionStage());
+        return DurableConsumer.each(batch, this::handle);
+    }
+
+    private CompletableFuture<DurableConsumer.Outcome> handle(Message m) {
+        WorkerResult result = parse(m);
+        if (result == null) {
+            metrics.counter("scanflow.results.ignored", "reason", "invalid").increment();
+            return CompletableFuture.completedFuture(DurableConsumer.Outcome.DROP);
         }
-        return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
-                .thenApply(v -> outcomes.stream().map(CompletableFuture::join).toList());
+        return findings.admit(result, reportedAt(m), Instant.now())
+                .chain(verdict -> {
+                    if (verdict instanceof FindingGate.Apply apply) {
+                        return engine.onResult(apply.result())
+                                .chain(v -> findings.settled(apply.scan()))
+                                .map(v -> DurableConsumer.Outcome.DONE);
+                    }
+                    FindingGate.Wait wait = (FindingGate.Wait) verdict;
+                    LOG.debugf("result for command %s waits for its findings (%d of %d)", result.commandId(),
+                            wait.arrived(), wait.sent());
+                    return Uni.createFrom().item(DurableConsumer.Outcome.RETRY);
+                })
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf("result for command %s not applied yet: %s", result.commandId(), e.toString());
+                    return DurableConsumer.Outcome.RETRY;
+                })
+                .subscribeAsCompletionStage();
     }
 
     /** When the stream stored the report (a redelivery keeps it), or now when the message has no metadata. */

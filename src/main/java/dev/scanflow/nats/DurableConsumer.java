@@ -61,6 +61,17 @@ public final class DurableConsumer {
         this.handler = handler;
     }
 
+    /** A batch handled message by message, at once: the outcomes in the batch's order, once all are known. */
+    public static CompletableFuture<List<Outcome>> each(List<Message> batch,
+            Function<Message, CompletableFuture<Outcome>> handler) {
+        List<CompletableFuture<Outcome>> outcomes = new java.util.ArrayList<>();
+        for (Message m : batch) {
+            outcomes.add(handler.apply(m));
+        }
+        return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+                .thenApply(v -> outcomes.stream().map(CompletableFuture::join).toList());
+    }
+
     public synchronized void start() {
         if (running) {
             return;

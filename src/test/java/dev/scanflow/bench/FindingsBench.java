@@ -162,7 +162,8 @@ public final class FindingsBench {
         }
     }
 
-    static List<Finding> findings(int n) {
+    /** n distinct dependency findings, one in ten high (FindingVolumeTest sends the same). */
+    public static List<Finding> findings(int n) {
         List<Finding> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(new Finding("trivy", "CVE-2024-" + (10_000 + i), "vulnerable package " + i, i % 10 == 0 ? "high" : "low",

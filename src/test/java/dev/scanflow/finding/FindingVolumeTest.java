@@ -18,7 +18,6 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,16 +40,6 @@ class FindingVolumeTest {
     private final UUID tenant = Api.newTenant();
     private final String admin = TestTokens.admin(tenant);
 
-    static List<Finding> findings(int n) {
-        List<Finding> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(new Finding("trivy", "CVE-2024-" + (10_000 + i), "vulnerable package " + i, i % 10 == 0 ? "high" : "low",
-                    "dependency", Finding.Location.dependency("pkg-" + (i % 5_000), "1." + (i % 7), null),
-                    List.of("CWE-" + (i % 900)), null, "a vulnerability in pkg-" + (i % 5_000) + " ".repeat(50), null));
-        }
-        return out;
-    }
-
     private long count(String sql, UUID asset) {
         return pool.preparedQuery(sql).execute(Tuple.of(asset)).await().atMost(Duration.ofSeconds(30))
                 .iterator().next().getLong(0);
@@ -59,7 +48,7 @@ class FindingVolumeTest {
     @Test
     void fiftyThousandFindingsAreStoredOnceAndTheRunCompletes() throws Exception {
         String cap = "vol-" + UUID.randomUUID().toString().substring(0, 8);
-        List<Finding> all = findings(FINDINGS);
+        List<Finding> all = dev.scanflow.bench.FindingsBench.findings(FINDINGS);
         try (TestWorker worker = new TestWorker("w-" + cap, tenant, List.of(cap), List.of(), 1)
                 .onScan((w, cmd) -> {
                     w.running(cmd);
