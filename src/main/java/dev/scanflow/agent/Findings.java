@@ -47,9 +47,42 @@ final class Findings {
                 references == null ? List.of() : List.copyOf(references), fingerprint, message, raw), LOOSE);
     }
 
-    /** The finding within the protocol's limits (after redaction). */
+    /**
+     * The finding within the protocol's limits (after redaction). A secret leaves the worker
+     * without its value: its snippet masked to the first four characters, no message or raw
+     * excerpt (either may quote it), and, when the tool gave no fingerprint, a SHA-256 of the
+     * whole snippet as one, so the same secret on the same line is the same finding next time.
+     */
     static Finding bounded(Finding f) {
-        return bound(f, 1);
+        Finding b = bound(f, 1);
+        if (!"secret".equals(b.kind())) {
+            return b;
+        }
+        Location l = b.location();
+        String snippet = l == null ? null : l.snippet();
+        String fingerprint = b.fingerprint() != null || snippet == null ? b.fingerprint()
+                : "sha256:" + sha256(snippet.strip().replaceAll("\\s+", " "));
+        Location masked = l == null ? null : new Location(l.file(), l.startLine(), l.endLine(), mask(snippet),
+                l.packageName(), l.version(), l.purl(), l.host(), l.port(), l.protocol(), l.url(), l.method(), l.parameter());
+        return new Finding(b.tool(), b.ruleId(), b.title(), b.severity(), b.kind(), masked, b.references(), fingerprint,
+                null, null);
+    }
+
+    static String mask(String snippet) {
+        if (snippet == null) {
+            return null;
+        }
+        String s = snippet.strip();
+        return s.codePointCount(0, s.length()) <= 8 ? "****" : cut(s, s.offsetByCodePoints(0, 4)) + "****";
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Finding bound(Finding f, int factor) {

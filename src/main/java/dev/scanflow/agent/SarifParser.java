@@ -32,6 +32,9 @@ import java.util.regex.Pattern;
  */
 public final class SarifParser implements ResultParser {
 
+    /** Rules about credentials in code (hard-coded passwords, tokens, keys): their lines hold the value. */
+    static final java.util.regex.Pattern CREDENTIAL_RULE = java.util.regex.Pattern.compile(
+            "secret|password|passwd|credential|api[-_]?key|private[-_]?key|access[-_]?key|token|s2068");
     static final Set<String> SECRET_TOOLS = Set.of("gitleaks", "secretlint", "trufflehog", "detect-secrets", "ggshield",
             "noseyparker");
     static final Set<String> CONFIG_TOOLS = Set.of("checkov", "kics", "tfsec", "terrascan", "hadolint", "kube-linter",
@@ -190,7 +193,7 @@ public final class SarifParser implements ResultParser {
         Set<String> tags = new LinkedHashSet<>();
         rule.path("properties").path("tags").forEach(tag -> tags.add(tag.asText().toLowerCase(Locale.ROOT)));
         if (SECRET_TOOLS.contains(t) || SECRET_TOOLS.contains(d) || tags.contains("secret") || tags.contains("secrets")
-                || id.contains("secret")) {
+                || CREDENTIAL_RULE.matcher(id).find()) {
             return "secret";
         }
         if (CONFIG_TOOLS.contains(t) || CONFIG_TOOLS.contains(d) || tags.contains("misconfiguration")

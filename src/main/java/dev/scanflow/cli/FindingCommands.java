@@ -93,7 +93,17 @@ final class FindingCommands {
             if (format != null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--format takes sarif (or leave it out)");
             }
-            print(api().get(q + "&limit=1000"), RUN_COLUMNS);
+            // every page: a run may have tens of thousands of findings
+            ObjectNode all = Api.JSON.createObjectNode();
+            com.fasterxml.jackson.databind.node.ArrayNode items = all.putArray("items");
+            String cursor = null;
+            do {
+                com.fasterxml.jackson.databind.JsonNode page = api().get(q + "&limit=1000"
+                        + (cursor == null ? "" : "&cursor=" + Api.q(cursor)));
+                page.path("items").forEach(items::add);
+                cursor = page.hasNonNull("next_cursor") ? page.get("next_cursor").asText() : null;
+            } while (cursor != null);
+            print(all, RUN_COLUMNS);
             return 0;
         }
     }

@@ -6,8 +6,8 @@ import java.time.format.DateTimeParseException;
 /** Instants from query parameters: ISO-8601, within what PostgreSQL's timestamptz holds (years 1 to 9999 here). */
 public final class Instants {
 
-    static final Instant MIN = Instant.parse("0001-01-01T00:00:00Z");
-    static final Instant MAX = Instant.parse("9999-12-31T23:59:59.999999Z");
+    public static final Instant MIN = Instant.parse("0001-01-01T00:00:00Z");
+    public static final Instant MAX = Instant.parse("9999-12-31T23:59:59.999999Z");
 
     private Instants() {
     }

@@ -65,8 +65,8 @@ public class CommandOutbox {
 
     /**
      * A scan command as the findings package files what it found: its tenant, run, step run and
-     * asset, the worker it went to, the step's tool, and whether its step is still on it (queued
-     * or running with this command) or completed with it.
+     * asset, the worker it went to, the step's tool, whether its step is still on it (queued or
+     * running with this command), and whether the step run completed (with whichever attempt).
      */
     public record ScanOfFindings(UUID commandId, UUID tenantId, UUID runId, UUID stepRunId, UUID assetId,
             String workerId, String tool, boolean stepActive, boolean stepCompleted) {
@@ -76,7 +76,7 @@ public class CommandOutbox {
     public Uni<ScanOfFindings> scanOfFindings(SqlClient client, UUID commandId) {
         return client.preparedQuery("SELECT c.tenant_id, c.run_id, c.step_run_id, c.worker_id, r.asset_id, s.tool, "
                         + "(s.command_id = c.id AND s.status IN ('queued', 'running')) AS step_active, "
-                        + "(s.command_id = c.id AND s.status = 'completed') AS step_completed "
+                        + "(s.status = 'completed') AS step_completed "
                         + "FROM commands c JOIN step_runs s ON s.id = c.step_run_id JOIN pipeline_runs r ON r.id = c.run_id "
                         + "WHERE c.id = $1 AND c.type = 'scan'")
                 .execute(Tuple.of(commandId))

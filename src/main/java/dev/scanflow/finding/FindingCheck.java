@@ -64,8 +64,9 @@ public final class FindingCheck {
                 text(raw.raw(), Finding.RAW_LIMIT));
         String identity = FindingIdentity.of(kept);
         if ("secret".equals(kind)) {
+            // a secret's message and excerpt may quote it: only where it is stays
             kept = new Finding(kept.tool(), kept.ruleId(), kept.title(), kept.severity(), kind, masked(location),
-                    refs, kept.fingerprint(), kept.message(), null);
+                    refs, kept.fingerprint(), null, null);
         }
         return new Checked(kept, identity, null);
     }
@@ -87,7 +88,7 @@ public final class FindingCheck {
             return at;
         }
         String s = at.snippet().strip();
-        String shown = s.length() <= 8 ? "****" : s.substring(0, 4) + "****";
+        String shown = s.codePointCount(0, s.length()) <= 8 ? "****" : text(s, s.offsetByCodePoints(0, 4)) + "****";
         return new Finding.Location(at.file(), at.startLine(), at.endLine(), shown, at.packageName(), at.version(),
                 at.purl(), at.host(), at.port(), at.protocol(), at.url(), at.method(), at.parameter());
     }
@@ -96,11 +97,29 @@ public final class FindingCheck {
         return n != null && n > 0 ? n : null;
     }
 
+    /**
+     * A worker's text as PostgreSQL can store it: NUL and lone surrogates (which JSON and text
+     * columns refuse) become U+FFFD, and it is cut at {@code max} without splitting a pair.
+     */
     static String text(String s, int max) {
         if (s == null) {
             return null;
         }
-        String clean = s.replace('\u0000', '\uFFFD');
-        return clean.length() > max ? clean.substring(0, max) : clean;
+        StringBuilder out = new StringBuilder(Math.min(s.length(), max));
+        for (int i = 0; i < s.length() && out.length() < max; i++) {
+            char c = s.charAt(i);
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+            if (pair) {
+                if (out.length() + 2 > max) {
+                    break;
+                }
+                out.append(c).append(s.charAt(++i));
+            } else if (c == '\u0000' || Character.isSurrogate(c)) {
+                out.append('\uFFFD');
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 }

@@ -9,7 +9,6 @@ import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.jboss.logging.Logger;
@@ -44,6 +43,7 @@ public class FindingGate {
     private final CommandOutbox commands;
     private final FindingWrites writes;
     private final ScanflowConfig config;
+    private final Instant startedAt = Instant.now();
 
     public FindingGate(Pool pool, CommandOutbox commands, FindingWrites writes, ScanflowConfig config) {
         this.pool = pool;
@@ -61,19 +61,26 @@ public class FindingGate {
         }
         int sent = Math.max(0, result.findingsSent());
         return commands.scanOfFindings(pool, result.commandId()).chain(scan -> {
+            if (scan != null && !scan.stepActive() && !scan.stepCompleted()) {
+                // the step ended otherwise (timed out, cancelled) while this report waited or was
+                // redelivered after a crash: fixes an earlier delivery wrote must not stand
+                return undo(scan).map(v -> (Verdict) new Apply(result, null));
+            }
             if (scan == null || !scan.stepActive() || !scan.workerId().equals(result.subjectWorkerId())) {
                 return Uni.createFrom().item(new Apply(result, null)); // the engine ignores it, and counts why
             }
             return writes.arrived(pool, result.commandId()).chain(arrived -> {
-                if (arrived < sent) {
-                    Duration waited = Duration.between(reportedAt, now);
-                    if (waited.compareTo(config.findings().arrivalWait()) < 0) {
-                        return Uni.createFrom().item(new Wait(arrived, sent));
+                if (arrived.findings() < sent) {
+                    // the wait counts from the latest of: the report, the last chunk filed, this
+                    // replica's start (after an outage the chunks are still being read)
+                    Instant from = latest(reportedAt, arrived.lastAt(), startedAt);
+                    if (Duration.between(from, now).compareTo(config.findings().arrivalWait()) < 0) {
+                        return Uni.createFrom().item(new Wait(arrived.findings(), sent));
                     }
                     LOG.warnf("command %s: %d of %d findings arrived in %s; the step fails", result.commandId(),
-                            arrived, sent, config.findings().arrivalWait());
-                    return Uni.createFrom().item(new Apply(result.asFailure(INCOMPLETE, arrived + " of the " + sent
-                            + " findings the worker sent arrived within " + config.findings().arrivalWait().toSeconds()
+                            arrived.findings(), sent, config.findings().arrivalWait());
+                    return Uni.createFrom().item(new Apply(result.asFailure(INCOMPLETE, arrived.findings() + " of the "
+                            + sent + " findings the worker sent arrived within " + config.findings().arrivalWait().toSeconds()
                             + "s; the step is not completed on a partial set"), null));
                 }
                 return fixAndCount(result, scan);
@@ -81,15 +88,31 @@ public class FindingGate {
         });
     }
 
-    private Uni<Verdict> fixAndCount(WorkerResult result, ScanOfFindings scan) {
-        String ran = result.output() != null && result.output().get("tool") instanceof String t ? t : scan.tool();
-        Set<String> tools = new LinkedHashSet<>();
-        tools.add(ran);
-        if (scan.tool() != null) {
-            tools.add(scan.tool());
+    private static Instant latest(Instant... candidates) {
+        Instant out = Instant.EPOCH;
+        for (Instant i : candidates) {
+            if (i != null && i.isAfter(out)) {
+                out = i;
+            }
         }
+        return out;
+    }
+
+    private Uni<Void> undo(ScanOfFindings scan) {
+        return pool.withTransaction(tx -> writes.undoFixes(tx, scan)).invoke(n -> {
+            if (n > 0) {
+                LOG.infof("command %s: the step did not complete with its result; %d fixes undone", scan.commandId(), n);
+            }
+        }).replaceWithVoid();
+    }
+
+    private Uni<Verdict> fixAndCount(WorkerResult result, ScanOfFindings scan) {
+        // only the tool that ran fixes: a stand-in (eslint for semgrep) fixes its own findings, not semgrep's
+        String ran = result.output() != null && result.output().get("tool") instanceof String t && !t.isBlank() ? t
+                : scan.tool();
+        List<String> tools = ran == null ? List.of() : List.of(ran);
         return pool.withTransaction(tx -> writes.reportedKinds(tx, scan)
-                .chain(kinds -> writes.fix(tx, scan, List.copyOf(tools), ScanCoverage.kinds(ran, Set.copyOf(kinds))))
+                .chain(kinds -> writes.fix(tx, scan, tools, ScanCoverage.kinds(ran, Set.copyOf(kinds))))
                 .chain(fixed -> writes.changes(tx, scan)))
                 .map(changes -> new Apply(result.withFindingChanges(changes), scan));
     }
@@ -99,15 +122,7 @@ public class FindingGate {
         if (scan == null) {
             return Uni.createFrom().voidItem();
         }
-        return commands.scanOfFindings(pool, scan.commandId()).chain(now -> {
-            if (now != null && now.stepCompleted()) {
-                return Uni.createFrom().voidItem();
-            }
-            return pool.withTransaction(tx -> writes.undoFixes(tx, scan)).invoke(n -> {
-                if (n > 0) {
-                    LOG.infof("command %s: the step did not complete with its result; %d fixes undone", scan.commandId(), n);
-                }
-            }).replaceWithVoid();
-        });
+        return commands.scanOfFindings(pool, scan.commandId())
+                .chain(now -> now != null && now.stepCompleted() ? Uni.createFrom().voidItem() : undo(scan));
     }
 }

@@ -201,10 +201,13 @@ public class FindingQueries {
     }
 
     static FindingView view(Row r, String change) {
-        return new FindingView(r.getUUID("id"), r.getUUID("asset_id"), r.getString("identity"), r.getString("kind"),
+        // identity left out: a hash of what the finding is (a secret's line among it) is no one's business
+        return new FindingView(r.getUUID("id"), r.getUUID("asset_id"), null, r.getString("kind"),
                 Arrays.asList(r.getArrayOfStrings("tools")), r.getString("rule_id"), r.getString("title"),
                 r.getString("severity"), PgValues.json(r, "location"), Arrays.asList(r.getArrayOfStrings("refs")),
-                r.getString("fingerprint"), r.getString("message"), r.getString("state"), change,
+                // a secret's fingerprint may be a hash of its line (the reference worker makes one)
+                "secret".equals(r.getString("kind")) ? null : r.getString("fingerprint"), r.getString("message"),
+                r.getString("state"), change,
                 r.getUUID("suppression_id") != null, r.getUUID("suppression_id"), r.getUUID("first_seen_run"),
                 instant(r, "first_seen_at"), r.getUUID("last_seen_run"), instant(r, "last_seen_at"),
                 r.getUUID("fixed_run"), instant(r, "fixed_at"));

@@ -46,8 +46,10 @@ public class FindingRetention {
         int batch = config.findings().purgeBatch();
         return batches("DELETE FROM finding_observations WHERE ctid = ANY (ARRAY(SELECT ctid FROM finding_observations "
                 + "WHERE observed_at < now() - make_interval(secs => $1) LIMIT $2))", seconds, batch, 0, 0)
+                // the condition again outside: a finding reopened while the purge waited for its row stays
                 .chain(n -> batches("DELETE FROM findings WHERE id = ANY (ARRAY(SELECT id FROM findings WHERE state = 'fixed' "
-                        + "AND fixed_at < now() - make_interval(secs => $1) LIMIT $2))", seconds, batch, 0, n))
+                        + "AND fixed_at < now() - make_interval(secs => $1) LIMIT $2)) AND state = 'fixed' "
+                        + "AND fixed_at < now() - make_interval(secs => $1)", seconds, batch, 0, n))
                 .chain(n -> batches("DELETE FROM finding_chunks WHERE ctid = ANY (ARRAY(SELECT ctid FROM finding_chunks "
                         + "WHERE received_at < now() - make_interval(secs => $1) LIMIT $2))", seconds, batch, 0, n));
     }

@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * A finding as the API shows it. {@code state} is where it stood after the last run that looked
+ * A finding as the API shows it ({@code identity} is left out by the API: it is a hash of what
+ * the finding is, a secret's line among it; SARIF's {@code scanflow/v1} is the finding's id). {@code state} is where it stood after the last run that looked
  * for it (new, unchanged, reopened, fixed); {@code change} is set where a run's findings are
  * listed: what that run made of it. {@code suppressed} when a suppression was in force the last
  * time it was seen.

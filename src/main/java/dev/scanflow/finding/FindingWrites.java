@@ -56,8 +56,9 @@ public class FindingWrites {
      * Files a chunk's findings on the command's asset and records what the run saw of each: new,
      * unchanged or reopened (seen again after a fix, or after its suppression ended). A finding
      * already seen in this run keeps its change; one another step of this run fixed is unchanged.
-     * One statement for the findings, one for the observations, in identity order (so chunks
-     * filed at once cannot deadlock).
+     * One statement for the findings, one for the observations, in identity order (the order
+     * fixes and their undoing lock findings in too; a deadlock that still happens is retried
+     * with the chunk).
      */
     Uni<Void> file(SqlClient tx, ScanOfFindings scan, List<Filed> findings) {
         if (findings.isEmpty()) {
@@ -153,11 +154,18 @@ public class FindingWrites {
                 .replaceWithVoid();
     }
 
-    /** How many findings the command's chunks held, as recorded. */
-    Uni<Long> arrived(SqlClient client, UUID commandId) {
-        return client.preparedQuery("SELECT COALESCE(sum(findings), 0) AS n FROM finding_chunks WHERE command_id = $1")
+    /** How many findings a command's chunks held, and when the last of them was filed (null: none yet). */
+    record Arrived(long findings, Instant lastAt) {
+    }
+
+    Uni<Arrived> arrived(SqlClient client, UUID commandId) {
+        return client.preparedQuery("SELECT COALESCE(sum(findings), 0) AS n, max(received_at) AS last_at FROM finding_chunks "
+                        + "WHERE command_id = $1")
                 .execute(Tuple.of(commandId))
-                .map(rows -> rows.iterator().next().getLong("n"));
+                .map(rows -> {
+                    var r = rows.iterator().next();
+                    return new Arrived(r.getLong("n"), dev.scanflow.common.PgValues.instant(r, "last_at"));
+                });
     }
 
     /**
@@ -168,9 +176,13 @@ public class FindingWrites {
         if (tools.isEmpty() || kinds.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        return tx.preparedQuery("WITH open AS (SELECT id, state FROM findings WHERE tenant_id = $1 AND asset_id = $2 "
-                        + "AND state <> 'fixed' AND last_seen_run <> $3 AND tools && $5::text[] AND kind = ANY ($6) "
-                        + "ORDER BY id FOR UPDATE), "
+        // "not seen in this run" is asked of this run's observations: another run on the asset may
+        // have seen the finding since (last_seen_run names only the latest); rows locked in
+        // identity order, the order chunks are filed in
+        return tx.preparedQuery("WITH open AS (SELECT f.id, f.state FROM findings f WHERE f.tenant_id = $1 "
+                        + "AND f.asset_id = $2 AND f.state <> 'fixed' AND f.tools && $5::text[] AND f.kind = ANY ($6) "
+                        + "AND NOT EXISTS (SELECT 1 FROM finding_observations o WHERE o.run_id = $3 AND o.finding_id = f.id) "
+                        + "ORDER BY f.identity FOR UPDATE OF f), "
                         + "fixed AS (UPDATE findings f SET state = 'fixed', fixed_run = $3, fixed_at = now() FROM open "
                         + "WHERE f.id = open.id RETURNING f.id, open.state AS previous_state, f.severity, f.suppression_id) "
                         + "INSERT INTO finding_observations (run_id, finding_id, step_run_id, tenant_id, change, "
@@ -182,13 +194,20 @@ public class FindingWrites {
                 .map(rows -> rows.rowCount());
     }
 
-    /** Puts back what a step's fixes changed (the engine did not complete the step with that result). */
+    /**
+     * Puts back what a step's fixes changed (the engine did not complete the step with that
+     * result); repeating it changes nothing. The findings are locked first, in identity order
+     * (as chunks lock them), then their observations go.
+     */
     Uni<Integer> undoFixes(SqlClient tx, ScanOfFindings scan) {
-        return tx.preparedQuery("WITH undone AS (DELETE FROM finding_observations WHERE run_id = $1 AND step_run_id = $2 "
-                        + "AND change = 'fixed' RETURNING finding_id, previous_state) "
-                        + "UPDATE findings f SET state = undone.previous_state, fixed_run = NULL, fixed_at = NULL "
-                        + "FROM undone WHERE f.id = undone.finding_id AND f.fixed_run = $1")
+        return tx.preparedQuery("SELECT f.id FROM findings f JOIN finding_observations o ON o.finding_id = f.id "
+                        + "WHERE o.run_id = $1 AND o.step_run_id = $2 AND o.change = 'fixed' ORDER BY f.identity FOR UPDATE OF f")
                 .execute(Tuple.of(scan.runId(), scan.stepRunId()))
+                .chain(locked -> tx.preparedQuery("WITH undone AS (DELETE FROM finding_observations WHERE run_id = $1 "
+                                + "AND step_run_id = $2 AND change = 'fixed' RETURNING finding_id, previous_state) "
+                                + "UPDATE findings f SET state = undone.previous_state, fixed_run = NULL, fixed_at = NULL "
+                                + "FROM undone WHERE f.id = undone.finding_id AND f.fixed_run = $1")
+                        .execute(Tuple.of(scan.runId(), scan.stepRunId())))
                 .map(rows -> rows.rowCount());
     }
 

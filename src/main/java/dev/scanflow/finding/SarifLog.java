@@ -206,7 +206,8 @@ public final class SarifLog {
         boolean srcroot = writeLocations(gen, f);
 
         gen.writeObjectFieldStart("partialFingerprints");
-        stringField(gen, FINGERPRINT_KEY, f.identity());
+        // the identity stays in the service (a secret's is a hash of its line): the finding's id is as stable
+        stringField(gen, FINGERPRINT_KEY, f.identity() != null ? f.identity() : f.id() == null ? null : f.id().toString());
         if (present(f.fingerprint())) {
             gen.writeStringField(reportingTool(f) + "/v1", f.fingerprint());
         }

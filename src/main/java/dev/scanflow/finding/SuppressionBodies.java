@@ -18,6 +18,9 @@ final class SuppressionBodies {
 
     static final String INVALID = "Invalid suppression";
     static final int TEXT_LIMIT = 1_000;
+    /** A pattern is matched against every finding of a chunk: short, and few '**' (each one backtracks). */
+    static final int PATTERN_LIMIT = 300;
+    static final int MAX_DOUBLE_STARS = 3;
     private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}&&[^\\n\\t]]");
 
     /** A suppression to create. */
@@ -53,9 +56,10 @@ final class SuppressionBodies {
                     "applies to rule_id suppressions only: finding_id names one finding on one asset");
         }
         text(rule, "$.rule_id", reader);
-        if (pattern != null && (pattern.isBlank() || pattern.contains("://") || pattern.length() > TEXT_LIMIT)) {
+        if (pattern != null && (pattern.isBlank() || pattern.contains("://") || pattern.length() > PATTERN_LIMIT
+                || pattern.split("\\*\\*", -1).length - 1 > MAX_DOUBLE_STARS)) {
             reader.error("$.pattern", "must be a path glob (src/**/test_*.py), a host (app.example.com) or *.domain, "
-                    + "at most " + TEXT_LIMIT + " characters");
+                    + "at most " + PATTERN_LIMIT + " characters and " + MAX_DOUBLE_STARS + " '**'");
         }
         if (reason == null && !reader.hasErrorsUnder("$.reason")) {
             reader.error("$.reason", "is required: why this is not a problem (a false positive, an accepted risk)");
@@ -73,6 +77,8 @@ final class SuppressionBodies {
                 expires = java.time.OffsetDateTime.parse(expiresText).toInstant();
                 if (!expires.isAfter(now)) {
                     reader.error("$.expires_at", "must be in the future");
+                } else if (expires.isAfter(dev.scanflow.common.Instants.MAX)) {
+                    reader.error("$.expires_at", "must be before 9999-12-31T23:59:59Z");
                 }
             } catch (DateTimeParseException e) {
                 reader.error("$.expires_at", "must be an RFC 3339 time such as 2027-03-31T00:00:00Z");

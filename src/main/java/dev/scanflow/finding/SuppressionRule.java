@@ -13,7 +13,13 @@ import java.util.regex.Pattern;
  * pattern on where the finding is (a path glob against the file or the URL's path, a host or
  * {@code *.domain} against the host), optionally on one asset, until it expires.
  */
-public record SuppressionRule(UUID id, UUID assetId, String identity, String ruleId, String pattern, Instant expiresAt) {
+public record SuppressionRule(UUID id, UUID assetId, String identity, String ruleId, String pattern, Instant expiresAt,
+        Pattern glob) {
+
+    public SuppressionRule(UUID id, UUID assetId, String identity, String ruleId, String pattern, Instant expiresAt) {
+        this(id, assetId, identity, ruleId, pattern, expiresAt, pattern == null ? null
+                : PathGlob.compile(pattern.trim().startsWith("/") ? pattern.trim().substring(1) : pattern.trim()));
+    }
 
     public boolean inForce(Instant now) {
         return expiresAt == null || expiresAt.isAfter(now);
@@ -29,11 +35,11 @@ public record SuppressionRule(UUID id, UUID assetId, String identity, String rul
         if (!ruleId.equals(f.ruleId())) {
             return false;
         }
-        return pattern == null || placeMatches(pattern, f.location());
+        return pattern == null || placeMatches(pattern, glob, f.location());
     }
 
-    /** Whether a suppression pattern fits where a finding is. */
-    static boolean placeMatches(String pattern, Finding.Location at) {
+    /** Whether a suppression pattern (and its glob, compiled once) fits where a finding is. */
+    static boolean placeMatches(String pattern, Pattern glob, Finding.Location at) {
         if (at == null) {
             return false;
         }
@@ -41,7 +47,6 @@ public record SuppressionRule(UUID id, UUID assetId, String identity, String rul
         if (at.host() != null && hostMatches(p, at.host())) {
             return true;
         }
-        Pattern glob = PathGlob.compile(p.startsWith("/") ? p.substring(1) : p);
         if (at.file() != null && glob.matcher(FindingIdentity.path(at.file())).matches()) {
             return true;
         }

@@ -11,6 +11,6 @@ import java.util.UUID;
 @RegisterForReflection
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record SuppressionView(UUID id, UUID findingId, String identity, String ruleId, String pattern, UUID assetId,
+public record SuppressionView(UUID id, UUID findingId, String ruleId, String pattern, UUID assetId,
         String reason, String owner, Instant expiresAt, boolean active, String createdBy, Instant createdAt) {
 }

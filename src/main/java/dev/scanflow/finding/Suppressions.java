@@ -27,7 +27,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class Suppressions {
 
-    private static final String COLUMNS = "id, finding_id, identity, rule_id, pattern, asset_id, reason, owner, expires_at, "
+    private static final String COLUMNS = "id, finding_id, rule_id, pattern, asset_id, reason, owner, expires_at, "
             + "created_by, created_at";
 
     private final Pool pool;
@@ -39,14 +39,15 @@ public class Suppressions {
     }
 
     Uni<SuppressionView> create(UUID tenant, String user, SuppressionBodies.NewSuppression s) {
-        Uni<String> identity = s.findingId() == null ? Uni.createFrom().nullItem()
-                : pool.preparedQuery("SELECT identity FROM findings WHERE tenant_id = $1 AND id = $2")
+        // a finding's suppression is its identity on its asset (the same dependency on another asset stays)
+        Uni<Row> finding = s.findingId() == null ? Uni.createFrom().nullItem()
+                : pool.preparedQuery("SELECT identity, asset_id FROM findings WHERE tenant_id = $1 AND id = $2")
                         .execute(Tuple.of(tenant, s.findingId()))
                         .map(rows -> {
                             if (!rows.iterator().hasNext()) {
                                 throw ApiException.invalid("$.finding_id", "no such finding in this tenant");
                             }
-                            return rows.iterator().next().getString("identity");
+                            return rows.iterator().next();
                         });
         Uni<Boolean> asset = s.assetId() == null ? Uni.createFrom().item(true)
                 : assets.get(tenant, s.assetId()).map(v -> true).onFailure(ApiException.class).recoverWithItem(false);
@@ -54,12 +55,13 @@ public class Suppressions {
             if (!known) {
                 throw ApiException.invalid("$.asset_id", "no such asset in this tenant");
             }
-            return identity;
-        }).chain(id -> pool.preparedQuery("INSERT INTO finding_suppressions (id, tenant_id, identity, finding_id, rule_id, "
+            return finding;
+        }).chain(f -> pool.preparedQuery("INSERT INTO finding_suppressions (id, tenant_id, identity, finding_id, rule_id, "
                         + "pattern, asset_id, reason, owner, expires_at, created_by) "
                         + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING " + COLUMNS)
-                .execute(Tuple.from(Arrays.asList(UUID.randomUUID(), tenant, id, s.findingId(), s.ruleId(), s.pattern(),
-                        s.assetId(), s.reason(), s.owner(), odt(s.expiresAt()), user)))
+                .execute(Tuple.from(Arrays.asList(UUID.randomUUID(), tenant, f == null ? null : f.getString("identity"),
+                        s.findingId(), s.ruleId(), s.pattern(), f == null ? s.assetId() : f.getUUID("asset_id"), s.reason(),
+                        s.owner(), odt(s.expiresAt()), user)))
                 .map(rows -> view(rows.iterator().next(), Instant.now())));
     }
 
@@ -106,7 +108,7 @@ public class Suppressions {
 
     private static SuppressionView view(Row r, Instant now) {
         Instant expires = PgValues.instant(r, "expires_at");
-        return new SuppressionView(r.getUUID("id"), r.getUUID("finding_id"), r.getString("identity"),
+        return new SuppressionView(r.getUUID("id"), r.getUUID("finding_id"),
                 r.getString("rule_id"), r.getString("pattern"), r.getUUID("asset_id"), r.getString("reason"),
                 r.getString("owner"), expires, expires == null || expires.isAfter(now), r.getString("created_by"),
                 instant(r, "created_at"));

@@ -104,14 +104,22 @@ public class NotificationPlanner {
                 : Uni.createFrom().item(true);
         Object least = notification.get("on_new_findings");
         return changed.chain(send -> !send ? Uni.createFrom().item(0)
-                : findings.countsOf(tx, runId).chain(counts -> {
-                    if ("completed".equals(status) && least instanceof String level
-                            && !NotificationRules.newEnough(counts.newFindingsBySeverity(), level)) {
+                : findings.countsOf(tx, runId).chain(counts -> summary(tx, runId, counts)).chain(summary -> {
+                    if ("completed".equals(status) && least instanceof String level && !newEnough(summary, level)) {
                         return Uni.createFrom().item(0);
                     }
                     return channels(tx, tenant, wanted).chain(channels -> channels.isEmpty() ? Uni.createFrom().item(0)
-                            : summary(tx, runId, counts).chain(summary -> insert(tx, tenant, runId, type, summary, channels)));
+                            : insert(tx, tenant, runId, type, summary, channels));
                 }));
+    }
+
+    /**
+     * Whether the run found new findings at or above the level. A run whose workers sent counts
+     * only cannot say what is new: all its findings count (announced rather than missed).
+     */
+    private static boolean newEnough(RunSummary summary, String level) {
+        return NotificationRules.newEnough(summary.newFindingsBySeverity() != null ? summary.newFindingsBySeverity()
+                : summary.findingsBySeverity(), level);
     }
 
     /** Only the first failure and the recovery: this run's outcome differs from the previous run's on the asset. */

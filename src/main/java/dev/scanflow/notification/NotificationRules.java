@@ -20,13 +20,14 @@ public final class NotificationRules {
      * or above that severity ({@link #newEnough}, checked by the planner).
      */
     public static boolean wanted(String status, Map<String, Object> notification) {
-        boolean onCompletion = Boolean.TRUE.equals(notification.get("on_completion"))
-                || notification.get("on_new_findings") instanceof String;
+        boolean onCompletion = Boolean.TRUE.equals(notification.get("on_completion"));
+        boolean onNewFindings = notification.get("on_new_findings") instanceof String;
         boolean onFailure = Boolean.TRUE.equals(notification.get("on_failure"));
         boolean onStateChange = Boolean.TRUE.equals(notification.get("on_state_change"));
         return switch (status) {
             case "started" -> Boolean.TRUE.equals(notification.get("on_start"));
-            case "completed", "cancelled" -> onCompletion || (onStateChange && status.equals("completed"));
+            case "completed" -> onCompletion || onStateChange || onNewFindings;
+            case "cancelled" -> onCompletion;
             case "failed", "timeout" -> onFailure || onStateChange;
             default -> false;
         };

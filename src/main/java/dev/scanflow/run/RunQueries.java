@@ -72,7 +72,11 @@ public class RunQueries {
 
     public Uni<Page<RunViews.RunSummary>> list(UUID tenant, List<String> statuses, UUID pipelineId, UUID assetId,
             Instant from, Instant to, int limit, Cursor after) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM pipeline_runs WHERE tenant_id = $1");
+        // a list carries the new and fixed counts its steps stored (a run's page of findings can be
+        // 50,000 observations: the run's own answer counts those, a list does not)
+        StringBuilder sql = new StringBuilder("SELECT *, (SELECT sum(s.new_findings_count) FROM step_runs s "
+                + "WHERE s.run_id = pipeline_runs.id) AS new_findings, (SELECT sum(s.fixed_findings_count) FROM step_runs s "
+                + "WHERE s.run_id = pipeline_runs.id) AS fixed_findings FROM pipeline_runs WHERE tenant_id = $1");
         List<Object> params = new ArrayList<>();
         params.add(tenant);
         if (!statuses.isEmpty()) {
@@ -103,14 +107,11 @@ public class RunQueries {
         }
         params.add(limit + 1);
         sql.append(" ORDER BY created_at DESC, id DESC LIMIT $").append(params.size());
-        return pool.preparedQuery(sql.toString()).execute(Tuple.from(params)).chain(rows -> {
+        return pool.preparedQuery(sql.toString()).execute(Tuple.from(params)).map(rows -> {
             List<Row> all = new ArrayList<>();
             rows.forEach(all::add);
-            List<Row> shown = Page.trim(all, limit);
-            return findings.countsOf(pool, shown.stream().map(r -> r.getUUID("id")).toList())
-                    .map(counts -> Page.of(all, limit,
-                            r -> new Cursor(PgValues.instant(r, "created_at"), r.getUUID("id")).encode(),
-                            r -> summary(r, counts.get(r.getUUID("id")))));
+            return Page.of(all, limit, r -> new Cursor(PgValues.instant(r, "created_at"), r.getUUID("id")).encode(),
+                    RunQueries::summary);
         });
     }
 
@@ -164,14 +165,16 @@ public class RunQueries {
                 r.getString("error_message"), PgValues.instant(r, "created_at"), started, completed, duration, steps);
     }
 
-    /** A run in a list; its findings' changes when it filed findings records. */
-    private static RunViews.RunSummary summary(Row r, RunFindingCounts f) {
+    /** A run in a list; the new and fixed findings its steps counted (null when no step sent records). */
+    private static RunViews.RunSummary summary(Row r) {
+        Long fresh = r.getLong("new_findings");
+        Long fixed = r.getLong("fixed_findings");
         return new RunViews.RunSummary(r.getUUID("id"), r.getUUID("pipeline_id"), r.getUUID("tenant_id"), r.getString("pipeline_name"),
                 r.getInteger("pipeline_version"), r.getUUID("asset_id"), r.getString("status"),
                 r.getString("trigger_type"), r.getString("triggered_by"), r.getString("priority"),
                 r.getInteger("total_steps"), r.getInteger("completed_steps"), r.getInteger("failed_steps"),
                 r.getInteger("skipped_steps"), r.getInteger("total_findings"),
-                f == null ? null : f.newFindingsCount(), f == null ? null : f.fixedFindingsCount(),
+                fresh == null ? null : fresh.intValue(), fresh == null ? null : fixed == null ? 0 : fixed.intValue(),
                 PgValues.instant(r, "created_at"),
                 PgValues.instant(r, "started_at"), PgValues.instant(r, "completed_at"));
     }

@@ -80,4 +80,21 @@ class FindingChunksTest {
                 null, s, "{}"));
         assertEquals(Finding.MESSAGE_LIMIT - 1, f.message().length());
     }
+
+    @Test
+    void aSecretLeavesTheWorkerWithoutItsValue() {
+        Finding secret = new Finding("secretlint", "aws-key", "AWS secret key", "high", "secret",
+                new Location("config.js", 3, 3, "  secret: \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\",", null, null, null,
+                        null, null, null, null, null, null), List.of(), null, "found wJalrXUtnFEMI/K7MDENG", "{\"raw\": 1}");
+        Finding sent = FindingChunks.of("c", "w", List.of(secret)).get(0).findings().get(0);
+        assertEquals("secr****", sent.location().snippet());
+        assertEquals(null, sent.message());
+        assertEquals(null, sent.raw());
+        assertTrue(sent.fingerprint().startsWith("sha256:") && sent.fingerprint().length() == 71, sent.fingerprint());
+        assertTrue(!new String(ProtocolJson.bytes(sent)).contains("wJalrXUtnFEMI"), "the value is nowhere in the chunk");
+        Finding again = FindingChunks.of("c", "w", List.of(new Finding("secretlint", "aws-key", "AWS secret key", "high",
+                "secret", new Location("config.js", 13, 13, "secret: \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\",", null,
+                null, null, null, null, null, null, null, null), List.of(), null, null, null))).get(0).findings().get(0);
+        assertEquals(sent.fingerprint(), again.fingerprint(), "the same line ten lines down: the same fingerprint");
+    }
 }

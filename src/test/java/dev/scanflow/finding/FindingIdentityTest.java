@@ -88,7 +88,9 @@ class FindingIdentityTest {
         assertEquals("AKIA****", kept.finding().location().snippet(), "the service keeps where a secret is, not the secret");
         assertNull(kept.finding().raw());
         assertEquals(List.of("CWE-798"), kept.finding().references());
-        assertEquals("m\uFFFD", kept.finding().message());
+        assertNull(kept.finding().message(), "a secret's message may quote it");
+        assertEquals("a\uFFFD", FindingCheck.text("a\uD83D", 10), "a lone surrogate is replaced");
+        assertEquals("ab", FindingCheck.text("ab\uD83D\uDE00", 3), "a pair is not cut in half");
         assertEquals(FindingIdentity.of(new Finding("secretlint", "aws-key", "AWS key", "medium", "secret",
                 Finding.Location.code("config.env", 3, 3, "AKIAIOSFODNN7EXAMPLE"), List.of("CWE-798"), null, "m\uFFFD",
                 null)), kept.identity(), "the identity is taken from the whole snippet, before masking");

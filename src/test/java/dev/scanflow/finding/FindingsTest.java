@@ -261,6 +261,12 @@ class FindingsTest {
         Set<String> paths = Set.copyOf(bad.getList("errors.path"));
         assertTrue(paths.containsAll(Set.of("$.finding_id", "$.pattern", "$.reason", "$.owner", "$.expires_at")),
                 paths.toString());
+        JsonPath far = as(admin).contentType(ContentType.JSON)
+                .body("{\"rule_id\": \"r\", \"pattern\": \"**/**/**/**/x\", \"reason\": \"r\", \"owner\": \"o\", "
+                        + "\"expires_at\": \"+300000-01-01T00:00:00Z\"}")
+                .post("/api/v1/suppressions").then().statusCode(422).extract().jsonPath();
+        assertEquals(Set.of("$.pattern", "$.expires_at"), Set.copyOf(far.getList("errors.path")),
+                "a pattern that would backtrack, a time PostgreSQL cannot hold");
     }
 
     @Test

@@ -52,5 +52,11 @@ class BackoffTest {
         assertTrue(NotificationRules.wanted("started", Map.of("on_start", true)));
         assertTrue(!NotificationRules.wanted("completed", Map.of("on_failure", true)));
         assertTrue(NotificationRules.wanted("failed", Map.of("on_state_change", true)));
+        assertTrue(NotificationRules.wanted("completed", Map.of("on_new_findings", "high")));
+        assertTrue(!NotificationRules.wanted("cancelled", Map.of("on_new_findings", "high")), "a cancelled run found nothing");
+        assertTrue(NotificationRules.newEnough(Map.of("critical", 1), "high"));
+        assertTrue(NotificationRules.newEnough(Map.of("high", 2), "high"));
+        assertTrue(!NotificationRules.newEnough(Map.of("medium", 5, "low", 1), "high"));
+        assertTrue(NotificationRules.newEnough(Map.of("unknown", 1), "unknown"));
     }
 }
