@@ -176,11 +176,13 @@ public class FindingWrites {
         if (tools.isEmpty() || kinds.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        // "not seen in this run" is asked of this run's observations: another run on the asset may
-        // have seen the finding since (last_seen_run names only the latest); rows locked in
-        // identity order, the order chunks are filed in
+        // "not seen in this run": last seen by another run (most findings this run saw drop out
+        // here, cheaply) and not among this run's observations (another run on the asset may have
+        // seen it since this one did: last_seen_run names only the latest); rows locked in identity
+        // order, the order chunks are filed in
         return tx.preparedQuery("WITH open AS (SELECT f.id, f.state FROM findings f WHERE f.tenant_id = $1 "
                         + "AND f.asset_id = $2 AND f.state <> 'fixed' AND f.tools && $5::text[] AND f.kind = ANY ($6) "
+                        + "AND f.last_seen_run <> $3 "
                         + "AND NOT EXISTS (SELECT 1 FROM finding_observations o WHERE o.run_id = $3 AND o.finding_id = f.id) "
                         + "ORDER BY f.identity FOR UPDATE OF f), "
                         + "fixed AS (UPDATE findings f SET state = 'fixed', fixed_run = $3, fixed_at = now() FROM open "
