@@ -62,18 +62,9 @@ final class Findings {
         String snippet = l == null ? null : l.snippet();
         String fingerprint = b.fingerprint() != null || snippet == null ? b.fingerprint()
                 : "sha256:" + sha256(snippet.strip().replaceAll("\\s+", " "));
-        Location masked = l == null ? null : new Location(l.file(), l.startLine(), l.endLine(), mask(snippet),
-                l.packageName(), l.version(), l.purl(), l.host(), l.port(), l.protocol(), l.url(), l.method(), l.parameter());
+        Location masked = l == null ? null : l.withSnippet(Finding.maskedSecret(snippet));
         return new Finding(b.tool(), b.ruleId(), b.title(), b.severity(), b.kind(), masked, b.references(), fingerprint,
                 null, null);
-    }
-
-    static String mask(String snippet) {
-        if (snippet == null) {
-            return null;
-        }
-        String s = snippet.strip();
-        return s.codePointCount(0, s.length()) <= 8 ? "****" : cut(s, s.offsetByCodePoints(0, 4)) + "****";
     }
 
     private static String sha256(String text) {

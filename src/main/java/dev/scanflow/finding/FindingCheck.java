@@ -65,7 +65,8 @@ public final class FindingCheck {
         String identity = FindingIdentity.of(kept);
         if ("secret".equals(kind)) {
             // a secret's message and excerpt may quote it: only where it is stays
-            kept = new Finding(kept.tool(), kept.ruleId(), kept.title(), kept.severity(), kind, masked(location),
+            kept = new Finding(kept.tool(), kept.ruleId(), kept.title(), kept.severity(), kind,
+                    location == null ? null : location.withSnippet(Finding.maskedSecret(location.snippet())),
                     refs, kept.fingerprint(), null, null);
         }
         return new Checked(kept, identity, null);
@@ -80,17 +81,6 @@ public final class FindingCheck {
             return v;
         }
         return SEVERITY_WORDS.getOrDefault(v, "unknown");
-    }
-
-    /** A snippet reduced to its first 4 characters: enough to recognise, not to use. */
-    static Finding.Location masked(Finding.Location at) {
-        if (at == null || at.snippet() == null) {
-            return at;
-        }
-        String s = at.snippet().strip();
-        String shown = s.codePointCount(0, s.length()) <= 8 ? "****" : text(s, s.offsetByCodePoints(0, 4)) + "****";
-        return new Finding.Location(at.file(), at.startLine(), at.endLine(), shown, at.packageName(), at.version(),
-                at.purl(), at.host(), at.port(), at.protocol(), at.url(), at.method(), at.parameter());
     }
 
     private static Integer positive(Integer n) {

@@ -15,8 +15,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +24,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class FindingQueries {
 
-    static final String COLUMNS = "f.id, f.asset_id, f.identity, f.kind, f.tools, f.rule_id, f.title, f.severity, "
+    static final String COLUMNS = "f.id, f.asset_id, f.kind, f.tools, f.rule_id, f.title, f.severity, "
             + "f.location, f.refs, f.fingerprint, f.message, f.state, f.suppression_id, f.first_seen_run, f.first_seen_at, "
             + "f.last_seen_run, f.last_seen_at, f.fixed_run, f.fixed_at";
 
@@ -38,7 +36,7 @@ public class FindingQueries {
 
     /** Filters of the findings list; null or empty: any. */
     public record Filter(UUID assetId, List<String> states, List<String> severities, List<String> kinds, String tool,
-            String ruleId, Boolean suppressed, UUID runId, List<String> changes) {
+            String ruleId, Boolean suppressed, List<String> changes) {
     }
 
     /** The tenant's findings, most recently seen first. */
@@ -141,26 +139,16 @@ public class FindingQueries {
                 });
     }
 
-    /** What each of these runs changed in its asset's findings; runs whose steps filed none are left out. */
-    public Uni<Map<UUID, RunFindingCounts>> countsOf(SqlClient client, Collection<UUID> runIds) {
-        if (runIds.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
-        }
-        return client.preparedQuery("SELECT run_id, change, severity, suppressed, count(*) AS n FROM finding_observations "
-                        + "WHERE run_id = ANY($1) GROUP BY run_id, change, severity, suppressed")
-                .execute(Tuple.of(runIds.toArray(UUID[]::new)))
-                .map(rows -> {
-                    Map<UUID, List<Row>> byRun = new HashMap<>();
-                    rows.forEach(r -> byRun.computeIfAbsent(r.getUUID("run_id"), k -> new ArrayList<>()).add(r));
-                    Map<UUID, RunFindingCounts> out = new HashMap<>();
-                    byRun.forEach((run, list) -> out.put(run, counts(list)));
-                    return out;
-                });
-    }
-
-    /** What the run changed, zeros when it filed no findings. */
+    /** What the run changed in its asset's findings; zeros when it filed none. */
     public Uni<RunFindingCounts> countsOf(SqlClient client, UUID runId) {
-        return countsOf(client, List.of(runId)).map(m -> m.getOrDefault(runId, counts(List.of())));
+        return client.preparedQuery("SELECT change, severity, suppressed, count(*) AS n FROM finding_observations "
+                        + "WHERE run_id = $1 GROUP BY change, severity, suppressed")
+                .execute(Tuple.of(runId))
+                .map(rows -> {
+                    List<Row> all = new ArrayList<>();
+                    rows.forEach(all::add);
+                    return counts(all);
+                });
     }
 
     private static RunFindingCounts counts(List<Row> rows) {
@@ -201,8 +189,7 @@ public class FindingQueries {
     }
 
     static FindingView view(Row r, String change) {
-        // identity left out: a hash of what the finding is (a secret's line among it) is no one's business
-        return new FindingView(r.getUUID("id"), r.getUUID("asset_id"), null, r.getString("kind"),
+        return new FindingView(r.getUUID("id"), r.getUUID("asset_id"), r.getString("kind"),
                 Arrays.asList(r.getArrayOfStrings("tools")), r.getString("rule_id"), r.getString("title"),
                 r.getString("severity"), PgValues.json(r, "location"), Arrays.asList(r.getArrayOfStrings("refs")),
                 // a secret's fingerprint may be a hash of its line (the reference worker makes one)

@@ -55,7 +55,7 @@ public class FindingResource {
         FindingQueries.Filter filter = new FindingQueries.Filter(QueryValues.uuid("asset_id", assetId),
                 QueryValues.oneOf("state", state, STATES), QueryValues.oneOf("severity", severity, Finding.SEVERITIES),
                 QueryValues.oneOf("kind", kind, Finding.KINDS.stream().sorted().toList()), blankToNull(tool),
-                blankToNull(ruleId), QueryValues.bool("suppressed", suppressed), null, null);
+                blankToNull(ruleId), QueryValues.bool("suppressed", suppressed), null);
         return findings.list(caller.tenantId(), filter, Cursor.limit(limit), Cursor.decode(cursor));
     }
 

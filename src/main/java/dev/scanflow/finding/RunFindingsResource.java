@@ -107,7 +107,7 @@ public class RunFindingsResource {
 
     static FindingQueries.Filter filter(List<String> change, List<String> severity) {
         return new FindingQueries.Filter(null, null, QueryValues.oneOf("severity", severity, Finding.SEVERITIES), null,
-                null, null, null, null, QueryValues.oneOf("change", change, FindingResource.STATES));
+                null, null, null, QueryValues.oneOf("change", change, FindingResource.STATES));
     }
 
     private Uni<Void> known(UUID runId) {

@@ -35,7 +35,7 @@ public final class SarifLog {
 
     public static final String SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
     public static final String VERSION = "2.1.0";
-    /** The partialFingerprints key of Scanflow's identity of a finding (stable across runs and tools). */
+    /** The partialFingerprints key of a finding's id: the same in every run (its identity stays in the service). */
     public static final String FINGERPRINT_KEY = "scanflow/v1";
     /** The API under the base URL: links to the run and to each finding. */
     static final String API_PATH = "/api/v1";
@@ -206,8 +206,7 @@ public final class SarifLog {
         boolean srcroot = writeLocations(gen, f);
 
         gen.writeObjectFieldStart("partialFingerprints");
-        // the identity stays in the service (a secret's is a hash of its line): the finding's id is as stable
-        stringField(gen, FINGERPRINT_KEY, f.identity() != null ? f.identity() : f.id() == null ? null : f.id().toString());
+        stringField(gen, FINGERPRINT_KEY, f.id() == null ? null : f.id().toString());
         if (present(f.fingerprint())) {
             gen.writeStringField(reportingTool(f) + "/v1", f.fingerprint());
         }

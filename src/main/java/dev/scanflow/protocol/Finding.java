@@ -28,6 +28,24 @@ public record Finding(String tool, String ruleId, String title, String severity,
     public static final int MESSAGE_LIMIT = 2_000;
     /** Longest {@code raw} excerpt (and code {@code snippet}). */
     public static final int RAW_LIMIT = 4_000;
+    /** What marks a masked secret: its first characters, then this. */
+    public static final String MASK = "****";
+
+    /**
+     * A secret's snippet as it may travel and be kept: its first four characters and
+     * {@link #MASK} (all masked when it is short); one masked already stays as it is.
+     */
+    public static String maskedSecret(String snippet) {
+        if (snippet == null) {
+            return null;
+        }
+        String s = snippet.strip();
+        int length = s.codePointCount(0, s.length());
+        if (s.endsWith(MASK) && length <= 4 + MASK.length()) {
+            return s;
+        }
+        return length <= 8 ? MASK : s.substring(0, s.offsetByCodePoints(0, 4)) + MASK;
+    }
 
     /**
      * Where: {@code file}, {@code start_line}, {@code end_line}, {@code snippet} for code, secrets
@@ -56,6 +74,12 @@ public record Finding(String tool, String ruleId, String title, String severity,
 
         public static Location web(String url, String method, String parameter) {
             return new Location(null, null, null, null, null, null, null, null, null, null, url, method, parameter);
+        }
+
+        /** The same place with another snippet. */
+        public Location withSnippet(String other) {
+            return new Location(file, startLine, endLine, other, packageName, version, purl, host, port, protocol, url,
+                    method, parameter);
         }
     }
 }

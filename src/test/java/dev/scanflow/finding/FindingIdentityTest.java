@@ -86,6 +86,8 @@ class FindingIdentityTest {
         FindingCheck.Checked kept = FindingCheck.check(secret);
         assertEquals("medium", kept.finding().severity(), "SARIF's warning");
         assertEquals("AKIA****", kept.finding().location().snippet(), "the service keeps where a secret is, not the secret");
+        assertEquals("AKIA****", Finding.maskedSecret("AKIA****"), "masked by the worker already: kept as it came");
+        assertEquals("****", Finding.maskedSecret("hunter2"), "a short secret is masked whole");
         assertNull(kept.finding().raw());
         assertEquals(List.of("CWE-798"), kept.finding().references());
         assertNull(kept.finding().message(), "a secret's message may quote it");

@@ -114,6 +114,8 @@ class FindingsTest {
         assertEquals(1, one.getInt("new_findings_by_severity.high"));
         assertEquals(3, one.getInt("step_runs[0].new_findings_count"));
         assertEquals(Map.of("no-eval", "new", "no-exec", "new", "weak-hash", "new"), changes(one.getString("id")));
+        assertEquals(3, as(admin).get("/api/v1/pipeline-runs?asset_id=" + assetId).jsonPath()
+                .getInt("items[0].new_findings_count"), "a run in a list carries its new findings too");
         JsonPath history = as(admin).get("/api/v1/pipeline-runs/" + one.getString("id") + "/history").then()
                 .statusCode(200).extract().jsonPath();
         assertEquals(3, history.getInt("items.find { it.type == 'pipeline.step.completed' }.payload.data.new_findings_count"));
@@ -293,5 +295,38 @@ class FindingsTest {
                 .body("{\"finding_id\": \"" + findingId + "\", \"reason\": \"x\", \"owner\": \"y\"}")
                 .post("/api/v1/suppressions").then().statusCode(422);
         assertNull(as(other).get("/api/v1/findings?asset_id=" + assetId).jsonPath().getString("items[0]"));
+    }
+
+    /** Runs the pipeline once, the worker reporting these findings as if {@code ran} had run. */
+    private JsonPath runAs(String pipeline, String assetId, String ran, List<Finding> findings) throws Exception {
+        behaviour.set((w, cmd) -> w.completeWithFindings(cmd, findings, 10, Map.of("tool", ran)));
+        worker();
+        return awaitRun(admin, trigger(admin, pipeline, assetId), Duration.ofSeconds(30), "completed", "failed");
+    }
+
+    @Test
+    void aStandInFixesOnlyItsOwnFindingsAndAFindingsSuppressionStaysOnItsAsset() throws Exception {
+        String pipeline = pipeline("");
+        String a = asset(admin, "repository", "a-" + cap, "https://git.example/a-" + cap);
+        String b = asset(admin, "repository", "b-" + cap, "https://git.example/b-" + cap);
+        Finding bySemgrep = new Finding("semgrep", "sqli", "SQL injection", "high", "code",
+                Finding.Location.code("app.py", 3, 3, "cursor.execute(q % x)"), List.of(), null, null, null);
+        Finding lodash = dependency("semgrep", "CVE-2021-23337", "lodash", "4.17.15", "high");
+        assertEquals(2, runAs(pipeline, a, "semgrep", List.of(bySemgrep, lodash)).getInt("new_findings_count"));
+        assertEquals(1, runAs(pipeline, b, "semgrep", List.of(lodash)).getInt("new_findings_count"));
+
+        // ESLint standing in for semgrep finds nothing: semgrep's findings are not its to fix
+        JsonPath standIn = runAs(pipeline, a, "eslint", List.of());
+        assertEquals("completed", standIn.getString("status"));
+        assertEquals(0, standIn.getInt("fixed_findings_count"), "a stand-in fixed the findings of the tool it replaced");
+
+        // suppressing a's lodash finding leaves b's, the same dependency on another asset, as it is
+        String onA = as(admin).get("/api/v1/findings?asset_id=" + a + "&rule_id=CVE-2021-23337").jsonPath()
+                .getString("items[0].id");
+        as(admin).contentType(ContentType.JSON).body("{\"finding_id\": \"" + onA + "\", \"reason\": \"not reachable\", "
+                + "\"owner\": \"appsec\"}").post("/api/v1/suppressions").then().statusCode(201)
+                .body("asset_id", org.hamcrest.Matchers.equalTo(a));
+        assertEquals(1, runAs(pipeline, a, "semgrep", List.of(bySemgrep, lodash)).getInt("suppressed_findings_count"));
+        assertEquals(0, runAs(pipeline, b, "semgrep", List.of(lodash)).getInt("suppressed_findings_count"));
     }
 }

@@ -93,7 +93,7 @@ class SarifLogTest {
             String change, boolean suppressed) {
         boolean fixed = "fixed".equals(state);
         UUID id = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8));
-        FINDINGS.put(name, new FindingView(id, UUID.randomUUID(), "id:" + name, kind, tools, ruleId, title, severity,
+        FINDINGS.put(name, new FindingView(id, UUID.randomUUID(), kind, tools, ruleId, title, severity,
                 location, references, fingerprint, message, state, change, suppressed,
                 suppressed ? UUID.randomUUID() : null, RUN, T0, RUN, T1, fixed ? RUN : null, fixed ? T1 : null));
     }
@@ -203,7 +203,7 @@ class SarifLogTest {
         baseline.forEach((name, state) -> assertEquals(state, result(name).path("baselineState").asText(), name));
         for (Map.Entry<String, FindingView> f : FINDINGS.entrySet()) {
             JsonNode r = result(f.getKey());
-            assertEquals("id:" + f.getKey(), r.path("partialFingerprints").path(SarifLog.FINGERPRINT_KEY).asText());
+            assertEquals(f.getValue().id().toString(), r.path("partialFingerprints").path(SarifLog.FINGERPRINT_KEY).asText());
             assertEquals(f.getValue().id().toString(), r.path("correlationGuid").asText());
             assertEquals(f.getValue().kind(), r.path("properties").path("scanflow/kind").asText());
             assertEquals(f.getValue().state(), r.path("properties").path("scanflow/state").asText());
@@ -272,7 +272,7 @@ class SarifLogTest {
         FindingView sample = FINDINGS.get("sql");
         List<FindingView> many = new ArrayList<>(50_000);
         for (int i = 0; i < 50_000; i++) {
-            many.add(new FindingView(UUID.randomUUID(), sample.assetId(), "id:" + i, "code", List.of("semgrep"),
+            many.add(new FindingView(UUID.randomUUID(), sample.assetId(), "code", List.of("semgrep"),
                     "rule-" + (i % 100), "Rule " + (i % 100), "high", loc("file", "src/f" + i + ".js", "start_line", 1),
                     List.of(), null, null, "new", null, false, null, RUN, T0, RUN, T1, null, null));
         }
