@@ -8,6 +8,7 @@ import dev.scanflow.common.Page;
 import dev.scanflow.common.PgValues;
 import dev.scanflow.protocol.Finding;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -80,7 +81,9 @@ public class FindingQueries {
             params.add(limit + 1);
             sql.append(" LIMIT $").append(params.size());
         }
-        return pool.preparedQuery(sql.toString()).execute(Tuple.from(params)).map(rows -> {
+        var read = pool.preparedQuery(sql.toString()).execute(Tuple.from(params));
+        // all of a run's findings (tens of thousands, each location parsed): mapped off the event loop
+        return (limit <= 0 ? read.emitOn(Infrastructure.getDefaultWorkerPool()) : read).map(rows -> {
             List<Row> all = new ArrayList<>();
             rows.forEach(all::add);
             if (limit <= 0) {

@@ -13,7 +13,6 @@ import dev.scanflow.engine.RunReads;
 import dev.scanflow.protocol.Finding;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -87,9 +86,8 @@ public class RunFindingsResource {
         UUID runId = PathIds.uuid(id, "run");
         FindingQueries.Filter filter = filter(change, severity);
         SarifLog log = new SarifLog(new SarifLog.Header(version, runId, null, config.publicUrl()));
+        // read, mapped and written off the event loop (FindingQueries.ofRun with no limit)
         return known(runId).chain(() -> findings.ofRun(caller.tenantId(), runId, filter, 0, null))
-                // tens of thousands of results: written off the event loop
-                .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(page -> log.bytes(page.items()));
     }
 
