@@ -14,9 +14,7 @@ import dev.scanflow.protocol.ProtocolJson;
 import dev.scanflow.protocol.Subjects;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
-import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
-import io.nats.client.api.StreamConfiguration;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -76,16 +74,12 @@ class CredentialCheckoutTest {
     @BeforeAll
     static void streams() throws Exception {
         nats = Nats.connect("nats://127.0.0.1:4222");
-        JetStreamManagement jsm = nats.jetStreamManagement();
-        jsm.addStream(StreamConfiguration.builder().name(SUBJECTS.stream("RESULTS")).subjects(SUBJECTS.results()).build());
-        jsm.addStream(StreamConfiguration.builder().name(SUBJECTS.stream("LOGS")).subjects(SUBJECTS.logs()).build());
+        WorkerStreams.create(nats, SUBJECTS);
     }
 
     @AfterAll
     static void dropStreams() throws Exception {
-        JetStreamManagement jsm = nats.jetStreamManagement();
-        jsm.deleteStream(SUBJECTS.stream("RESULTS"));
-        jsm.deleteStream(SUBJECTS.stream("LOGS"));
+        WorkerStreams.drop(nats, SUBJECTS);
         nats.close();
     }
 

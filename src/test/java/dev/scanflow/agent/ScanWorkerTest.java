@@ -50,18 +50,12 @@ class ScanWorkerTest {
     @BeforeAll
     static void streams() throws Exception {
         nats = Nats.connect("nats://127.0.0.1:4222");
-        JetStreamManagement jsm = nats.jetStreamManagement();
-        jsm.addStream(StreamConfiguration.builder().name(SUBJECTS.stream("RESULTS")).subjects(SUBJECTS.results()).build());
-        jsm.addStream(StreamConfiguration.builder().name(SUBJECTS.stream("LOGS")).subjects(SUBJECTS.logs()).build());
-        jsm.addStream(StreamConfiguration.builder().name(SUBJECTS.stream("FINDINGS")).subjects(SUBJECTS.allFindings()).build());
+        WorkerStreams.create(nats, SUBJECTS);
     }
 
     @AfterAll
     static void dropStreams() throws Exception {
-        JetStreamManagement jsm = nats.jetStreamManagement();
-        jsm.deleteStream(SUBJECTS.stream("RESULTS"));
-        jsm.deleteStream(SUBJECTS.stream("LOGS"));
-        jsm.deleteStream(SUBJECTS.stream("FINDINGS"));
+        WorkerStreams.drop(nats, SUBJECTS);
         nats.close();
     }
 
