@@ -31,19 +31,46 @@ public record ScanCommand(String id, String type, String priority, String tenant
      * @param credentials  the credentials the command may use, by reference only: the worker asks
      *                     for their values ({@link CredentialRequest}) when it runs the command
      *                     (protocol 2.2; absent when there are none)
+     * @param limits       how gently to scan: the target's budget key and the requests per second
+     *                     this step may send, its share of the target's budget and no more than
+     *                     its config's {@code rate_limit} (protocol 2.3; absent when neither sets
+     *                     a rate); {@code step_config.rate_limit} carries the same rate
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Payload(String pipelineRunId, String stepId, Map<String, Object> stepConfig, Target target,
             Map<String, Object> context, Map<String, Upstream> upstream, Output output,
             @JsonInclude(JsonInclude.Include.NON_NULL) List<String> capabilities,
-            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<CredentialRef> credentials) {
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<CredentialRef> credentials,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Limits limits) {
 
         /** Without credentials (protocol 2.1's shape). */
         public Payload(String pipelineRunId, String stepId, Map<String, Object> stepConfig, Target target,
                 Map<String, Object> context, Map<String, Upstream> upstream, Output output, List<String> capabilities) {
-            this(pipelineRunId, stepId, stepConfig, target, context, upstream, output, capabilities, List.of());
+            this(pipelineRunId, stepId, stepConfig, target, context, upstream, output, capabilities, List.of(), null);
         }
+
+        /** Without limits (protocol 2.2's shape). */
+        public Payload(String pipelineRunId, String stepId, Map<String, Object> stepConfig, Target target,
+                Map<String, Object> context, Map<String, Upstream> upstream, Output output, List<String> capabilities,
+                List<CredentialRef> credentials) {
+            this(pipelineRunId, stepId, stepConfig, target, context, upstream, output, capabilities, credentials, null);
+        }
+
+        /** The rate the step may send at, or null. */
+        public Integer rateLimit() {
+            return limits == null ? null : limits.requestsPerSecond();
+        }
+    }
+
+    /**
+     * How gently a step scans (protocol 2.3): {@code target}, the key its budget is counted under
+     * (a host, a CIDR range, a repository), and {@code requests_per_second} for the tool (nuclei
+     * {@code -rl}, nmap {@code --max-rate}, ffuf {@code -rate}); null when no rate is set.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Limits(String target, @JsonInclude(JsonInclude.Include.NON_NULL) Integer requestsPerSecond) {
     }
 
     /**
