@@ -67,6 +67,29 @@ class ProtocolGoldenTest {
     }
 
     @Test
+    void theLimitsExampleCarriesOneRateInLimitsAndInTheStepConfig() throws IOException {
+        List<ScanCommand.Payload> limited = new ArrayList<>();
+        for (Example e : examples().filter(e -> e.type().equals("Command")).toList()) {
+            if (ProtocolJson.read(e.json().getBytes(StandardCharsets.UTF_8), Command.class) instanceof ScanCommand scan
+                    && scan.payload().limits() != null) {
+                limited.add(scan.payload());
+            }
+        }
+        assertEquals(1, limited.size(), "docs/protocol.md, \"Limits\": one scan command with payload.limits");
+        ScanCommand.Payload payload = limited.get(0);
+        assertEquals(new ScanCommand.Limits("shop.example.com", 50), payload.limits());
+        assertEquals(50, payload.rateLimit());
+        assertEquals(payload.rateLimit(), payload.stepConfig().get("rate_limit"));
+        // omitted when null: no limits, or a budget key without a rate
+        ScanCommand.Payload without = new ScanCommand.Payload("r", "sast", Map.of("tool", "semgrep"), null, Map.of(),
+                Map.of(), ScanCommand.Output.RIS, List.of("sast"), List.of());
+        assertTrue(ProtocolJson.tree(without).path("limits").isMissingNode());
+        assertNull(without.rateLimit());
+        assertEquals(JSON.readTree("{\"target\": \"10.0.0.0/24\"}"),
+                ProtocolJson.tree(new ScanCommand.Limits("10.0.0.0/24", null)));
+    }
+
+    @Test
     void commandsAreReadAsTheirKind() throws IOException {
         Command scan = ProtocolJson.read(ProtocolJson.bytes(ScanCommand.of("c1", "high", "t", 1, 60,
                 new ScanCommand.Payload("r", "sast", Map.of("tool", "semgrep"), null, Map.of(), Map.of(),
