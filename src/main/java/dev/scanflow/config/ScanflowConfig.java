@@ -36,6 +36,8 @@ public interface ScanflowConfig {
 
     Budgets budgets();
 
+    Admission admission();
+
     /** Where people reach this service (links in notifications), e.g. https://scanflow.example.com. */
     @WithDefault("http://127.0.0.1:8080")
     String publicUrl();
@@ -315,5 +317,12 @@ public interface ScanflowConfig {
          */
         @WithDefault("100")
         OptionalInt requestsPerSecond();
+    }
+
+    /** Tenants' shares of shared workers and their run limits (docs/api.md, "Tenants: weight and run limit"). */
+    interface Admission {
+        /** How often every replica reads the tenants' weights and run limits again (its own writes apply at once). */
+        @WithDefault("5s")
+        Duration refresh();
     }
 }
