@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** Scanflow's own settings ({@code scanflow.*}; environment: {@code SCANFLOW_*}). */
 @ConfigMapping(prefix = "scanflow")
@@ -32,6 +33,10 @@ public interface ScanflowConfig {
     Scope scope();
 
     Findings findings();
+
+    Budgets budgets();
+
+    Admission admission();
 
     /** Where people reach this service (links in notifications), e.g. https://scanflow.example.com. */
     @WithDefault("http://127.0.0.1:8080")
@@ -295,5 +300,29 @@ public interface ScanflowConfig {
         /** How often the purge runs. */
         @WithDefault("10m")
         Duration purgeInterval();
+    }
+
+    /**
+     * The budget of a target no tenant's scan policy gives one, for active steps (docs/api.md,
+     * "Target budgets"); passive steps on such a target have none.
+     */
+    interface Budgets {
+        /** Active steps given to workers at once on one target, 1 to 100. */
+        @WithDefault("1")
+        int activeSteps();
+
+        /**
+         * Requests a second those steps share, 1 to 100000; set empty
+         * ({@code SCANFLOW_BUDGETS_REQUESTS_PER_SECOND=}) for no rate.
+         */
+        @WithDefault("100")
+        OptionalInt requestsPerSecond();
+    }
+
+    /** Tenants' shares of shared workers and their run limits (docs/api.md, "Tenants: weight and run limit"). */
+    interface Admission {
+        /** How often every replica reads the tenants' weights and run limits again (its own writes apply at once). */
+        @WithDefault("5s")
+        Duration refresh();
     }
 }

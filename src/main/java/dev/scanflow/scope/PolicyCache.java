@@ -21,7 +21,9 @@ import org.jboss.logging.Logger;
  * through this replica's API applies here at once. A refresh that read the table before such a
  * write never undoes it: every entry carries the local stamp of when it was set, and a refresh
  * replaces only entries older than its own start. Until the first load, {@link #loaded} is
- * false and the guard holds active steps back (fail closed).
+ * false and the guard holds active steps back (fail closed). The target budgets of all the
+ * policies are merged per target ({@link DeclaredBudgets}) whenever an entry changes, so that a
+ * budget is a map lookup on the engine's dispatch path.
  */
 @ApplicationScoped
 public class PolicyCache {
@@ -36,6 +38,7 @@ public class PolicyCache {
     private final Map<UUID, Entry> byTenant = new ConcurrentHashMap<>();
     private final AtomicLong stamps = new AtomicLong();
     private volatile boolean loaded;
+    private volatile DeclaredBudgets budgets = DeclaredBudgets.NONE;
 
     public PolicyCache(ScanPolicies table) {
         this.table = table;
@@ -62,14 +65,21 @@ public class PolicyCache {
         return e == null ? null : e.policy();
     }
 
+    /** Every tenant's target budgets, the lowest per target. */
+    DeclaredBudgets budgets() {
+        return budgets;
+    }
+
     /** A policy this replica just wrote (committed). */
     void written(ScanPolicy policy) {
         byTenant.put(policy.tenantId(), new Entry(policy, stamps.incrementAndGet()));
+        indexBudgets();
     }
 
     /** A policy this replica just deleted (committed). */
     void deleted(UUID tenant) {
         byTenant.put(tenant, new Entry(null, stamps.incrementAndGet()));
+        indexBudgets();
     }
 
     /** Reads the versions, loads what changed, drops what is gone. */
@@ -99,6 +109,7 @@ public class PolicyCache {
      * rows it loaded. Entries set after it began (this replica's writes) stay as they are.
      */
     void apply(long started, Set<UUID> present, List<ScanPolicies.Stored> rows) {
+        boolean changed = !rows.isEmpty();
         for (ScanPolicies.Stored row : rows) {
             ScanPolicy policy;
             try {
@@ -115,8 +126,26 @@ public class PolicyCache {
         for (UUID tenant : List.copyOf(byTenant.keySet())) {
             if (!present.contains(tenant)) {
                 byTenant.computeIfPresent(tenant, (k, old) -> old.stamp() > started ? old : null);
+                changed = true;
             }
         }
+        if (changed) {
+            indexBudgets();
+        }
         loaded = true;
+    }
+
+    /**
+     * Merges the budgets of the policies as cached now. Synchronized, and reading the entries
+     * inside the lock: of two changes made at once, the index built last saw both.
+     */
+    private synchronized void indexBudgets() {
+        List<ScanPolicy> policies = new java.util.ArrayList<>();
+        byTenant.values().forEach(e -> {
+            if (e.policy() != null) {
+                policies.add(e.policy());
+            }
+        });
+        budgets = DeclaredBudgets.of(policies);
     }
 }

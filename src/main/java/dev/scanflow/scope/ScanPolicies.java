@@ -2,6 +2,7 @@ package dev.scanflow.scope;
 
 import dev.scanflow.auth.TenantRegistry;
 import dev.scanflow.common.PgValues;
+import dev.scanflow.domain.TargetBudget;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,12 +17,15 @@ import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
-/** The {@code scan_policies} table: one row per tenant that has a policy. */
+/**
+ * The {@code scan_policies} table: one row per tenant that has a policy (its target budgets as
+ * JSONB, {@code [{target, max_active_steps, requests_per_second}]}).
+ */
 @ApplicationScoped
 public class ScanPolicies {
 
     private static final String COLUMNS = "tenant_id, allowed_targets, excluded_targets, blackout_windows, "
-            + "active_capabilities, version, updated_by, updated_at";
+            + "active_capabilities, target_budgets, version, updated_by, updated_at";
 
     private final Pool pool;
     private final TenantRegistry tenants;
@@ -75,16 +79,20 @@ public class ScanPolicies {
         JsonArray windows = new JsonArray();
         doc.blackoutWindows().forEach(w -> windows.add(new JsonObject().put("cron", w.cron())
                 .put("duration", w.duration()).put("timezone", w.timezone())));
+        JsonArray budgets = new JsonArray();
+        doc.targetBudgets().forEach(b -> budgets.add(new JsonObject().put("target", b.target())
+                .put("max_active_steps", b.maxActiveSteps()).put("requests_per_second", b.requestsPerSecond())));
         return tenants.ensureWithoutSession(tenant)
                 .chain(() -> pool.preparedQuery("INSERT INTO scan_policies AS p (tenant_id, allowed_targets, "
-                                + "excluded_targets, blackout_windows, active_capabilities, updated_by) "
-                                + "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id) DO UPDATE SET "
+                                + "excluded_targets, blackout_windows, active_capabilities, target_budgets, updated_by) "
+                                + "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id) DO UPDATE SET "
                                 + "allowed_targets = $2, excluded_targets = $3, blackout_windows = $4, "
-                                + "active_capabilities = $5, updated_by = $6, version = p.version + 1, updated_at = now() "
+                                + "active_capabilities = $5, target_budgets = $6, updated_by = $7, "
+                                + "version = p.version + 1, updated_at = now() "
                                 + "RETURNING " + COLUMNS + ", (xmax = 0) AS created")
                         .execute(Tuple.from(Arrays.asList(tenant, doc.allowedTargets().toArray(String[]::new),
                                 doc.excludedTargets().toArray(String[]::new), windows,
-                                doc.activeCapabilities().toArray(String[]::new), user))))
+                                doc.activeCapabilities().toArray(String[]::new), budgets, user))))
                 .map(rows -> {
                     Row r = rows.iterator().next();
                     return new Written(stored(r), r.getBoolean("created"));
@@ -107,8 +115,16 @@ public class ScanPolicies {
             JsonObject w = stored.getJsonObject(i);
             windows.add(new ScanPolicyReader.Window(w.getString("cron"), w.getString("duration"), w.getString("timezone")));
         }
+        List<TargetBudget> budgets = new ArrayList<>();
+        JsonArray storedBudgets = (JsonArray) r.getValue("target_budgets");
+        for (int i = 0; i < storedBudgets.size(); i++) {
+            JsonObject b = storedBudgets.getJsonObject(i);
+            budgets.add(new TargetBudget(b.getString("target"), b.getInteger("max_active_steps"),
+                    b.getInteger("requests_per_second")));
+        }
         var doc = new ScanPolicyReader.Document(List.of(r.getArrayOfStrings("allowed_targets")),
-                List.of(r.getArrayOfStrings("excluded_targets")), windows, List.of(r.getArrayOfStrings("active_capabilities")));
+                List.of(r.getArrayOfStrings("excluded_targets")), windows, List.of(r.getArrayOfStrings("active_capabilities")),
+                budgets);
         return new Stored(r.getUUID("tenant_id"), doc, r.getInteger("version"), r.getString("updated_by"),
                 PgValues.instant(r, "updated_at"));
     }

@@ -6,10 +6,13 @@ import dev.scanflow.common.CronCalendar;
 import dev.scanflow.common.NameRules;
 import dev.scanflow.common.TreeReader;
 import dev.scanflow.domain.DurationText;
+import dev.scanflow.domain.TargetBudget;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -17,7 +20,9 @@ import java.util.UUID;
  * A scan policy body (PUT /api/v1/scan-policy) read with every error at once, each with its
  * path ({@code $.allowed_targets[1]}): target entries ({@link TargetRule}), blackout windows
  * (the cron flavour of schedules, a duration of 1 minute to 31 days, an IANA zone, UTC when
- * absent), capabilities as name tokens. The fields the API answers with ({@code version},
+ * absent), capabilities as name tokens, target budgets (a target normalized to its key by
+ * {@link TargetKeys}, each target once, 1 to 100 active steps, 1 to 100,000 requests a
+ * second or none). The fields the API answers with ({@code version},
  * {@code updated_by}, ...) are accepted and ignored, so a policy read can be written back;
  * another tenant's {@code tenant_id} is refused. Plain Java.
  */
@@ -26,13 +31,16 @@ final class ScanPolicyReader {
     static final int MAX_TARGETS = 1_000;
     static final int MAX_WINDOWS = 50;
     static final int MAX_CAPABILITIES = 50;
+    static final int MAX_BUDGETS = 1_000;
+    static final int MAX_ACTIVE_STEPS = 100;
+    static final int MAX_REQUESTS_PER_SECOND = 100_000;
     private static final long MIN_WINDOW_SECONDS = 60;
     private static final long MAX_WINDOW_SECONDS = 31 * 86_400L;
     private static final String[] READ_ONLY = {"version", "updated_by", "updated_at", "blackout_until"};
 
-    /** A policy as stored and answered, normalized: canonical target texts, durations, zones. */
+    /** A policy as stored and answered, normalized: canonical target texts, durations, zones, budget keys. */
     record Document(List<String> allowedTargets, List<String> excludedTargets, List<Window> blackoutWindows,
-            List<String> activeCapabilities) {
+            List<String> activeCapabilities, List<TargetBudget> targetBudgets) {
     }
 
     /** A blackout window as written. */
@@ -58,11 +66,12 @@ final class ScanPolicyReader {
         List<String> excluded = targets(f, "excluded_targets", reader);
         List<Window> windows = windows(f, reader);
         List<String> capabilities = capabilities(f, reader);
+        List<TargetBudget> budgets = budgets(f, reader);
         f.done();
         if (!reader.errors().isEmpty()) {
             throw ApiException.invalid("Invalid scan policy", reader.errors());
         }
-        return new Document(allowed, excluded, windows, capabilities);
+        return new Document(allowed, excluded, windows, capabilities, budgets);
     }
 
     /** The checked policy of a stored document (stored documents were read here, so they compile). */
@@ -70,7 +79,7 @@ final class ScanPolicyReader {
         return new ScanPolicy(tenant, doc.allowedTargets().stream().map(TargetRule::parse).toList(),
                 doc.excludedTargets().stream().map(TargetRule::parse).toList(),
                 doc.blackoutWindows().stream().map(w -> new BlackoutWindow(w.cron(), w.duration(), w.timezone())).toList(),
-                doc.activeCapabilities(), version, updatedBy, updatedAt);
+                doc.activeCapabilities(), doc.targetBudgets(), version, updatedBy, updatedAt);
     }
 
     private static List<String> targets(TreeReader.Fields f, String field, TreeReader reader) {
@@ -183,5 +192,61 @@ final class ScanPolicyReader {
             }
         }
         return List.copyOf(out);
+    }
+
+    private static List<TargetBudget> budgets(TreeReader.Fields f, TreeReader reader) {
+        JsonNode node = f.raw("target_budgets");
+        List<JsonNode> items = node == null ? null : reader.list(node, f.path("target_budgets"));
+        if (items == null) {
+            return List.of();
+        }
+        if (items.size() > MAX_BUDGETS) {
+            reader.error(f.path("target_budgets"), "at most " + MAX_BUDGETS + " entries");
+            return List.of();
+        }
+        List<TargetBudget> out = new ArrayList<>();
+        Map<String, String> firstAt = new HashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            TreeReader.Fields b = reader.object(items.get(i), f.path("target_budgets") + "[" + i + "]");
+            if (b == null) {
+                continue;
+            }
+            String target = b.text("target");
+            String key = null;
+            if (target == null) {
+                if (!reader.hasErrorsUnder(b.path("target"))) {
+                    reader.error(b.path("target"), "is required: a host name, an address, a CIDR range or a "
+                            + "repository URL");
+                }
+            } else {
+                try {
+                    key = TargetKeys.declared(target);
+                    String first = firstAt.putIfAbsent(key, b.path("target"));
+                    if (first != null) {
+                        reader.error(b.path("target"), "'" + TargetKeys.shown(target) + "' is the target of " + first
+                                + " (" + key + "): give each target one budget");
+                    }
+                } catch (IllegalArgumentException e) {
+                    reader.error(b.path("target"), "'" + TargetKeys.shown(target) + "': " + e.getMessage());
+                }
+            }
+            Integer steps = bounded(b, "max_active_steps", 1, MAX_ACTIVE_STEPS);
+            Integer rate = bounded(b, "requests_per_second", 1, MAX_REQUESTS_PER_SECOND);
+            b.done();
+            if (key != null) {
+                out.add(new TargetBudget(key, steps == null ? 1 : steps, rate));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** An optional integer field within bounds; null when absent or wrong. */
+    private static Integer bounded(TreeReader.Fields f, String field, int min, int max) {
+        Integer value = f.integer(field);
+        if (value != null && (value < min || value > max)) {
+            f.reader().error(f.path(field), "must be between " + min + " and " + max);
+            return null;
+        }
+        return value;
     }
 }

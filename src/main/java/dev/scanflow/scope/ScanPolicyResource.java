@@ -37,7 +37,8 @@ public class ScanPolicyResource {
 
     static final String EXAMPLE = "{\"allowed_targets\": [\"10.20.0.0/16\", \"*.example.com\"], "
             + "\"excluded_targets\": [\"10.20.5.0/24\"], \"blackout_windows\": [{\"cron\": \"0 9 * * 1-5\", "
-            + "\"duration\": \"8h\", \"timezone\": \"Europe/Berlin\"}], \"active_capabilities\": [\"dast\", \"infra\"]}";
+            + "\"duration\": \"8h\", \"timezone\": \"Europe/Berlin\"}], \"active_capabilities\": [\"dast\", \"infra\"], "
+            + "\"target_budgets\": [{\"target\": \"shop.example.com\", \"max_active_steps\": 2, \"requests_per_second\": 50}]}";
 
     private final ScanPolicyService policies;
     private final DocumentReader documents;
@@ -52,7 +53,7 @@ public class ScanPolicyResource {
     @GET
     @RolesAllowed({Roles.ADMIN, Roles.OPERATOR, Roles.VIEWER})
     @Operation(summary = "The tenant's scan policy: the targets active steps may reach, exclusions, blackout windows, "
-            + "which capabilities are active")
+            + "which capabilities are active, target budgets")
     @APIResponse(responseCode = "200", description = "The policy",
             content = @Content(schema = @Schema(implementation = ScanPolicyView.class)))
     @APIResponse(responseCode = "404", description = "No policy; the detail says what applies without one",
@@ -68,7 +69,8 @@ public class ScanPolicyResource {
     @Operation(summary = "Write the tenant's scan policy (the whole of it; it applies to the next dispatch of "
             + "every run, whatever started it)")
     @RequestBody(content = @Content(schema = @Schema(implementation = ScanPolicyView.class),
-            examples = @ExampleObject(name = "policy", summary = "Two ranges and a domain, one exclusion, office hours",
+            examples = @ExampleObject(name = "policy", summary = "Two ranges and a domain, one exclusion, office hours, "
+                    + "a budget for one host",
                     value = EXAMPLE)))
     @APIResponse(responseCode = "200", description = "The policy replaced",
             content = @Content(schema = @Schema(implementation = ScanPolicyView.class)))

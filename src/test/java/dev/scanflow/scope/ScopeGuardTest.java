@@ -45,7 +45,7 @@ class ScopeGuardTest {
     }
 
     private static ScanPolicies.Stored stored(String allowed, String excluded, int version) {
-        var doc = new ScanPolicyReader.Document(List.of(allowed), List.of(excluded), List.of(), List.of("network"));
+        var doc = new ScanPolicyReader.Document(List.of(allowed), List.of(excluded), List.of(), List.of("network"), List.of());
         return new ScanPolicies.Stored(TENANT, doc, version, "admin", NOW.plusSeconds(version));
     }
 
