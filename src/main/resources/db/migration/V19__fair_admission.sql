@@ -12,8 +12,11 @@ ALTER TABLE tenants
 -- max_active_steps, requests_per_second}]; the lowest budget any tenant declares for a target holds.
 ALTER TABLE scan_policies ADD COLUMN target_budgets JSONB NOT NULL DEFAULT '[]'::jsonb;
 
--- pipeline_runs (the engine's): a run a limit holds stays pending and says why.
-ALTER TABLE pipeline_runs ADD COLUMN wait_reason TEXT;
+-- pipeline_runs (the engine's): a run a limit holds stays pending and says why; the pipeline's
+-- run limit (settings.max_concurrent_runs of the run's version) is kept with the run.
+ALTER TABLE pipeline_runs
+    ADD COLUMN wait_reason TEXT,
+    ADD COLUMN max_concurrent_runs INTEGER;
 
 -- target_holds (the engine's): one row per step given to a worker while its target's budget
 -- counts it, written in the transaction that dispatches the step and deleted in the one that

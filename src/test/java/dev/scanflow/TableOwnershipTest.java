@@ -34,7 +34,7 @@ class TableOwnershipTest {
             "asset", "assets", "asset", "asset_announcements",
             "pipeline", "pipeline_templates", "pipeline", "pipeline_steps",
             "engine", "pipeline_runs", "engine", "step_runs", "engine", "commands", "engine", "run_events",
-            "engine", "worker_slots",
+            "engine", "worker_slots", "engine", "target_holds",
             "run", "idempotency_keys", "run", "step_logs",
             "fleet", "workers",
             "trigger", "schedules", "trigger", "schedule_fires", "trigger", "trigger_outcomes", "trigger", "queued_fires",
@@ -56,6 +56,10 @@ class TableOwnershipTest {
                     + "columns ack_timeouts and benched_until in the deciding transaction"),
             new Exception("engine/RunRows.java", "workers", false, "vanishedWorkers: steps on workers no longer "
                     + "registered, one anti-join"),
+            new Exception("engine/FleetSightings.java", "workers", false, "a dispatch pass plans with every worker's "
+                    + "capabilities and load, read in one statement with its slots"),
+            new Exception("engine/DispatchPasses.java", "workers", false, "each tenant's steps on shared workers, "
+                    + "its use of the fair share, joins the slots to their workers"),
             new Exception("run/RunQueries.java", "pipeline_runs", false, "the runs API's read model"),
             new Exception("run/RunQueries.java", "step_runs", false, "the runs API's read model"),
             new Exception("run/RunQueries.java", "run_events", false, "the runs API's read model"));

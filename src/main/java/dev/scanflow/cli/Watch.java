@@ -50,26 +50,37 @@ final class Watch {
     static List<String> lines(JsonNode run) {
         List<String> lines = new ArrayList<>();
         lines.add("run " + run.path("status").asText() + " " + run.path("completed_steps").asInt() + "/"
-                + run.path("total_steps").asInt() + " steps, " + run.path("total_findings").asInt() + " findings");
+                + run.path("total_steps").asInt() + " steps, " + run.path("total_findings").asInt() + " findings"
+                + waiting(run));
         for (JsonNode s : run.path("step_runs")) {
             String note = s.hasNonNull("skip_reason") ? ": " + s.get("skip_reason").asText()
-                    : s.hasNonNull("error_message") ? ": " + s.get("error_message").asText() : "";
+                    : s.hasNonNull("error_message") ? ": " + s.get("error_message").asText() : waiting(s);
             lines.add("step " + s.path("step_id").asText() + " " + s.path("status").asText()
                     + (s.hasNonNull("findings_count") ? " " + s.get("findings_count").asInt() + " findings" : "") + note);
         }
         return lines;
     }
 
+    /** Why a run or step waits and its place in line, or nothing. */
+    static String waiting(JsonNode node) {
+        if (!node.hasNonNull("wait_reason")) {
+            return "";
+        }
+        return " (waiting, " + (node.hasNonNull("queue_position") ? "#" + node.get("queue_position").asInt()
+                + " in line, " : "") + node.get("wait_reason").asText() + ")";
+    }
+
     static String table(JsonNode run) {
         StringBuilder sb = new StringBuilder();
         sb.append("Run ").append(run.path("id").asText()).append("  ").append(run.path("pipeline_name").asText())
                 .append(" v").append(run.path("pipeline_version").asText()).append("  ")
-                .append(run.path("status").asText().toUpperCase()).append('\n');
+                .append(run.path("status").asText().toUpperCase()).append(waiting(run)).append('\n');
         java.io.StringWriter w = new java.io.StringWriter();
         PrintWriter pw = new PrintWriter(w);
         Output.table(pw, run.path("step_runs"), List.of(Output.col("STEP", "step_id"), Output.col("STATUS", "status"),
                 Output.col("WORKER", "worker_id"), Output.col("FINDINGS", "findings_count"),
-                Output.col("NOTE", "skip_reason")));
+                Output.col("LINE", "queue_position"), Output.col("NOTE", "skip_reason"),
+                Output.col("WAITING", "wait_reason")));
         pw.flush();
         return sb.append(w).toString().stripTrailing();
     }

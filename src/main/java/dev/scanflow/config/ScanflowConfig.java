@@ -71,9 +71,24 @@ public interface ScanflowConfig {
         @WithDefault("1s")
         Duration sweepInterval();
 
-        /** A queued step that no capable worker took within this time ends timeout (NO_WORKER). */
+        /**
+         * A queued step ends timeout (NO_WORKER) when no worker that could run it has been seen
+         * (online, or heartbeating) for this long; steps waiting their turn behind busy workers,
+         * a budget or a fair share do not time out.
+         */
         @WithDefault("10m")
         Duration queueTimeout();
+
+        /**
+         * A waiting step's priority rises one level per this much waiting (low to critical in
+         * three), so a low-priority run behind a stream of urgent ones still goes (ADR 0012).
+         */
+        @WithDefault("5m")
+        Duration priorityAging();
+
+        /** Waiting steps of each tenant a dispatch pass considers (the head of its line). */
+        @WithDefault("100")
+        int dispatchWindow();
 
         /** A command whose worker did not report running within this time is given to a worker again. */
         @WithDefault("60s")

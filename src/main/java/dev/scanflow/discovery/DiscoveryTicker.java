@@ -215,7 +215,7 @@ public class DiscoveryTicker {
                 decisions.add(DiscoveryRequests.decision(r.id(), "skipped", null, why));
                 recorded.add(outcome(hook, r.assetId(), "skipped", why, null));
             } else {
-                NewRun run = launcher.prepare(tenant, template, r.assetId(), asset, Map.of(), "normal",
+                NewRun run = launcher.prepare(tenant, template, r.assetId(), asset, Map.of(), null,
                         new RunOrigin("asset_discovery", "discovery:" + template.name() + "/" + r.key(), null));
                 plan.start(run);
                 decisions.add(DiscoveryRequests.decision(r.id(), "started", run.state().id, null));

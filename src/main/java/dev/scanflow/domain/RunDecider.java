@@ -41,11 +41,17 @@ public final class RunDecider {
     private final Settings settings;
     private final ConditionCheck conditions;
     private final ScopeCheck scope;
+    private final WorkerSightings sightings;
 
     public RunDecider(Settings settings, ConditionCheck conditions, ScopeCheck scope) {
+        this(settings, conditions, scope, WorkerSightings.NONE);
+    }
+
+    public RunDecider(Settings settings, ConditionCheck conditions, ScopeCheck scope, WorkerSightings sightings) {
         this.settings = settings;
         this.conditions = conditions;
         this.scope = scope;
+        this.sightings = sightings;
     }
 
     // ------------------------------------------------------------------ inputs
@@ -136,7 +142,8 @@ public final class RunDecider {
             return d;
         }
         if (run.status == RunStatus.PENDING) {
-            return start(run, now);
+            // a run a limit holds starts when the limit lets it (the engine's admission), not on a tick
+            return run.waitReason != null ? d : start(run, now);
         }
         if (run.deadlineAt != null && !now.isBefore(run.deadlineAt)) {
             closeOpenSteps(run, now, d, "the run timed out");
@@ -163,6 +170,10 @@ public final class RunDecider {
             } else if (step.status == StepStatus.QUEUED && step.commandId == null) {
                 Instant waitingSince = step.nextAttemptAt != null && step.nextAttemptAt.isAfter(step.queuedAt)
                         ? step.nextAttemptAt : step.queuedAt;
+                Instant seen = sightings.lastSeen(run.tenantId, step);
+                if (seen != null && waitingSince != null && seen.isAfter(waitingSince)) {
+                    waitingSince = seen; // a capable worker exists: the step waits its turn
+                }
                 if (waitingSince != null && !now.isBefore(waitingSince.plus(settings.queueTimeout()))) {
                     fail(run, step, StepStatus.TIMEOUT, "NO_WORKER", "no capable worker was available within "
                             + DurationText.format(settings.queueTimeout().toSeconds()), false, now, d);

@@ -21,6 +21,8 @@ public final class RunState {
     public Instant startedAt;
     public Instant completedAt;
     public String errorMessage;
+    /** Why a pending run has not started (a run limit), or null. */
+    public String waitReason;
     public final Map<String, Object> asset;
     public final Map<String, Object> context;
     public final Map<String, Object> run;
@@ -47,7 +49,18 @@ public final class RunState {
     public void moveTo(RunStatus next) {
         status.checkTransition(next);
         status = next;
+        if (next != RunStatus.PENDING) {
+            waitReason = null; // only a pending run waits
+        }
         dirty = true;
+    }
+
+    /** A pending run a limit holds: says why (saved when the reason changed). */
+    public void hold(String reason) {
+        if (!reason.equals(waitReason)) {
+            waitReason = reason;
+            dirty = true;
+        }
     }
 
     public boolean dirty() {

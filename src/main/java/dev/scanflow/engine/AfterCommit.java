@@ -16,17 +16,38 @@ public class AfterCommit {
     private final OutboxRelay relay;
     private final WaitingSteps waiting;
     private final Event<CapacityFreed> capacityFreed;
+    private final Event<RunsEnded> runsEnded;
+    private final FleetSightings sightings;
 
-    public AfterCommit(OutboxRelay relay, WaitingSteps waiting, Event<CapacityFreed> capacityFreed) {
+    public AfterCommit(OutboxRelay relay, WaitingSteps waiting, Event<CapacityFreed> capacityFreed,
+            Event<RunsEnded> runsEnded, FleetSightings sightings) {
+        this.sightings = sightings;
         this.relay = relay;
         this.waiting = waiting;
         this.capacityFreed = capacityFreed;
+        this.runsEnded = runsEnded;
+    }
+
+    /** Whether a transaction left steps in line (queued behind others, for the next pass). */
+    private static boolean inLine(List<Transition> transitions) {
+        for (Transition t : transitions) {
+            for (var s : t.loaded.state().steps()) {
+                if (s.commandId == null && WaitReasons.IN_LINE.equals(s.waitReason) && s.status == dev.scanflow.domain.StepStatus.QUEUED) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     void run(List<Transition> transitions, List<OutboxMessage> outgoing) {
         relay.publish(outgoing);
         boolean freed = false;
+        int ended = 0;
         for (Transition t : transitions) {
+            if (t.loaded.state().status.terminal() && t.applied().findAny().isPresent()) {
+                ended++;
+            }
             for (Decision decision : t.applied().toList()) {
                 for (Decision.Event e : decision.events) {
                     EngineLog.event(t.loaded.state(), e);
@@ -34,8 +55,12 @@ public class AfterCommit {
                 freed |= !decision.releasedWorkers.isEmpty();
             }
         }
-        if (freed && waiting.some()) {
-            capacityFreed.fire(new CapacityFreed("slots freed"));
+        // steps left in line ask for a pass only when the last pass saw a free slot somewhere
+        if (waiting.some() && (freed || sightings.anyFree() && inLine(transitions))) {
+            capacityFreed.fire(new CapacityFreed(freed ? "slots freed" : "steps in line"));
+        }
+        if (ended > 0) {
+            runsEnded.fire(new RunsEnded(ended));
         }
     }
 }

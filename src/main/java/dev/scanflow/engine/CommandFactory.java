@@ -4,6 +4,7 @@ import dev.scanflow.domain.DagValidator;
 import dev.scanflow.domain.RunState;
 import dev.scanflow.domain.StepAuth;
 import dev.scanflow.domain.StepState;
+import dev.scanflow.domain.TargetBudget;
 import dev.scanflow.protocol.CancelCommand;
 import dev.scanflow.protocol.ProtocolJson;
 import dev.scanflow.protocol.ScanCommand;
@@ -31,12 +32,23 @@ public class CommandFactory {
             String priority, Object message, byte[] payload, String subject, int attempt, Instant createdAt) {
     }
 
-    /** The scan of a step just given to its worker. */
-    CommandRow scan(LoadedRun loaded, StepState step, Instant now) {
+    /**
+     * The scan of a step just given to its worker; with the target's {@code budget} (or null), the
+     * command carries the rate the step may use (protocol 2.3 {@code limits}, and
+     * {@code step_config.rate_limit}: the step's share of the budget, no more than it asked).
+     */
+    CommandRow scan(LoadedRun loaded, StepState step, TargetBudget budget, Instant now) {
         RunState run = loaded.state();
         Map<String, Object> stepConfig = new LinkedHashMap<>();
         stepConfig.put("tool", step.tool);
         stepConfig.putAll(step.config);
+        Integer asked = step.config.get(TargetBudget.RATE_KEY) instanceof Number n ? n.intValue() : null;
+        Integer rate = budget == null ? asked : budget.stepRate(asked);
+        ScanCommand.Limits limits = budget == null && rate == null ? null
+                : new ScanCommand.Limits(budget == null ? null : budget.target(), rate);
+        if (rate != null) {
+            stepConfig.put(TargetBudget.RATE_KEY, rate);
+        }
         @SuppressWarnings("unchecked")
         List<String> tags = (List<String>) run.asset.get("tags");
         @SuppressWarnings("unchecked")
@@ -46,7 +58,7 @@ public class CommandFactory {
                 (String) run.asset.get("criticality"), properties, text(run.context.get("branch")),
                 text(run.context.get("commit")));
         var payload = new ScanCommand.Payload(run.id.toString(), step.key, stepConfig, target, run.context,
-                upstream(run, step), ScanCommand.Output.RIS, step.capabilities, credentials(run, step));
+                upstream(run, step), ScanCommand.Output.RIS, step.capabilities, credentials(run, step), limits);
         ScanCommand command = ScanCommand.of(step.commandId.toString(), loaded.priority(), run.tenantId.toString(),
                 step.attempt, step.timeoutSeconds, payload);
         return new CommandRow(step.commandId, run.tenantId, run.id, step.id, step.workerId, ScanCommand.TYPE,

@@ -87,6 +87,6 @@ public class CredentialPins {
         RunState state = new RunState(s.id, s.tenantId, s.status, s.maxParallelSteps, s.failFast, s.deadlineAt,
                 s.startedAt, asset, s.context, s.run, new ArrayList<>(s.steps()));
         return new NewRun(state, run.pipelineId(), run.templateId(), run.pipelineVersion(), run.pipelineName(),
-                run.assetId(), run.priority(), run.triggerType(), run.triggeredBy());
+                run.assetId(), run.priority(), run.triggerType(), run.triggeredBy(), run.maxConcurrentRuns());
     }
 }

@@ -1,33 +1,89 @@
 package dev.scanflow.engine;
 
+import static dev.scanflow.common.PgValues.instant;
+import static dev.scanflow.common.PgValues.json;
+
+import dev.scanflow.config.ScanflowConfig;
+import dev.scanflow.domain.FairShare;
+import dev.scanflow.domain.RunState;
+import dev.scanflow.domain.RunStatus;
+import dev.scanflow.domain.StepState;
+import dev.scanflow.domain.StepStatus;
+import dev.scanflow.domain.TargetBudget;
+import dev.scanflow.domain.TargetBudgets;
+import dev.scanflow.domain.TenantShares;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
- * Dispatch passes: the runs whose queued steps wait for a worker, most urgent first, are ticked
- * ({@link RunTicks}) so their steps can take a worker. A pass runs on every {@link EngineTicker}
- * tick, after the sweep, and when capacity appears ({@link CapacityFreed}: slots freed, a worker
- * online or resumed), coalesced: at most one at a time, and one more after it if asked meanwhile.
+ * Dispatch passes (docs/adr/0012-fair-admission.md): the head of every tenant's line of waiting
+ * steps is read, with every worker and each tenant's active steps, and {@link FairShare} plans
+ * which steps take the free slots: tenants by weighted fair share, a tenant's steps by priority
+ * (raised with waiting) then age, within their targets' budgets, skipping what no free worker
+ * can run. The planned steps' runs are then ticked with only those steps allowed to take a
+ * worker ({@link RunEngine#dispatch}). A pass runs on every {@link EngineTicker} tick and when
+ * capacity appears or steps were left in line ({@link CapacityFreed}), coalesced: one at a time,
+ * one more after it if asked meanwhile.
  */
 @ApplicationScoped
 public class DispatchPasses {
 
     private static final Logger LOG = Logger.getLogger(DispatchPasses.class);
 
+    /** The first {@code $1} waiting steps of each tenant, in their order ({@code $2}: seconds per priority level gained). */
+    static final String HEADS = "SELECT * FROM (SELECT s.id, s.run_id, r.tenant_id, r.priority, s.queued_at, "
+            + "s.capabilities, s.tool, s.config, s.previous_worker_id, s.step_key, s.wait_reason, r.asset, row_number() OVER ("
+            + "PARTITION BY r.tenant_id ORDER BY greatest(0, (CASE r.priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 "
+            + "WHEN 'normal' THEN 2 ELSE 3 END) - floor(extract(epoch FROM now() - s.queued_at) / $2)), s.queued_at, s.id) AS n "
+            + "FROM step_runs s JOIN pipeline_runs r ON r.id = s.run_id WHERE s.status = 'queued' AND s.command_id IS NULL "
+            + "AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= now()) AND r.status = 'running') w WHERE n <= $1";
+
+    /** Steps each tenant has on shared workers now: its use of the fair share. */
+    static final String ACTIVE = "SELECT s.tenant_id, count(*)::int AS active FROM worker_slots ws "
+            + "JOIN workers w ON w.id = ws.worker_id JOIN step_runs s ON s.id = ws.step_run_id "
+            + "WHERE w.tenant_id IS NULL GROUP BY s.tenant_id";
+
     private final Pool pool;
-    private final RunTicks ticks;
+    private final RunEngine engine;
     private final WaitingSteps waiting;
+    private final FleetSightings sightings;
+    private final TargetHolds holds;
+    private final TargetBudgets budgets;
+    private final TenantShares shares;
+    private final ScanflowConfig config;
+    private final EngineMetrics metrics;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
 
-    public DispatchPasses(Pool pool, RunTicks ticks, WaitingSteps waiting) {
+    public DispatchPasses(Pool pool, RunEngine engine, WaitingSteps waiting, FleetSightings sightings,
+            TargetHolds holds, TargetBudgets budgets, TenantShares shares, ScanflowConfig config,
+            EngineMetrics metrics) {
         this.pool = pool;
-        this.ticks = ticks;
+        this.engine = engine;
         this.waiting = waiting;
+        this.sightings = sightings;
+        this.holds = holds;
+        this.budgets = budgets;
+        this.shares = shares;
+        this.config = config;
+        this.metrics = metrics;
     }
 
     void onCapacity(@Observes CapacityFreed event) {
@@ -44,32 +100,132 @@ public class DispatchPasses {
 
     private void runPass() {
         again.set(false);
-        pass().subscribe().with(
-                v -> {
-                    running.set(false);
-                    if (again.get() && running.compareAndSet(false, true)) {
-                        runPass();
-                    }
-                },
-                e -> {
-                    running.set(false);
-                    LOG.warnf("dispatch pass failed: %s", e.toString());
-                });
+        pass().subscribe().with(v -> done(), e -> {
+            LOG.warnf("dispatch pass failed: %s", e.toString());
+            done();
+        });
+    }
+
+    private void done() {
+        running.set(false);
+        if (again.get() && running.compareAndSet(false, true)) {
+            runPass();
+        }
+    }
+
+    /** The engine tick's pass: now, unless one is running (then one more follows it). */
+    Uni<Void> fromTicker() {
+        if (!running.compareAndSet(false, true)) {
+            again.set(true);
+            return Uni.createFrom().voidItem();
+        }
+        again.set(false);
+        return pass().onTermination().invoke(this::done);
     }
 
     /** One pass now. */
     Uni<Void> pass() {
-        return pool.preparedQuery("SELECT s.run_id AS id, min(CASE r.priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 "
-                        + "WHEN 'normal' THEN 2 ELSE 3 END) AS rank, min(s.queued_at) AS since FROM step_runs s "
-                        + "JOIN pipeline_runs r ON r.id = s.run_id WHERE s.status = 'queued' AND s.command_id IS NULL "
-                        + "AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= now()) "
-                        + "AND r.status = 'running' GROUP BY s.run_id ORDER BY rank, since LIMIT " + RunTicks.BATCH)
-                .execute()
-                .chain(rows -> {
-                    if (rows.size() == 0) {
-                        waiting.none();
+        Instant now = Instant.now();
+        var aging = config.engine().priorityAging();
+        return Uni.combine().all()
+                .unis(pool.preparedQuery(HEADS).execute(Tuple.of(config.engine().dispatchWindow(),
+                                (double) Math.max(1, aging.toSeconds()))),
+                        sightings.read(pool), pool.query(ACTIVE).execute())
+                .asTuple()
+                .chain(read -> {
+                    List<Line> line = new ArrayList<>();
+                    for (Row r : read.getItem1()) {
+                        line.add(line(r));
                     }
-                    return ticks.tick(RunTicks.ids(rows), "dispatch");
+                    // steps no online worker could run compete with nobody: they do not close the gate
+                    boolean contended = line.stream().anyMatch(l -> FleetSightings.anyOnlineCould(read.getItem2(),
+                            l.step().tenantId(), l.capabilities()));
+                    if (!contended) {
+                        waiting.none();
+                        return Uni.createFrom().voidItem();
+                    }
+                    waiting.found();
+                    Map<UUID, Integer> active = new HashMap<>();
+                    read.getItem3().forEach(r -> active.put(r.getUUID("tenant_id"), r.getInteger("active")));
+                    Set<String> targets = new HashSet<>();
+                    line.stream().filter(l -> l.budget() != null).forEach(l -> targets.add(l.budget().target()));
+                    return holds.counts(pool, targets).chain(held -> {
+                        Map<String, Integer> free = new HashMap<>();
+                        line.stream().filter(l -> l.budget() != null).forEach(l -> free.put(l.budget().target(),
+                                l.budget().maxActiveSteps() - held.getOrDefault(l.budget().target(), 0)));
+                        Map<UUID, Integer> weights = new HashMap<>();
+                        line.forEach(l -> weights.put(l.step().tenantId(), shares.weight(l.step().tenantId())));
+                        List<FairShare.Pick> picks = FairShare.plan(line.stream().map(Line::step).toList(),
+                                FleetSightings.available(read.getItem2()), active, weights, free, now, aging);
+                        return reasons(line, picks, free, read.getItem2()).chain(() -> dispatch(picks));
+                    });
                 });
+    }
+
+    /** Ticks the planned steps' runs, each allowed only its planned steps. */
+    private Uni<Void> dispatch(List<FairShare.Pick> picks) {
+        if (picks.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Map<UUID, Set<UUID>> byRun = new LinkedHashMap<>();
+        picks.forEach(p -> byRun.computeIfAbsent(p.step().runId(), k -> new HashSet<>()).add(p.step().stepId()));
+        return Multi.createFrom().iterable(byRun.entrySet())
+                .onItem().transformToUni(e -> engine.dispatch(e.getKey(), e.getValue())
+                        .onFailure().invoke(x -> LOG.warnf("dispatch to run %s failed: %s", e.getKey(), x.toString()))
+                        .onFailure().recoverWithItem(false))
+                .merge(4)
+                .collect().asList()
+                .invoke(done -> metrics.sweeperAction("dispatch", done.stream().filter(b -> b).count()))
+                .replaceWithVoid();
+    }
+
+    /** A waiting step, its target's budget (null: none), the step as the budget saw it, and its wait reason. */
+    private record Line(FairShare.Waiting step, TargetBudget budget, StepState capabilities, String reason) {
+    }
+
+    /**
+     * Says why each step the plan left waiting waits, where that changed: its target's budget is
+     * used up, no online worker could run it, or it is in line. Written outside the run's lock (a
+     * reason only informs; the next pass writes it again if a transaction saved an older one).
+     */
+    private Uni<Void> reasons(List<Line> line, List<FairShare.Pick> picks, Map<String, Integer> free,
+            List<FleetSightings.Sighting> workers) {
+        Set<UUID> picked = new HashSet<>();
+        picks.forEach(p -> picked.add(p.step().stepId()));
+        List<UUID> ids = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
+        for (Line l : line) {
+            if (picked.contains(l.step().stepId())) {
+                continue;
+            }
+            String reason = l.budget() != null && free.getOrDefault(l.budget().target(), 1) <= 0
+                    ? WaitReasons.budget(l.budget().target(), l.budget().maxActiveSteps())
+                    : FleetSightings.anyOnlineCould(workers, l.step().tenantId(), l.capabilities())
+                            ? WaitReasons.IN_LINE : WaitReasons.noWorker(l.capabilities());
+            if (!reason.equals(l.reason())) {
+                ids.add(l.step().stepId());
+                texts.add(reason);
+            }
+        }
+        if (ids.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.preparedQuery("UPDATE step_runs s SET wait_reason = w.reason FROM unnest($1::uuid[], $2::text[]) "
+                        + "AS w(id, reason) WHERE s.id = w.id AND s.status = 'queued' AND s.command_id IS NULL")
+                .execute(Tuple.of(ids.toArray(UUID[]::new), texts.toArray(String[]::new))).replaceWithVoid();
+    }
+
+    private Line line(Row r) {
+        UUID tenant = r.getUUID("tenant_id");
+        StepState step = new StepState(r.getUUID("id"), r.getString("step_key"), r.getString("step_key"), 0, 0,
+                r.getString("tool"), Arrays.asList(r.getArrayOfStrings("capabilities")), json(r, "config"), 0,
+                List.of(), null, null, 0, StepStatus.QUEUED, 1, 1);
+        // the budget asks only the run's tenant and asset
+        RunState run = new RunState(r.getUUID("run_id"), tenant, RunStatus.RUNNING, 1, false, null, null,
+                json(r, "asset"), Map.of(), Map.of(), List.of(step));
+        TargetBudget budget = budgets.of(run, step);
+        var w = new FairShare.Waiting(step.id, run.id, tenant, r.getString("priority"), instant(r, "queued_at"),
+                step.capabilities, step.tool, r.getString("previous_worker_id"), budget == null ? null : budget.target());
+        return new Line(w, budget, step, r.getString("wait_reason"));
     }
 }

@@ -25,9 +25,9 @@ public class EngineBeans {
 
     @Produces
     @Singleton
-    RunDecider runDecider(ScanflowConfig config, ConditionCache conditions, ScopeCheck scope) {
+    RunDecider runDecider(ScanflowConfig config, ConditionCache conditions, ScopeCheck scope, FleetSightings sightings) {
         var e = config.engine();
         return new RunDecider(new RunDecider.Settings(e.queueTimeout(), e.ackTimeout(), e.maxRetryDelay(),
-                e.maxWorkerLosses()), conditions::test, scope);
+                e.maxWorkerLosses()), conditions::test, scope, sightings);
     }
 }

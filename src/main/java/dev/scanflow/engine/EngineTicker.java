@@ -22,8 +22,15 @@ public class EngineTicker {
     private final DispatchPasses dispatch;
     private final OutboxRelay relay;
     private final EngineMetrics metrics;
+    private final RunAdmissions admissions;
+    private final TargetHolds holds;
+    private final io.vertx.mutiny.sqlclient.Pool pool;
 
-    public EngineTicker(Sweeper sweeper, DispatchPasses dispatch, OutboxRelay relay, EngineMetrics metrics) {
+    public EngineTicker(Sweeper sweeper, DispatchPasses dispatch, OutboxRelay relay, EngineMetrics metrics,
+            RunAdmissions admissions, TargetHolds holds, io.vertx.mutiny.sqlclient.Pool pool) {
+        this.admissions = admissions;
+        this.holds = holds;
+        this.pool = pool;
         this.sweeper = sweeper;
         this.dispatch = dispatch;
         this.relay = relay;
@@ -41,7 +48,9 @@ public class EngineTicker {
     /** One tick now. */
     Uni<Void> tick() {
         return sweeper.sweep()
-                .chain(dispatch::pass)
+                .chain(admissions::pass)
+                .chain(dispatch::fromTicker)
+                .chain(() -> holds.sweep(pool)).replaceWithVoid()
                 .chain(relay::flushMarks)
                 .chain(() -> relay.republishStale().replaceWithVoid())
                 .chain(metrics::refresh);

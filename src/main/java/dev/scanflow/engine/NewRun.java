@@ -8,5 +8,12 @@ import java.util.UUID;
  * version, the asset as it was at launch) and what is stored beside it.
  */
 public record NewRun(RunState state, UUID pipelineId, UUID templateId, int pipelineVersion, String pipelineName,
-        UUID assetId, String priority, String triggerType, String triggeredBy) {
+        UUID assetId, String priority, String triggerType, String triggeredBy, Integer maxConcurrentRuns) {
+
+    /** Without a pipeline run limit. */
+    public NewRun(RunState state, UUID pipelineId, UUID templateId, int pipelineVersion, String pipelineName,
+            UUID assetId, String priority, String triggerType, String triggeredBy) {
+        this(state, pipelineId, templateId, pipelineVersion, pipelineName, assetId, priority, triggerType, triggeredBy,
+                null);
+    }
 }

@@ -68,6 +68,14 @@ public class RunEngine {
         return transactions.decide(runId, true, decider::tick).map(d -> d != null);
     }
 
+    /**
+     * A dispatch pass's plan for one run: its clock, and only the planned waiting steps may take
+     * a worker; false when another transaction holds the run.
+     */
+    public Uni<Boolean> dispatch(UUID runId, Set<UUID> steps) {
+        return transactions.decide(runId, true, decider::tick, steps).map(d -> d != null);
+    }
+
     /** A worker stopped heartbeating: its steps, in every run, go to another worker (or fail). */
     public Uni<Void> workerLost(String workerId) {
         return runs.runsHeldBy(pool, workerId)

@@ -38,7 +38,7 @@ public class RunRows {
 
     static final String RUN_COLUMNS = "id, tenant_id, status, max_parallel_steps, fail_fast, deadline_at, started_at, "
             + "completed_at, error_message, asset, context, trigger_type, triggered_by, pipeline_id, pipeline_version, "
-            + "asset_id, priority, pipeline_name";
+            + "asset_id, priority, pipeline_name, wait_reason";
     static final String STEP_COLUMNS = "id, step_key, name, step_order, step_index, tool, capabilities, config, "
             + "timeout_seconds, depends_on, condition_cel, condition_text, retry_delay_seconds, status, attempt, "
             + "max_attempts, worker_id, command_id, condition_evaluated, condition_result, skip_reason, skip_kind, "
@@ -112,6 +112,7 @@ public class RunRows {
                 instant(r, "started_at"), json(r, "asset"), json(r, "context"), runVars, steps);
         state.completedAt = instant(r, "completed_at");
         state.errorMessage = r.getString("error_message");
+        state.waitReason = r.getString("wait_reason");
         return new LoadedRun(state, r.getUUID("pipeline_id"), r.getInteger("pipeline_version"),
                 r.getString("pipeline_name"), r.getUUID("asset_id"), r.getString("priority"));
     }
@@ -171,7 +172,7 @@ public class RunRows {
                 runRows.add(Tuple.from(Arrays.asList(run.id, run.status.wire(), odt(run.startedAt),
                         odt(run.completedAt), run.errorMessage, run.count(StepStatus.COMPLETED),
                         run.count(StepStatus.FAILED) + run.count(StepStatus.TIMEOUT), run.count(StepStatus.SKIPPED),
-                        run.totalFindings())));
+                        run.totalFindings(), run.waitReason)));
             }
         }
         Uni<?> stepUpdate = steps.isEmpty() ? Uni.createFrom().voidItem()
@@ -186,7 +187,7 @@ public class RunRows {
         Uni<?> runUpdate = runRows.isEmpty() ? Uni.createFrom().voidItem()
                 : tx.preparedQuery("UPDATE pipeline_runs SET status = $2, started_at = $3, "
                         + "completed_at = $4, error_message = $5, completed_steps = $6, failed_steps = $7, "
-                        + "skipped_steps = $8, total_findings = $9, updated_at = now() WHERE id = $1")
+                        + "skipped_steps = $8, total_findings = $9, wait_reason = $10, updated_at = now() WHERE id = $1")
                         .executeBatch(runRows);
         return Uni.combine().all().unis(stepUpdate, runUpdate).discardItems();
     }
@@ -198,12 +199,14 @@ public class RunRows {
         RunState state = loaded.state();
         Uni<?> runRow = tx.preparedQuery("INSERT INTO pipeline_runs (id, tenant_id, pipeline_id, template_id, "
                         + "pipeline_version, asset_id, status, trigger_type, triggered_by, priority, context, total_steps, "
-                        + "created_at, deadline_at, max_parallel_steps, fail_fast, asset, pipeline_name) VALUES ($1, $2, "
-                        + "$3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")
+                        + "created_at, deadline_at, max_parallel_steps, fail_fast, asset, pipeline_name, wait_reason, "
+                        + "max_concurrent_runs) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, "
+                        + "$14, $15, $16, $17, $18, $19)")
                 .execute(Tuple.from(Arrays.asList(state.id, state.tenantId, run.pipelineId(), run.templateId(),
                         run.pipelineVersion(), run.assetId(), run.triggerType(), run.triggeredBy(), run.priority(),
                         new JsonObject(state.context), state.steps().size(), odt(now), odt(state.deadlineAt),
-                        state.maxParallelSteps, state.failFast, new JsonObject(state.asset), run.pipelineName())));
+                        state.maxParallelSteps, state.failFast, new JsonObject(state.asset), run.pipelineName(), state.waitReason,
+                        run.maxConcurrentRuns())));
         List<Tuple> steps = new ArrayList<>();
         for (StepState s : state.steps()) {
             steps.add(Tuple.from(Arrays.asList(s.id, state.id, state.tenantId, s.key, s.name, s.order, s.index, s.tool,

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,10 +47,16 @@ public class RunTransactions {
     private final EngineMetrics metrics;
     private final TransitionWrites writes;
     private final AfterCommit after;
+    private final TargetHolds holds;
+    private final RunLimits limits;
+    private final WaitingSteps waiting;
 
     public RunTransactions(Pool pool, RunRows runs, WorkerSlots slots, WorkerAssignment assignment,
             CommandFactory commands, RunDecider decider, EngineMetrics metrics, TransitionWrites writes,
-            AfterCommit after) {
+            AfterCommit after, TargetHolds holds, RunLimits limits, WaitingSteps waiting) {
+        this.holds = holds;
+        this.limits = limits;
+        this.waiting = waiting;
         this.pool = pool;
         this.runs = runs;
         this.slots = slots;
@@ -117,13 +124,22 @@ public class RunTransactions {
 
     /** Runs a rule on a run under its lock; null when the run is absent or (skipLocked) busy. */
     Uni<Decision> decide(UUID runId, boolean skipLocked, BiFunction<RunState, Instant, Decision> rule) {
+        return decide(runId, skipLocked, rule, null);
+    }
+
+    /**
+     * As {@link #decide(UUID, boolean, BiFunction)}; with {@code dispatchOnly} (a dispatch pass's
+     * plan), only those of the run's waiting steps may take a worker.
+     */
+    Uni<Decision> decide(UUID runId, boolean skipLocked, BiFunction<RunState, Instant, Decision> rule,
+            Set<UUID> dispatchOnly) {
         List<OutboxMessage> outgoing = new ArrayList<>();
         Transition[] done = new Transition[1];
         return pool.withTransaction(tx -> runs.lock(tx, runId, skipLocked).chain(loaded -> {
                     if (loaded == null) {
                         return Uni.createFrom().nullItem();
                     }
-                    Transition t = new Transition(loaded).rule(rule);
+                    Transition t = new Transition(loaded).rule(rule).dispatchOnly(dispatchOnly);
                     done[0] = t;
                     return apply(tx, List.of(t), outgoing, false, null, List.of()).map(v -> t.decisions.get(0));
                 }))
@@ -176,13 +192,19 @@ public class RunTransactions {
                                 .filter(loaded -> loaded != null)
                                 .invoke(loaded -> transitions.add(new Transition(loaded).rule(decider::cancel)))
                                 .collect().last())
-                        .call(() -> {
+                        .chain(() -> heldByLimits(tx, plan.runs()))
+                        .chain(heldBack -> {
                             Instant now = now();
                             List<Uni<Void>> inserts = new ArrayList<>();
                             for (NewRun run : plan.runs()) {
                                 LoadedRun loaded = new LoadedRun(run.state(), run.pipelineId(), run.pipelineVersion(),
                                         run.pipelineName(), run.assetId(), run.priority());
-                                transitions.add(new Transition(loaded).rule(decider::start));
+                                String reason = heldBack.get(run.state().id);
+                                if (reason == null) {
+                                    transitions.add(new Transition(loaded).rule(decider::start));
+                                } else {
+                                    run.state().waitReason = reason; // stays pending until a limit lets it start
+                                }
                                 inserts.add(runs.insert(tx, loaded, run, now));
                             }
                             return inserts.isEmpty() ? Uni.createFrom().voidItem()
@@ -194,6 +216,50 @@ public class RunTransactions {
                 .map(v -> true)
                 .invoke(() -> afterCommit(transitions, outgoing))
                 .onFailure(PlannedWrite.Stale.class).recoverWithItem(false);
+    }
+
+    /** The new runs a run limit holds back, with why (nothing locked or read when no limit applies). */
+    private Uni<Map<UUID, String>> heldByLimits(SqlConnection tx, List<NewRun> newRuns) {
+        List<RunLimits.Ask> asks = newRuns.stream().map(r -> new RunLimits.Ask(r.state().id, r.state().tenantId,
+                r.pipelineId(), r.maxConcurrentRuns())).toList();
+        if (!limits.limited(asks)) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return limits.lockAndCount(tx, asks).map(counts -> limits.decide(asks, counts, false));
+    }
+
+    /**
+     * Starts the held runs ({@code asks}, in the order they may start) that their limits let start
+     * now, in one transaction: the limit keys are locked and counted, then the runs (in id order,
+     * skipping busy ones) are started by the decider. A run still held keeps waiting with its
+     * (possibly new) reason. Returns how many started.
+     */
+    Uni<Integer> admit(List<RunLimits.Ask> asks) {
+        List<OutboxMessage> outgoing = new ArrayList<>();
+        List<Transition> transitions = new ArrayList<>();
+        return pool.withTransaction(tx -> limits.lockAndCount(tx, asks).chain(counts -> {
+                    Map<UUID, String> heldBack = limits.decide(asks, counts, true);
+                    List<UUID> ids = asks.stream().map(RunLimits.Ask::run).sorted().toList();
+                    return Multi.createFrom().iterable(ids)
+                            .onItem().transformToUniAndConcatenate(id -> runs.lock(tx, id, true))
+                            .filter(loaded -> loaded != null && loaded.state().status == dev.scanflow.domain.RunStatus.PENDING
+                                    && loaded.state().waitReason != null)
+                            .invoke(loaded -> {
+                                String reason = heldBack.get(loaded.state().id);
+                                transitions.add(new Transition(loaded).rule((run, now) -> {
+                                    if (reason != null) {
+                                        run.hold(reason);
+                                        return new Decision();
+                                    }
+                                    return decider.start(run, now);
+                                }));
+                            })
+                            .collect().asList()
+                            .chain(() -> transitions.isEmpty() ? Uni.createFrom().voidItem()
+                                    : apply(tx, transitions, outgoing, false, null, List.of()));
+                }))
+                .invoke(() -> afterCommit(transitions, outgoing))
+                .map(v -> (int) transitions.stream().filter(t -> t.loaded.state().status != dev.scanflow.domain.RunStatus.PENDING).count());
     }
 
     private Uni<Void> expectations(SqlConnection tx, List<RunStartPlan.ActiveRuns> expected) {
@@ -274,15 +340,17 @@ public class RunTransactions {
         List<LoadedRun> loaded = set.runs();
         List<RunState> states = set.states();
         List<String> freedSlotsOf = set.freedSlotsOf();
+        Predicate<StepState> may = mayDispatch(set);
         Uni<List<CommandFactory.CommandRow>> dispatched = candidates != null
                 // free, then claim, sent together: the claims see the slots just freed
-                ? Uni.combine().all().unis(slots.release(tx, set.released),
+                ? Uni.combine().all().unis(slots.release(tx, set.released), holds.release(tx, set.released),
                                 Uni.createFrom().deferred(() -> assignment.assign(tx, loaded,
-                                        set.notBenched(WorkerSlots.withFreed(candidates, freedSlotsOf)), now)))
-                        .with((freed, scans) -> scans)
-                : Uni.combine().all().unis(slots.release(tx, set.released),
+                                        set.notBenched(WorkerSlots.withFreed(candidates, freedSlotsOf)), may, now)))
+                        .with(all -> (List<CommandFactory.CommandRow>) all.get(2))
+                : Uni.combine().all().unis(slots.release(tx, set.released), holds.release(tx, set.released),
                                 slots.candidates(tx, WorkerAssignment.tenantsWaiting(states, now)))
-                        .withUni((freed, found) -> assignment.assign(tx, loaded, set.notBenched(found), now));
+                        .with(all -> (List<WorkerMatcher.Candidate>) all.get(2))
+                        .chain(found -> assignment.assign(tx, loaded, set.notBenched(found), may, now));
         return dispatched.invoke(scans -> {
             set.commands.addAll(scans);
             Map<UUID, StepState> steps = new HashMap<>();
@@ -291,6 +359,27 @@ public class RunTransactions {
             // steps still waiting for a worker are saved too, so their due time moves on
             steps.values().stream().filter(st -> st.awaitingDispatch(now)).forEach(StepState::touch);
         }).replaceWithVoid();
+    }
+
+    /**
+     * Which waiting steps may take a worker in this transaction: those a dispatch pass planned
+     * for it; in any other transaction, all of them only while no step waits in line on this
+     * replica's last view (else a free slot goes by priority and fair share, in the next pass).
+     */
+    private Predicate<StepState> mayDispatch(WriteSet set) {
+        Set<UUID> planned = new HashSet<>();
+        boolean anyPlanned = false;
+        for (Transition t : set.changed) {
+            if (t.dispatchOnly != null) {
+                planned.addAll(t.dispatchOnly);
+                anyPlanned = true;
+            }
+        }
+        if (anyPlanned) {
+            return s -> planned.contains(s.id);
+        }
+        boolean free = !waiting.some();
+        return s -> free;
     }
 
     /** After commit: publish what was written, log the state changes, ask for a dispatch pass if slots were freed. */

@@ -41,7 +41,7 @@ public class Sweeper {
         return pool.preparedQuery("SELECT run_id AS id FROM step_runs WHERE status IN ('queued', 'running') "
                         + "AND due_at <= now() "
                         + "UNION SELECT id FROM pipeline_runs WHERE status = 'running' AND deadline_at <= now() "
-                        + "UNION SELECT id FROM pipeline_runs WHERE status = 'pending' "
+                        + "UNION SELECT id FROM pipeline_runs WHERE status = 'pending' AND wait_reason IS NULL "
                         + "AND created_at < now() - interval '5 seconds' LIMIT " + RunTicks.BATCH)
                 .execute()
                 .chain(rows -> ticks.tick(RunTicks.ids(rows), "due"));

@@ -5,6 +5,8 @@ import dev.scanflow.domain.RunState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
@@ -14,6 +16,8 @@ final class Transition {
     final LoadedRun loaded;
     final List<BiFunction<RunState, Instant, Decision>> rules = new ArrayList<>();
     final List<Decision> decisions = new ArrayList<>();
+    /** The waiting steps a dispatch pass planned for this run (only they may take a worker); null: not a pass. */
+    Set<UUID> dispatchOnly;
 
     Transition(LoadedRun loaded) {
         this.loaded = loaded;
@@ -21,6 +25,11 @@ final class Transition {
 
     Transition rule(BiFunction<RunState, Instant, Decision> rule) {
         rules.add(rule);
+        return this;
+    }
+
+    Transition dispatchOnly(Set<UUID> steps) {
+        this.dispatchOnly = steps;
         return this;
     }
 

@@ -4,9 +4,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Whether some step of this replica recently found no worker: freed capacity asks for a
- * dispatch pass only then (other replicas' waiting steps are covered by every sweep). Set when
- * an assignment leaves a step without a worker, cleared by a pass that finds nothing waiting.
+ * Whether steps wait in line for busy workers, as this replica last saw it: while they do, a
+ * free slot goes by priority and fair share in a dispatch pass, and other transactions leave
+ * their steps queued (the gate); freed capacity asks for a pass. Set when an assignment leaves a
+ * step without a worker or a pass finds steps an online worker could run; cleared by a pass that
+ * finds none (steps no online worker could run wait for no one's slot and keep the gate open).
  */
 @ApplicationScoped
 public class WaitingSteps {

@@ -4,6 +4,8 @@ import dev.scanflow.domain.RunDecider;
 import dev.scanflow.domain.RunState;
 import dev.scanflow.domain.StepState;
 import dev.scanflow.domain.StepStatus;
+import dev.scanflow.domain.TargetBudget;
+import dev.scanflow.domain.TargetBudgets;
 import dev.scanflow.domain.WorkerMatcher;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -17,23 +19,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
- * Gives a decision's queued steps to workers inside its transaction: each step's worker is
- * chosen in memory with {@link WorkerMatcher} (loads counted as they are taken), then one slot
- * claim per chosen worker, all sent at once. Steps whose worker turned out full are matched
- * again among the others, until every step has a worker or none is left.
+ * Gives a decision's queued steps to workers inside its transaction: the steps whose target has a
+ * budget first take a place of it ({@link TargetHolds}); each step's worker is then chosen in
+ * memory with {@link WorkerMatcher} (loads counted as they are taken), then one slot claim per
+ * chosen worker, all sent at once. Steps whose worker turned out full are matched again among
+ * the others, until every step has a worker or none is left; places of steps left without one
+ * are given back. A step that waits says why ({@link WaitReasons}).
  */
 @ApplicationScoped
 public class WorkerAssignment {
 
     private final WorkerSlots slots;
+    private final TargetHolds holds;
+    private final TargetBudgets budgets;
+    private final FleetSightings sightings;
     private final CommandFactory commands;
     private final RunDecider decider;
     private final WaitingSteps waiting;
 
-    public WorkerAssignment(WorkerSlots slots, CommandFactory commands, RunDecider decider, WaitingSteps waiting) {
+    public WorkerAssignment(WorkerSlots slots, TargetHolds holds, TargetBudgets budgets, FleetSightings sightings,
+            CommandFactory commands, RunDecider decider, WaitingSteps waiting) {
         this.slots = slots;
+        this.holds = holds;
+        this.budgets = budgets;
+        this.sightings = sightings;
         this.commands = commands;
         this.decider = decider;
         this.waiting = waiting;
@@ -45,24 +57,62 @@ public class WorkerAssignment {
                 .map(r -> r.tenantId).distinct().toArray(UUID[]::new);
     }
 
-    /** The scan commands for the steps that got a worker. */
+    /**
+     * The scan commands for the steps that got a worker; only steps {@code may} lets go try (the
+     * others wait in line for a dispatch pass).
+     */
     Uni<List<CommandFactory.CommandRow>> assign(SqlClient tx, List<LoadedRun> runs, List<WorkerMatcher.Candidate> found,
-            Instant now) {
+            Predicate<StepState> may, Instant now) {
         List<Waiting> waiting = new ArrayList<>();
         for (LoadedRun loaded : runs) {
-            loaded.state().steps().stream().filter(s -> s.awaitingDispatch(now))
-                    .forEach(s -> waiting.add(new Waiting(loaded, s)));
+            for (StepState s : loaded.state().steps()) {
+                if (!s.awaitingDispatch(now)) {
+                    continue;
+                }
+                if (may.test(s)) {
+                    waiting.add(new Waiting(loaded, s, budgets.of(loaded.state(), s)));
+                } else {
+                    WaitReasons.set(s, WaitReasons.IN_LINE);
+                    this.waiting.found();
+                }
+            }
         }
         if (waiting.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
+        List<TargetHolds.Ask> asks = waiting.stream().filter(w -> w.budget() != null)
+                .map(w -> new TargetHolds.Ask(w.step().id, w.budget().target(), w.loaded().state().tenantId,
+                        w.budget().maxActiveSteps()))
+                .toList();
         List<CommandFactory.CommandRow> out = new ArrayList<>();
-        return round(tx, waiting, new ArrayList<>(found), new HashSet<>(), now, out).replaceWith(out);
+        return holds.hold(tx, asks).chain(held -> {
+            List<Waiting> ready = new ArrayList<>();
+            for (Waiting w : waiting) {
+                if (w.budget() == null || held.contains(w.step().id)) {
+                    ready.add(w);
+                } else {
+                    WaitReasons.set(w.step(), WaitReasons.budget(w.budget().target(), w.budget().maxActiveSteps()));
+                }
+            }
+            if (ready.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            return round(tx, ready, new ArrayList<>(found), new HashSet<>(), now, out)
+                    .chain(() -> holds.release(tx, ready.stream()
+                            .filter(w -> w.budget() != null && w.step().commandId == null)
+                            .map(w -> w.step().id).toList()));
+        }).replaceWith(out);
     }
 
-    private record Waiting(LoadedRun loaded, StepState step) {
+    private record Waiting(LoadedRun loaded, StepState step, TargetBudget budget) {
     }
 
+    private void noWorker(Waiting w) {
+        this.waiting.found();
+        var known = sightings.last();
+        boolean could = known == null || FleetSightings.anyOnlineCould(known, w.loaded().state().tenantId, w.step());
+        WaitReasons.set(w.step(), could ? WaitReasons.IN_LINE : WaitReasons.noWorker(w.step()));
+    }
     private Uni<Void> round(SqlClient tx, List<Waiting> waiting, List<WorkerMatcher.Candidate> candidates,
             Set<String> full, Instant now, List<CommandFactory.CommandRow> out) {
         Map<String, List<Waiting>> byWorker = new LinkedHashMap<>();
@@ -76,7 +126,7 @@ public class WorkerAssignment {
             Set<String> avoid = w.step().previousWorkerId == null ? Set.of() : Set.of(w.step().previousWorkerId);
             var choice = WorkerMatcher.choose(available, need, otherPending, avoid);
             if (choice.isEmpty()) {
-                this.waiting.found();
+                noWorker(w);
                 continue;
             }
             String id = choice.get().id();
@@ -102,7 +152,7 @@ public class WorkerAssignment {
                 for (Waiting w : e.getValue()) {
                     if (got.contains(w.step().id)) {
                         decider.assigned(w.step(), e.getKey(), UUID.randomUUID(), now);
-                        out.add(commands.scan(w.loaded(), w.step(), now));
+                        out.add(commands.scan(w.loaded(), w.step(), w.budget(), now));
                     } else {
                         full.add(e.getKey());
                         again.add(w);

@@ -3,6 +3,7 @@ package dev.scanflow.run;
 import dev.scanflow.asset.AssetService;
 import dev.scanflow.common.ApiException;
 import dev.scanflow.config.ScanflowConfig;
+import dev.scanflow.domain.FairShare;
 import dev.scanflow.domain.DurationText;
 import dev.scanflow.domain.RunState;
 import dev.scanflow.domain.RunStatus;
@@ -43,7 +44,6 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class RunLauncher {
 
-    public static final Set<String> PRIORITIES = Set.of("critical", "high", "normal", "low");
 
     /** How often a start is planned again when its plan was stale before giving up. */
     static final int PLAN_ATTEMPTS = 5;
@@ -87,8 +87,9 @@ public class RunLauncher {
                 errors.add(ValidationError.at("$.asset_id", "must be a UUID"));
             }
         }
-        String priority = request.priority() == null ? "normal" : request.priority();
-        if (!PRIORITIES.contains(priority)) {
+        // left out: the asset's criticality decides (see prepare)
+        String priority = request.priority();
+        if (priority != null && !FairShare.PRIORITIES.contains(priority)) {
             errors.add(ValidationError.at("$.priority", "must be one of critical, high, normal, low"));
         }
         if (!errors.isEmpty()) {
@@ -189,9 +190,13 @@ public class RunLauncher {
         });
     }
 
-    /** A run of the pinned version on the asset, not yet created. */
+    /**
+     * A run of the pinned version on the asset, not yet created; without a {@code priority}, the
+     * asset's criticality gives it ({@link FairShare#priorityOf}).
+     */
     public NewRun prepare(UUID tenant, PinnedTemplate pinned, UUID assetId, Map<String, Object> asset,
-            Map<String, Object> context, String priority, RunOrigin origin) {
+            Map<String, Object> context, String requested, RunOrigin origin) {
+        String priority = requested != null ? requested : FairShare.priorityOf(asset.get("criticality"));
         UUID runId = UUID.randomUUID();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         SettingsSpec settings = pinned.definition().settings();
@@ -213,7 +218,7 @@ public class RunLauncher {
         RunState state = new RunState(runId, tenant, RunStatus.PENDING, settings.maxParallelSteps(),
                 settings.failFast(), deadline, null, asset, runContext, runVars, steps);
         return new NewRun(state, pinned.pipelineId(), pinned.templateId(), pinned.version(), pinned.name(), assetId,
-                priority, origin.type(), origin.triggeredBy());
+                priority, origin.type(), origin.triggeredBy(), settings.maxConcurrentRuns());
     }
 
     private StepState stepState(StepSpec spec, int index, int retryDefault) {

@@ -1,5 +1,6 @@
 package dev.scanflow.run;
 
+import dev.scanflow.config.ScanflowConfig;
 import dev.scanflow.common.ApiException;
 import dev.scanflow.common.Cursor;
 import dev.scanflow.common.Page;
@@ -15,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 
@@ -30,7 +32,35 @@ public class RunQueries {
     private final StepLogs logs;
     private final FindingQueries findings;
 
-    public RunQueries(Pool pool, StepLogs logs, FindingQueries findings) {
+    /**
+     * A priority's rank as dispatch sees it: raised one level per {@code $agingSeconds} waited since
+     * {@code since} (FairShare.rank in SQL).
+     */
+    private static String rank(String priority, String since, String agingParam) {
+        return "greatest(0, (CASE " + priority + " WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END)"
+                + " - floor(extract(epoch FROM now() - " + since + ") / " + agingParam + "))";
+    }
+
+    /** For each step of run $1 waiting for a worker, its place in tenant $2's line ($3: aging seconds). */
+    static final String STEP_POSITIONS = "SELECT s.id, 1 + (SELECT count(*) FROM step_runs o JOIN pipeline_runs orr "
+            + "ON orr.id = o.run_id WHERE o.tenant_id = $2 AND o.status = 'queued' AND o.command_id IS NULL "
+            + "AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= now()) AND orr.status = 'running' AND ("
+            + rank("orr.priority", "o.queued_at", "$3") + ", o.queued_at, o.id) < (" + rank("r.priority", "s.queued_at", "$3")
+            + ", s.queued_at, s.id))::int AS position FROM step_runs s JOIN pipeline_runs r ON r.id = s.run_id "
+            + "WHERE s.run_id = $1 AND s.tenant_id = $2 AND s.status = 'queued' AND s.command_id IS NULL "
+            + "AND r.status = 'running'";
+
+    /** A held run's place among tenant $2's held runs ($1: the run, $3: aging seconds). */
+    static final String RUN_POSITION = "SELECT 1 + (SELECT count(*) FROM pipeline_runs o WHERE o.tenant_id = $2 "
+            + "AND o.status = 'pending' AND o.wait_reason IS NOT NULL AND (" + rank("o.priority", "o.created_at", "$3")
+            + ", o.created_at, o.id) < (" + rank("r.priority", "r.created_at", "$3") + ", r.created_at, r.id))::int "
+            + "AS position FROM pipeline_runs r WHERE r.id = $1 AND r.tenant_id = $2 AND r.status = 'pending' "
+            + "AND r.wait_reason IS NOT NULL";
+
+    private final ScanflowConfig config;
+
+    public RunQueries(Pool pool, StepLogs logs, FindingQueries findings, ScanflowConfig config) {
+        this.config = config;
         this.pool = pool;
         this.logs = logs;
         this.findings = findings;
@@ -39,24 +69,38 @@ public class RunQueries {
     // ------------------------------------------------------------------ reads
 
     public Uni<RunViews.RunView> get(UUID tenant, UUID runId) {
-        // both queries sent at once (pipelined): one round trip
+        // the queries sent at once (pipelined): one round trip
+        Tuple positions = Tuple.of(runId, tenant, agingSeconds());
         return Uni.combine().all()
                 .unis(pool.preparedQuery("SELECT * FROM pipeline_runs WHERE id = $1 AND tenant_id = $2")
-                        .execute(Tuple.of(runId, tenant)), steps(tenant, runId), findings.countsOf(pool, runId))
-                .withUni((rows, steps, counts) -> rows.size() == 0 ? Uni.createFrom().failure(notFound(runId))
-                        : Uni.createFrom().item(runView(rows.iterator().next(), steps,
-                                steps.stream().anyMatch(s -> s.newFindingsCount() != null) ? counts : null)));
+                        .execute(Tuple.of(runId, tenant)), steps(tenant, runId), findings.countsOf(pool, runId),
+                        pool.preparedQuery(RUN_POSITION).execute(positions))
+                .with((rows, steps, counts, position) -> {
+                    if (rows.size() == 0) {
+                        throw notFound(runId);
+                    }
+                    Integer place = position.size() == 0 ? null : position.iterator().next().getInteger("position");
+                    return runView(rows.iterator().next(), steps,
+                            steps.stream().anyMatch(s -> s.newFindingsCount() != null) ? counts : null, place);
+                });
     }
 
     public Uni<List<RunViews.StepRunView>> steps(UUID tenant, UUID runId) {
-        return pool.preparedQuery("SELECT * FROM step_runs WHERE run_id = $1 AND tenant_id = $2 "
-                        + "ORDER BY step_order, step_index")
-                .execute(Tuple.of(runId, tenant))
-                .map(rows -> {
+        return Uni.combine().all()
+                .unis(pool.preparedQuery("SELECT * FROM step_runs WHERE run_id = $1 AND tenant_id = $2 "
+                                + "ORDER BY step_order, step_index").execute(Tuple.of(runId, tenant)),
+                        pool.preparedQuery(STEP_POSITIONS).execute(Tuple.of(runId, tenant, agingSeconds())))
+                .with((rows, places) -> {
+                    Map<UUID, Integer> position = new java.util.HashMap<>();
+                    places.forEach(p -> position.put(p.getUUID("id"), p.getInteger("position")));
                     List<RunViews.StepRunView> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(stepView(r)));
+                    rows.forEach(r -> out.add(stepView(r, position.get(r.getUUID("id")))));
                     return out;
                 });
+    }
+
+    private double agingSeconds() {
+        return Math.max(1, config.engine().priorityAging().toSeconds());
     }
 
     public Uni<RunViews.StepRunView> step(UUID tenant, UUID runId, String stepKey) {
@@ -66,7 +110,7 @@ public class RunQueries {
                     if (rows.size() == 0) {
                         throw ApiException.notFound("step '" + stepKey + "' of run " + runId);
                     }
-                    return stepView(rows.iterator().next());
+                    return stepView(rows.iterator().next(), null);
                 });
     }
 
@@ -150,7 +194,8 @@ public class RunQueries {
 
     // ------------------------------------------------------------------ mapping
 
-    private static RunViews.RunView runView(Row r, List<RunViews.StepRunView> steps, RunFindingCounts f) {
+    private static RunViews.RunView runView(Row r, List<RunViews.StepRunView> steps, RunFindingCounts f,
+            Integer queuePosition) {
         Instant started = PgValues.instant(r, "started_at");
         Instant completed = PgValues.instant(r, "completed_at");
         Long duration = started != null && completed != null ? completed.toEpochMilli() - started.toEpochMilli() : null;
@@ -162,7 +207,8 @@ public class RunQueries {
                 f == null ? null : f.newFindingsCount(), f == null ? null : f.fixedFindingsCount(),
                 f == null ? null : f.unchangedFindingsCount(), f == null ? null : f.suppressedFindingsCount(),
                 f == null ? null : f.newFindingsBySeverity(), f == null ? null : f.fixedFindingsBySeverity(),
-                r.getString("error_message"), PgValues.instant(r, "created_at"), started, completed, duration, steps);
+                r.getString("error_message"), PgValues.instant(r, "created_at"), started, completed, duration,
+                r.getString("wait_reason"), queuePosition, steps);
     }
 
     /** A run in a list; the new and fixed findings its steps counted (null when no step sent records). */
@@ -176,10 +222,10 @@ public class RunQueries {
                 r.getInteger("skipped_steps"), r.getInteger("total_findings"),
                 fresh == null ? null : fresh.intValue(), fresh == null ? null : fixed == null ? 0 : fixed.intValue(),
                 PgValues.instant(r, "created_at"),
-                PgValues.instant(r, "started_at"), PgValues.instant(r, "completed_at"));
+                PgValues.instant(r, "started_at"), PgValues.instant(r, "completed_at"), r.getString("wait_reason"));
     }
 
-    private static RunViews.StepRunView stepView(Row r) {
+    private static RunViews.StepRunView stepView(Row r, Integer queuePosition) {
         Instant started = PgValues.instant(r, "started_at");
         Instant completed = PgValues.instant(r, "completed_at");
         return new RunViews.StepRunView(r.getString("step_key"), r.getString("name"), r.getInteger("step_order"),
@@ -191,7 +237,7 @@ public class RunQueries {
                 PgValues.jsonOrNull(r, "fixed_findings_by_severity"), PgValues.jsonOrNull(r, "output"), r.getString("scan_id"),
                 r.getString("error_code"), r.getString("error_message"), PgValues.instant(r, "queued_at"), started,
                 completed, started != null && completed != null ? java.time.Duration.between(started, completed).toSeconds() : null,
-                PgValues.instant(r, "next_attempt_at"), r.getString("wait_reason"));
+                PgValues.instant(r, "next_attempt_at"), r.getString("wait_reason"), queuePosition);
     }
 
     static ApiException notFound(UUID runId) {

@@ -18,7 +18,8 @@ public final class RunViews {
      * ({@code wait_reason}: why a queued step is held back before a worker may take it, such as
      * a blackout window, until {@code next_attempt_at}; the {@code new_findings_*} and
      * {@code fixed_findings_*} of a step whose worker sent findings records, null for one that
-     * sent counts only); every field is always present (null when unknown).
+     * sent counts only; {@code queue_position}: for a step waiting for a worker, its place in its
+     * tenant's line, 1 being next); every field is always present (null when unknown).
      */
     @RegisterForReflection // read and written by Jackson outside REST (JSON columns, YAML, bound bodies)
     public record StepRunView(String stepId, String name, int order, String status, int attempt, int maxAttempts,
@@ -27,13 +28,15 @@ public final class RunViews {
             Map<String, Object> newFindingsBySeverity, Integer fixedFindingsCount,
             Map<String, Object> fixedFindingsBySeverity, Map<String, Object> output,
             String scanId, String errorCode, String errorMessage, Instant queuedAt, Instant startedAt,
-            Instant completedAt, Long durationSeconds, Instant nextAttemptAt, String waitReason) {
+            Instant completedAt, Long durationSeconds, Instant nextAttemptAt, String waitReason,
+            Integer queuePosition) {
     }
 
     /**
      * A run with its step runs: the design document's "Pipeline Run" and the pipeline_runs
      * counters, and what the run changed in its asset's findings (null when no step sent
-     * findings records).
+     * findings records); a pending run a limit holds says why ({@code wait_reason}) and where it
+     * stands among its tenant's held runs ({@code queue_position}, 1 being next).
      */
     @RegisterForReflection
     public record RunView(UUID id, UUID pipelineId, UUID tenantId, String pipelineName, int pipelineVersion, UUID assetId,
@@ -42,7 +45,7 @@ public final class RunViews {
             Integer newFindingsCount, Integer fixedFindingsCount, Integer unchangedFindingsCount,
             Integer suppressedFindingsCount, Map<String, Integer> newFindingsBySeverity,
             Map<String, Integer> fixedFindingsBySeverity, String errorMessage, Instant createdAt, Instant startedAt, Instant completedAt, Long durationMs,
-            List<StepRunView> stepRuns) {
+            String waitReason, Integer queuePosition, List<StepRunView> stepRuns) {
     }
 
     /** A run in a list, without its steps. */
@@ -51,7 +54,7 @@ public final class RunViews {
             String status, String triggerType, String triggeredBy, String priority, int totalSteps,
             int completedSteps, int failedSteps, int skippedSteps, int totalFindings, Integer newFindingsCount,
             Integer fixedFindingsCount, Instant createdAt,
-            Instant startedAt, Instant completedAt) {
+            Instant startedAt, Instant completedAt, String waitReason) {
     }
 
     /** A line a worker sent for a step. */

@@ -92,7 +92,7 @@ public class QueuedFires {
                                 "the queued fire could not start: the pipeline or the asset is gone or deactivated", null);
                     } else {
                         NewRun run = launcher.prepare(q.tenantId(), inputs.getKey(), q.assetId(), inputs.getValue(),
-                                q.context(), "normal", source.origin());
+                                q.context(), null, source.origin());
                         plan.start(run);
                         o = TriggeredStarts.outcome(source, q.assetId(), "started",
                                 "queued behind run " + q.waitingFor() + ", which has ended", run.state().id);

@@ -75,7 +75,7 @@ public class TriggeredStarts {
             UUID active = activeRun.get(assetId);
             boolean justStarted = busy.contains(assetId);
             if (active == null && !justStarted || "allow".equals(source.overlap())) {
-                NewRun run = launcher.prepare(source.tenantId(), pinned, assetId, asset, source.context(), "normal",
+                NewRun run = launcher.prepare(source.tenantId(), pinned, assetId, asset, source.context(), null,
                         source.origin());
                 plan.start(run);
                 busy.add(assetId);
@@ -86,7 +86,7 @@ public class TriggeredStarts {
                     : "this fire started a run on the asset already";
             switch (source.overlap()) {
                 case "replace" -> {
-                    NewRun run = launcher.prepare(source.tenantId(), pinned, assetId, asset, source.context(), "normal",
+                    NewRun run = launcher.prepare(source.tenantId(), pinned, assetId, asset, source.context(), null,
                             source.origin());
                     if (active != null) {
                         plan.cancel(active);

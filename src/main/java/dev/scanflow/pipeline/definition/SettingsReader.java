@@ -8,6 +8,8 @@ import java.util.regex.Pattern;
 final class SettingsReader {
 
     static final int DEFAULT_MAX_PARALLEL = 5;
+    /** The highest per-pipeline run limit (runs over it wait pending). */
+    static final int MAX_CONCURRENT_RUNS = 100_000;
     private static final Pattern CHANNEL = dev.scanflow.common.NameRules.NAME_TOKEN;
     private static final List<String> NEW_FINDINGS_LEVELS = dev.scanflow.protocol.Finding.SEVERITIES;
 
@@ -33,9 +35,14 @@ final class SettingsReader {
         if (timeout != null) {
             timeout = Texts.duration(timeout, f.path("timeout"), 60, 30 * 86_400L, reader);
         }
+        Integer maxRuns = f.integer("max_concurrent_runs");
+        if (maxRuns != null && (maxRuns < 1 || maxRuns > MAX_CONCURRENT_RUNS)) {
+            reader.error(f.path("max_concurrent_runs"), "must be between 1 and " + MAX_CONCURRENT_RUNS
+                    + " (leave it out for no limit)");
+        }
         SettingsSpec.NotificationSpec notification = notification(f.object("notification"), reader);
         f.done();
-        return new SettingsSpec(parallel, failFast != null && failFast, retries, timeout, notification);
+        return new SettingsSpec(parallel, failFast != null && failFast, retries, timeout, notification, maxRuns);
     }
 
     private static SettingsSpec.NotificationSpec notification(TreeReader.Fields f, TreeReader reader) {

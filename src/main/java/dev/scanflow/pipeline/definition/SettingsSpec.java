@@ -11,7 +11,14 @@ public record SettingsSpec(
         Boolean failFast,
         Integer retryFailedSteps,
         String timeout,
-        NotificationSpec notification) {
+        NotificationSpec notification,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer maxConcurrentRuns) {
+
+    /** Without a run limit. */
+    public SettingsSpec(Integer maxParallelSteps, Boolean failFast, Integer retryFailedSteps, String timeout,
+            NotificationSpec notification) {
+        this(maxParallelSteps, failFast, retryFailedSteps, timeout, notification, null);
+    }
 
     /**
      * When and where a run's outcome is announced: {@code on_completion}, {@code on_failure} and

@@ -110,6 +110,7 @@ final class StepReader {
         List<String> capabilities = capabilities(f, reader);
         Map<String, Object> config = f.freeObject("config");
         auth(config, f.path("config"), reader);
+        rateLimit(config, f.path("config"), reader);
         String timeout = DEFAULT_STEP_TIMEOUT;
         JsonNode timeoutNode = f.raw("timeout");
         if (timeoutNode != null) {
@@ -134,6 +135,25 @@ final class StepReader {
         f.done();
         return new StepSpec(id, name, order, tool, capabilities, config == null ? Map.of() : config, timeout,
                 dependsOn, condition, maxRetries, retryDelay);
+    }
+
+    /** The highest {@code config.rate_limit}, requests per second. */
+    static final int MAX_RATE_LIMIT = 100_000;
+
+    /**
+     * {@code config.rate_limit} (the design document's nuclei step), when given, is the most
+     * requests per second the step may send: a whole number from 1; a target's budget may lower it.
+     */
+    private static void rateLimit(Map<String, Object> config, String configAt, TreeReader reader) {
+        if (config == null || !config.containsKey(dev.scanflow.domain.TargetBudget.RATE_KEY)) {
+            return;
+        }
+        Object rate = config.get(dev.scanflow.domain.TargetBudget.RATE_KEY);
+        boolean whole = rate instanceof Integer || rate instanceof Long;
+        if (!whole || ((Number) rate).longValue() < 1 || ((Number) rate).longValue() > MAX_RATE_LIMIT) {
+            reader.error(configAt + "." + dev.scanflow.domain.TargetBudget.RATE_KEY,
+                    "must be a whole number of requests per second from 1 to " + MAX_RATE_LIMIT);
+        }
     }
 
     /**

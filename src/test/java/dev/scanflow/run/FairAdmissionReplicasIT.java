@@ -1,0 +1,156 @@
+package dev.scanflow.run;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.scanflow.support.LocalProcesses;
+import dev.scanflow.support.TestWorker;
+import io.restassured.http.ContentType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Budgets and run limits hold across two replicas of the packaged service (docs/adr/0012): two
+ * tenants' pipelines aimed at one host with a budget of 1, started on both replicas at once,
+ * never have two steps on the host at the same time (the event log says so), and a pipeline
+ * limited to 2 runs never has more running while runs are started on both replicas at once.
+ */
+class FairAdmissionReplicasIT {
+
+    @Test
+    void aBudgetAndARunLimitHoldAcrossTwoReplicas() throws Exception {
+        LocalProcesses.freshDatabase("scanflow_it_fair");
+        try (var nats = new LocalProcesses.NatsServer().start()) {
+            Map<String, String> env = LocalProcesses.serviceEnv("scanflow_it_fair", nats.url());
+            UUID tenantA = UUID.randomUUID();
+            UUID tenantB = UUID.randomUUID();
+            String adminA = LocalProcesses.mintToken(tenantA, "admin");
+            String adminB = LocalProcesses.mintToken(tenantB, "admin");
+            try (var one = new LocalProcesses.Service(env).launch(); var two = new LocalProcesses.Service(env).launch()) {
+                one.awaitReady();
+                two.awaitReady();
+                AtomicInteger onHost = new AtomicInteger();
+                AtomicInteger mostOnHost = new AtomicInteger();
+                try (TestWorker worker = new TestWorker(nats.url(), "scanflow", "w-fair", null, List.of("dast"),
+                        List.of(), 8).onScan((w, cmd) -> hold(w, cmd, onHost, mostOnHost)).register(one.base())) {
+                    String host = "shared.example.com";
+                    // A's policy gives the host a budget of 1; B, with no policy, is held to it too
+                    given().baseUri(one.base()).auth().oauth2(adminA).contentType(ContentType.JSON)
+                            .body("{\"target_budgets\": [{\"target\": \"" + host + "\", \"max_active_steps\": 1}]}")
+                            .put("/api/v1/scan-policy").then().statusCode(200);
+                    String yaml = "{\"name\": \"dast\", \"steps\": [{\"id\": \"dast\", \"capabilities\": [\"dast\"]}]}";
+                    String pipeA = post(one.base(), adminA, "/api/v1/pipelines", yaml);
+                    String pipeB = post(two.base(), adminB, "/api/v1/pipelines", yaml);
+                    String assetA = post(one.base(), adminA, "/api/v1/assets",
+                            "{\"type\": \"web_application\", \"name\": \"a\", \"url\": \"https://" + host + "/a\"}");
+                    String assetB = post(two.base(), adminB, "/api/v1/assets",
+                            "{\"type\": \"web_application\", \"name\": \"b\", \"url\": \"https://" + host + "/b\"}");
+                    // the budget reaches replica two through its policy refresh (scanflow.scope.refresh)
+                    Thread.sleep(Duration.ofSeconds(6).toMillis());
+                    List<String[]> runs = startAtOnce(List.of(
+                            new String[] {one.base(), adminA, pipeA, assetA}, new String[] {two.base(), adminB, pipeB, assetB},
+                            new String[] {two.base(), adminA, pipeA, assetA}, new String[] {one.base(), adminB, pipeB, assetB}), 3);
+                    List<Instant[]> spans = new ArrayList<>();
+                    for (String[] r : runs) {
+                        awaitCompleted(one.base(), r[1], r[0]);
+                        spans.add(span(one.base(), r[1], r[0]));
+                    }
+                    assertEquals(1, mostOnHost.get(), "at most one step on the host at once, as the worker saw it");
+                    spans.sort((x, y) -> x[0].compareTo(y[0]));
+                    for (int i = 1; i < spans.size(); i++) {
+                        assertTrue(!spans.get(i)[0].isBefore(spans.get(i - 1)[1]),
+                                "steps on the host overlap in the event log: " + spans.get(i - 1)[1] + " > " + spans.get(i)[0]);
+                    }
+
+                    // a pipeline limited to 2 runs, started 10 times on both replicas at once
+                    String limited = post(one.base(), adminA, "/api/v1/pipelines", "{\"name\": \"limited\", "
+                            + "\"settings\": {\"max_concurrent_runs\": 2}, \"steps\": [{\"id\": \"scan\", \"capabilities\": [\"dast\"]}]}");
+                    String server = post(two.base(), adminA, "/api/v1/assets", "{\"type\": \"server\", \"name\": \"limited\"}");
+                    onHost.set(0);
+                    mostOnHost.set(0);
+                    List<String[]> limitedRuns = startAtOnce(List.of(new String[] {one.base(), adminA, limited, server},
+                            new String[] {two.base(), adminA, limited, server}), 5);
+                    for (String[] r : limitedRuns) {
+                        awaitCompleted(two.base(), r[1], r[0]);
+                    }
+                    assertEquals(2, mostOnHost.get(), "the pipeline's runs never exceeded its limit of 2");
+                }
+            }
+        }
+    }
+
+    /** Holds a step 300 ms, counting how many the worker holds at once. */
+    private static void hold(TestWorker w, JsonNode cmd, AtomicInteger now, AtomicInteger most) {
+        new Thread(() -> {
+            int n = now.incrementAndGet();
+            most.accumulateAndGet(n, Math::max);
+            try {
+                w.running(cmd);
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            now.decrementAndGet();
+            w.complete(cmd, 0, Map.of());
+        }).start();
+    }
+
+    private static String post(String base, String token, String path, String body) {
+        return given().baseUri(base).auth().oauth2(token).contentType(ContentType.JSON).body(body).post(path)
+                .then().statusCode(201).extract().path("id");
+    }
+
+    /** Starts each (base, token, pipeline, asset) {@code times} times, all requests at once; (run, token) pairs. */
+    private static List<String[]> startAtOnce(List<String[]> starts, int times) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<String[]>> futures = new ArrayList<>();
+            for (int i = 0; i < times; i++) {
+                for (String[] s : starts) {
+                    futures.add(pool.submit(() -> new String[] {post(s[0], s[1], "/api/v1/pipelines/" + s[2] + "/run",
+                            "{\"asset_id\": \"" + s[3] + "\"}"), s[1]}));
+                }
+            }
+            List<String[]> out = new ArrayList<>();
+            for (Future<String[]> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void awaitCompleted(String base, String token, String run) {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+                "completed".equals(given().baseUri(base).auth().oauth2(token).get("/api/v1/pipeline-runs/" + run)
+                        .jsonPath().getString("status")));
+    }
+
+    private static Instant[] span(String base, String token, String run) {
+        List<Map<String, Object>> events = given().baseUri(base).auth().oauth2(token)
+                .get("/api/v1/pipeline-runs/" + run + "/history").jsonPath().getList("items.payload");
+        Instant started = null;
+        Instant completed = null;
+        for (Map<String, Object> e : events) {
+            if ("pipeline.step.started".equals(e.get("event"))) {
+                started = Instant.parse((String) e.get("timestamp"));
+            } else if ("pipeline.step.completed".equals(e.get("event"))) {
+                completed = Instant.parse((String) e.get("timestamp"));
+            }
+        }
+        return new Instant[] {started, completed};
+    }
+}
