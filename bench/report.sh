@@ -53,6 +53,15 @@ p50 difference: $(r "$(m half latency_p50_ms) - $(m barehalf latency_p50_ms)") m
 $(for s in sat5:"chain of 5" fan5:"fan-out 1 -> 4" sat10:"chain of 10"; do k=${s%%:*}; n=${s#*:};
   echo "| $n | $(f $(m $k transitions_per_s)) | $(f $(m $k runs_per_s)) | $(f $(m $k latency_p50_ms)) | $(f $(m $k latency_p99_ms)) | $(f $(m $k commits_per_transition)) |"; done)
 
+## Fair share (chain of 10, 32 chains, one worker of 16 slots: steps wait for slots)
+
+| | transitions/s | ratio to one tenant | p50 ms | p99 ms | each tenant's share of the transitions |
+|---|---|---|---|---|---|
+| one tenant | $(f $(m fair1 transitions_per_s)) | 1.00 | $(f $(m fair1 latency_p50_ms)) | $(f $(m fair1 latency_p99_ms)) | |
+| four tenants, equal weights | $(f $(m fair4 transitions_per_s)) | $(r "$(m fair4 transitions_per_s) / $(m fair1 transitions_per_s)") | $(f $(m fair4 latency_p50_ms)) | $(f $(m fair4 latency_p99_ms)) | $(jq -c '.tenant_shares | map(. * 100 | round / 100)' $OUT/fair4-1.json) |
+
+What fairness costs: **$(r "(1 - $(m fair4 transitions_per_s) / $(m fair1 transitions_per_s)) * 100") %** of one tenant's throughput on the same worker (target: under 10 %).
+
 ## Scaling with waiting runs in the database
 
 | waiting runs | transitions/s | ratio to the first measurement | p50 ms | p99 ms |

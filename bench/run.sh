@@ -48,6 +48,11 @@ say "Other shapes"
 bench --mode service --steps 1 --chains 32 --out "$OUT/sat1-1.json" > /dev/null
 bench --mode service --steps 5 --chains 32 --out "$OUT/sat5-1.json" > /dev/null
 bench --mode service --steps 5 --shape fanout --chains 32 --out "$OUT/fan5-1.json" > /dev/null
+say "Fair share: a worker of 16 slots for 32 chains, one tenant, then four tenants (8 chains each)"
+for i in $(seq 1 $REPEAT); do
+  bench --mode service --steps 10 --chains 32 --concurrency 16 --out "$OUT/fair1-$i.json" > /dev/null
+  bench --mode service --steps 10 --chains 32 --concurrency 16 --tenants 4 --out "$OUT/fair4-$i.json" > /dev/null
+done
 say "Scaling with waiting runs in the database"
 WAITING_LEVELS="1000 100000"; $SMOKE && WAITING_LEVELS="1000"
 total=0
@@ -69,9 +74,14 @@ cat "$OUT/idle-1.json"
 
 say "Report"
 bench/report.sh "$SMOKE" > "$OUT/RESULTS.md"
-$SMOKE || cp "$OUT/RESULTS.md" bench/RESULTS.md
+# the hand-written analysis below the marker in bench/RESULTS.md is kept
+if ! $SMOKE; then
+  { cat "$OUT/RESULTS.md"; sed -n '/^<!-- hand-written: kept by bench\/run.sh -->$/,$p' bench/RESULTS.md; } > "$OUT/RESULTS.full.md"
+  cp "$OUT/RESULTS.full.md" bench/RESULTS.md
+fi
 cat "$OUT/RESULTS.md"
 # a smoke run proves the figures exist, not their size
-for f in bare-1 sat10-1 half-1 sat1-1 idle-1 findings-1; do jq -e . "$OUT/$f.json" > /dev/null; done
+for f in bare-1 sat10-1 half-1 sat1-1 fair1-1 fair4-1 idle-1 findings-1; do jq -e . "$OUT/$f.json" > /dev/null; done
 jq -e '.finding_rows == .findings and .new_count == .findings and .unchanged_count == .findings' "$OUT/findings-1.json" > /dev/null
 jq -e '.transitions > 0' "$OUT/sat10-1.json" > /dev/null
+jq -e '.transitions > 0 and (.tenant_shares | length) == 4' "$OUT/fair4-1.json" > /dev/null

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
  */
 class RateLimitPlaceholdersTest {
 
-    private static final Path OUT = Path.of("/tmp/w/result");
-    private static final Path WORKDIR = Path.of("/tmp/w");
+    // never opened: the placeholders only name them
+    private static final Path WORKDIR = Path.of(System.getProperty("java.io.tmpdir"), "scanflow-rate-test");
+    private static final Path OUT = WORKDIR.resolve("result");
     private static final Map<String, String> ENV = Map.of("SCANFLOW_WORKER_ID", "w-test", "SCANFLOW_WORKER_NATS",
             "nats://127.0.0.1:4222");
 
@@ -115,9 +116,9 @@ class RateLimitPlaceholdersTest {
             assertEquals("30", after("-rl", expand(full, nuclei, payload(Map.of("rate_limit", 30), null))));
             assertEquals("50", after("-rl", expand(full, nuclei, payload(Map.of("tool", "nuclei"), null))));
         }
-        assertEquals("20", after("-rate", expand(full, "ffuf", payload(Map.of("rate", 50), rate(20)))));
-        // the Api Security template's ffuf step says `rate`, not `rate_limit`
-        assertEquals("40", after("-rate", expand(full, "ffuf", payload(Map.of("rate", 40), null))));
+        assertEquals("20", after("-rate", expand(full, "ffuf", payload(Map.of("rate_limit", 50), rate(20)))));
+        // a 2.2 server: the step's own rate_limit (the Api Security template's ffuf step says 50)
+        assertEquals("40", after("-rate", expand(full, "ffuf", payload(Map.of("rate_limit", 40), null))));
         assertEquals("50", after("-rate", expand(full, "ffuf", payload(Map.of(), null))));
     }
 

@@ -88,6 +88,10 @@ public final class Bench {
         int warmup = Integer.parseInt(a.getOrDefault("warmup", "5"));
         long delayMs = Long.parseLong(a.getOrDefault("delay-ms", "0"));
         String shape = a.getOrDefault("shape", "chain");
+        // several tenants share the worker (fair share decides who gets a freed slot); a worker
+        // with fewer slots than chains makes steps wait for slots
+        int tenants = Integer.parseInt(a.getOrDefault("tenants", "1"));
+        int concurrency = Integer.parseInt(a.getOrDefault("concurrency", "1000"));
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
         StringBuilder template = new StringBuilder("{\"name\":\"bench-" + shape + "-" + steps + "-" + UUID.randomUUID()
@@ -100,9 +104,20 @@ public final class Bench {
             template.append("}");
         }
         template.append("]}");
-        String pipeline = JSON.readTree(post(http, base + "/api/v1/pipelines", token, template.toString())).path("id").asText();
-        String asset = JSON.readTree(post(http, base + "/api/v1/assets", token,
-                "{\"type\":\"server\",\"name\":\"bench-" + UUID.randomUUID() + "\"}")).path("id").asText();
+        Map<String, String[]> byTenant = new ConcurrentHashMap<>(); // tenant id -> token, pipeline, asset
+        List<String> tenantIds = new ArrayList<>();
+        for (int t = 0; t < tenants; t++) {
+            UUID tenant = UUID.randomUUID();
+            String tenantToken = t == 0 ? token : dev.scanflow.support.TestTokens.token(tenant, "admin");
+            JsonNode pipelineRow = JSON.readTree(post(http, base + "/api/v1/pipelines", tenantToken, template.toString()));
+            String assetOf = JSON.readTree(post(http, base + "/api/v1/assets", tenantToken,
+                    "{\"type\":\"server\",\"name\":\"bench-" + UUID.randomUUID() + "\"}")).path("id").asText();
+            String tenantId = pipelineRow.path("tenant_id").asText();
+            byTenant.put(tenantId, new String[] {tenantToken, pipelineRow.path("id").asText(), assetOf});
+            tenantIds.add(tenantId);
+        }
+        Map<String, AtomicLong> transitionsOf = new ConcurrentHashMap<>();
+        tenantIds.forEach(t -> transitionsOf.put(t, new AtomicLong()));
 
         AtomicBoolean measuring = new AtomicBoolean(false);
         AtomicBoolean running = new AtomicBoolean(true);
@@ -119,10 +134,11 @@ public final class Bench {
         // protocol 2: a worker is registered before its heartbeats count
         post(http, base + "/api/v1/workers", token, "{\"worker_id\":\"" + workerId + "\",\"tenant_id\":null,"
                 + "\"capabilities\":[\"bench\"],\"max_concurrency\":1000}");
-        Runnable startRun = () -> starters.submit(() -> {
+        java.util.function.Consumer<String> startRun = tenantId -> starters.submit(() -> {
             if (running.get()) {
                 try {
-                    post(http, base + "/api/v1/pipelines/" + pipeline + "/run", token, "{\"asset_id\":\"" + asset + "\"}");
+                    String[] t = byTenant.get(tenantId);
+                    post(http, base + "/api/v1/pipelines/" + t[1] + "/run", t[0], "{\"asset_id\":\"" + t[2] + "\"}");
                 } catch (Exception e) {
                     System.err.println("run not started: " + e.getMessage());
                 }
@@ -146,6 +162,7 @@ public final class Bench {
                     }
                     if (measuring.get()) {
                         transitions.incrementAndGet();
+                        transitionsOf.computeIfAbsent(cmd.path("tenant_id").asText(), k -> new AtomicLong()).incrementAndGet();
                     }
                 }
                 Runnable reply = () -> {
@@ -163,7 +180,7 @@ public final class Bench {
                             if (shape.equals("fanout")) {
                                 resultSentAt.remove(run + "/s1");
                             }
-                            startRun.run();
+                            startRun.accept(cmd.path("tenant_id").asText());
                         }
                     } catch (Exception e) {
                         System.err.println("reply failed: " + e.getMessage());
@@ -183,7 +200,7 @@ public final class Bench {
         heartbeat.scheduleAtFixedRate(() -> {
             try {
                 nats.publish(subjects.heartbeat(workerId), ProtocolJson.bytes(new Heartbeat(workerId, null, List.of("bench"),
-                        List.of(), 1000, 0, "bench")));
+                        List.of(), concurrency, 0, "bench")));
             } catch (Exception e) {
                 // next beat
             }
@@ -197,7 +214,7 @@ public final class Bench {
             Thread.sleep(100);
         }
         for (int i = 0; i < chains; i++) {
-            startRun.run();
+            startRun.accept(tenantIds.get(i % tenants));
         }
         Thread.sleep(warmup * 1000L);
         long pid = Long.parseLong(a.getOrDefault("service-pid", "0"));
@@ -219,6 +236,13 @@ public final class Bench {
         r.put("steps", steps);
         r.put("chains", chains);
         r.put("delay_ms", delayMs);
+        r.put("tenants", tenants);
+        r.put("worker_concurrency", concurrency);
+        if (tenants > 1) {
+            // each tenant's part of the transitions: equal weights should give each 1/tenants
+            List<Double> shares = tenantIds.stream().map(t -> n == 0 ? 0.0 : transitionsOf.get(t).get() / (double) n).toList();
+            r.put("tenant_shares", shares);
+        }
         r.put("seconds", elapsed);
         r.put("transitions", n);
         r.put("transitions_per_s", n / elapsed);

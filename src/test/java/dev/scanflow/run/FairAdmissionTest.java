@@ -184,7 +184,7 @@ class FairAdmissionTest {
             share(a, 3, null);
             share(b, 1, null);
             // both tenants saturated before anything completes
-            flood(adminA, pipelineA, assetA, 330);
+            List<String> runsA = flood(adminA, pipelineA, assetA, 330);
             flood(adminB, pipelineB, assetB, 170);
             synchronized (held) {
                 released[0] = true;
@@ -194,6 +194,8 @@ class FairAdmissionTest {
             List<JsonNode> first = new ArrayList<>(shared.commands()).subList(0, 400);
             long ofA = first.stream().filter(c -> tenantOf(c).equals(a.toString())).count();
             assertTrue(ofA >= 280 && ofA <= 320, "A's share of 400 dispatches: " + ofA + " (75 % ± 5 is 280 to 320)");
+            awaitCommands(shared, 500); // the rest drain: nothing is left waiting for the next test
+            awaitRun(adminA, runsA.get(runsA.size() - 1), "completed");
         }
     }
 
