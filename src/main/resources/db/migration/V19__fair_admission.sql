@@ -13,10 +13,12 @@ ALTER TABLE tenants
 ALTER TABLE scan_policies ADD COLUMN target_budgets JSONB NOT NULL DEFAULT '[]'::jsonb;
 
 -- pipeline_runs (the engine's): a run a limit holds stays pending and says why; the pipeline's
--- run limit (settings.max_concurrent_runs of the run's version) is kept with the run.
+-- run limit (settings.max_concurrent_runs of the run's version) is kept with the run, and the key
+-- of its asset's target (a dispatch pass takes a few waiting steps per target and tenant).
 ALTER TABLE pipeline_runs
     ADD COLUMN wait_reason TEXT,
-    ADD COLUMN max_concurrent_runs INTEGER;
+    ADD COLUMN max_concurrent_runs INTEGER,
+    ADD COLUMN target_key TEXT;
 
 -- target_holds (the engine's): one row per step given to a worker while its target's budget
 -- counts it, written in the transaction that dispatches the step and deleted in the one that

@@ -39,6 +39,7 @@ public class TenantShareCache implements TenantShares {
     private final TenantRegistry table;
     private final Map<UUID, Entry> byTenant = new ConcurrentHashMap<>();
     private final AtomicLong stamps = new AtomicLong();
+    private volatile boolean loaded;
 
     public TenantShareCache(TenantRegistry table) {
         this.table = table;
@@ -49,8 +50,8 @@ public class TenantShareCache implements TenantShares {
         try {
             refresh().await().atMost(FIRST_LOAD);
         } catch (RuntimeException e) {
-            LOG.warnf("tenants' weights and run limits not loaded yet (every tenant has weight 1, no limit, until "
-                    + "the next refresh): %s", e.toString());
+            LOG.warnf("tenants' weights and run limits not loaded yet (every tenant has weight 1, and new runs "
+                    + "wait pending, until the next refresh): %s", e.toString());
         }
     }
 
@@ -59,6 +60,11 @@ public class TenantShareCache implements TenantShares {
     Uni<Void> scheduled() {
         return refresh().onFailure().invoke(e -> LOG.warnf("reading the tenants' weights and run limits failed: %s",
                 e.toString())).onFailure().recoverWithNull();
+    }
+
+    @Override
+    public boolean loaded() {
+        return loaded;
     }
 
     @Override
@@ -106,5 +112,6 @@ public class TenantShareCache implements TenantShares {
                 byTenant.computeIfPresent(tenant, (k, old) -> old.stamp() > started ? old : null);
             }
         }
+        loaded = true;
     }
 }

@@ -99,6 +99,7 @@ public final class FairShare {
             UUID best = null;
             double bestShare = Double.MAX_VALUE;
             Pick bestPick = null;
+            List<UUID> stuck = new ArrayList<>();
             for (var e : byTenant.entrySet()) {
                 double share = (load.getOrDefault(e.getKey(), 0) + 1.0) / Math.max(1, weights.getOrDefault(e.getKey(), 1));
                 if (share >= bestShare) {
@@ -106,12 +107,14 @@ public final class FairShare {
                 }
                 Optional<Pick> pick = firstRunnable(e.getValue(), free, budgets);
                 if (pick.isEmpty()) {
+                    stuck.add(e.getKey()); // free slots and budget places only shrink in a pass: it stays stuck
                     continue;
                 }
                 best = e.getKey();
                 bestShare = share;
                 bestPick = pick.get();
             }
+            stuck.forEach(byTenant::remove);
             if (best == null) {
                 break; // no tenant has a step any free worker can run
             }

@@ -170,9 +170,12 @@ public final class RunDecider {
             } else if (step.status == StepStatus.QUEUED && step.commandId == null) {
                 Instant waitingSince = step.nextAttemptAt != null && step.nextAttemptAt.isAfter(step.queuedAt)
                         ? step.nextAttemptAt : step.queuedAt;
-                Instant seen = sightings.lastSeen(run.tenantId, step);
-                if (seen != null && waitingSince != null && seen.isAfter(waitingSince)) {
-                    waitingSince = seen; // a capable worker exists: the step waits its turn
+                if (waitingSince != null && !now.isBefore(waitingSince.plus(settings.queueTimeout()))) {
+                    Instant seen = sightings.lastSeen(run.tenantId, step);
+                    if (seen != null && seen.isAfter(waitingSince)) {
+                        waitingSince = seen; // a worker that could run it was seen since: it waits its turn
+                        step.touch(); // saved, so its due time moves on (DueTimes)
+                    }
                 }
                 if (waitingSince != null && !now.isBefore(waitingSince.plus(settings.queueTimeout()))) {
                     fail(run, step, StepStatus.TIMEOUT, "NO_WORKER", "no capable worker was available within "

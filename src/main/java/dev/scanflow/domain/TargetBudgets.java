@@ -6,8 +6,10 @@ package dev.scanflow.domain;
  * implementation answers from memory, at once. Null when no budget applies to the step (a
  * passive step on a target no tenant gave a budget).
  */
-@FunctionalInterface
 public interface TargetBudgets {
 
     TargetBudget of(RunState run, StepState step);
+
+    /** The key of the target a run's asset is (null: none), whatever budget applies to its steps. */
+    String keyOf(java.util.Map<String, Object> asset);
 }

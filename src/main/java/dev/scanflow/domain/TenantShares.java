@@ -9,6 +9,9 @@ import java.util.UUID;
  */
 public interface TenantShares {
 
+    /** False until the shares were read once: run limits are then unknown, and runs wait (fail closed). */
+    boolean loaded();
+
     /** The tenant's weight in the fair share of shared workers (1 when none was set). */
     int weight(UUID tenant);
 

@@ -47,13 +47,25 @@ public class DispatchPasses {
 
     private static final Logger LOG = Logger.getLogger(DispatchPasses.class);
 
-    /** The first {@code $1} waiting steps of each tenant, in their order ({@code $2}: seconds per priority level gained). */
-    static final String HEADS = "SELECT * FROM (SELECT s.id, s.run_id, r.tenant_id, r.priority, s.queued_at, "
-            + "s.capabilities, s.tool, s.config, s.previous_worker_id, s.step_key, s.wait_reason, r.asset, row_number() OVER ("
-            + "PARTITION BY r.tenant_id ORDER BY greatest(0, (CASE r.priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 "
-            + "WHEN 'normal' THEN 2 ELSE 3 END) - floor(extract(epoch FROM now() - s.queued_at) / $2)), s.queued_at, s.id) AS n "
+    /** A waiting step's rank: its run's priority, raised one level per {@code $2} seconds waited (FairShare.rank). */
+    private static final String RANK = "greatest(0, (CASE r.priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 "
+            + "WHEN 'normal' THEN 2 ELSE 3 END) - floor(extract(epoch FROM now() - s.queued_at) / $2))";
+
+    /**
+     * The head of each tenant's line: its first {@code $1} waiting steps in their order, taking at
+     * most {@link #PER_TARGET} per target, so that steps on a target whose budget is used up never
+     * fill the window and hide the tenant's steps on other targets.
+     */
+    static final String HEADS = "SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY tenant_id ORDER BY rank, "
+            + "queued_at, id) AS n FROM (SELECT s.id, s.run_id, r.tenant_id, r.priority, s.queued_at, s.capabilities, "
+            + "s.tool, s.config, s.previous_worker_id, s.step_key, s.wait_reason, r.asset, " + RANK + " AS rank, "
+            + "row_number() OVER (PARTITION BY r.tenant_id, r.target_key ORDER BY " + RANK + ", s.queued_at, s.id) AS k "
             + "FROM step_runs s JOIN pipeline_runs r ON r.id = s.run_id WHERE s.status = 'queued' AND s.command_id IS NULL "
-            + "AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= now()) AND r.status = 'running') w WHERE n <= $1";
+            + "AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= now()) AND r.status = 'running') t "
+            + "WHERE k <= " + "$3" + ") h WHERE n <= $1";
+
+    /** Waiting steps per tenant and target a pass considers. */
+    static final int PER_TARGET = 20;
 
     /** Steps each tenant has on shared workers now: its use of the fair share. */
     static final String ACTIVE = "SELECT s.tenant_id, count(*)::int AS active FROM worker_slots ws "
@@ -129,7 +141,7 @@ public class DispatchPasses {
         var aging = config.engine().priorityAging();
         return Uni.combine().all()
                 .unis(pool.preparedQuery(HEADS).execute(Tuple.of(config.engine().dispatchWindow(),
-                                (double) Math.max(1, aging.toSeconds()))),
+                                (double) Math.max(1, aging.toSeconds()), PER_TARGET)),
                         sightings.read(pool), pool.query(ACTIVE).execute())
                 .asTuple()
                 .chain(read -> {
@@ -210,9 +222,13 @@ public class DispatchPasses {
         if (ids.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        // rows a transaction holds are skipped (never waited for): that transaction saves its own reason
         return pool.preparedQuery("UPDATE step_runs s SET wait_reason = w.reason FROM unnest($1::uuid[], $2::text[]) "
-                        + "AS w(id, reason) WHERE s.id = w.id AND s.status = 'queued' AND s.command_id IS NULL")
-                .execute(Tuple.of(ids.toArray(UUID[]::new), texts.toArray(String[]::new))).replaceWithVoid();
+                        + "AS w(id, reason) WHERE s.id = w.id AND s.id IN (SELECT id FROM step_runs WHERE id = ANY($1) "
+                        + "AND status = 'queued' AND command_id IS NULL FOR UPDATE SKIP LOCKED)")
+                .execute(Tuple.of(ids.toArray(UUID[]::new), texts.toArray(String[]::new))).replaceWithVoid()
+                .onFailure().invoke(e -> LOG.debugf("wait reasons not written: %s", e.toString()))
+                .onFailure().recoverWithNull();
     }
 
     private Line line(Row r) {

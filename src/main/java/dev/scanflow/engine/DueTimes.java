@@ -5,22 +5,27 @@ import dev.scanflow.domain.StepState;
 import dev.scanflow.domain.StepStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.UUID;
 
 /**
  * When the sweeper must look at a step next ({@code step_runs.due_at}): its timeout while it
  * runs, the ack timeout while its command is unacknowledged, its retry time, or the queue
- * timeout while it waits for a worker. Null when no clock applies.
+ * timeout while it waits for a worker, counted from when a worker that could run it was last
+ * seen if that is later ({@link FleetSightings}: a step waiting its turn is looked at once per
+ * queue timeout, not on every sweep). Null when no clock applies.
  */
 @ApplicationScoped
 public class DueTimes {
 
     private final ScanflowConfig config;
+    private final FleetSightings sightings;
 
-    public DueTimes(ScanflowConfig config) {
+    public DueTimes(ScanflowConfig config, FleetSightings sightings) {
         this.config = config;
+        this.sightings = sightings;
     }
 
-    Instant dueAt(StepState s, Instant now) {
+    Instant dueAt(UUID tenant, StepState s, Instant now) {
         var engine = config.engine();
         if (s.status == StepStatus.RUNNING) {
             return s.startedAt == null ? now : s.startedAt.plusSeconds(s.timeoutSeconds);
@@ -33,6 +38,10 @@ public class DueTimes {
                 return s.nextAttemptAt;
             }
             Instant since = s.nextAttemptAt != null && s.nextAttemptAt.isAfter(s.queuedAt) ? s.nextAttemptAt : s.queuedAt;
+            Instant seen = sightings.lastSeen(tenant, s);
+            if (seen != null && seen.isAfter(since)) {
+                since = seen;
+            }
             return since.plus(engine.queueTimeout());
         }
         return null;

@@ -47,7 +47,9 @@ public class FleetSightings implements WorkerSightings {
                         new HashSet<>(Arrays.asList(r.getArrayOfStrings("capabilities"))),
                         new HashSet<>(Arrays.asList(r.getArrayOfStrings("tools"))), r.getInteger("max_concurrency"),
                         r.getInteger("active_commands"), online, r.getBoolean("draining"));
-                out.add(new Sighting(c, r.getBoolean("benched"), online ? now : beat == null ? null : beat.toInstant()));
+                // a draining worker takes nothing new: it is not a worker that could run a step
+                Instant seen = c.draining() ? null : online ? now : beat == null ? null : beat.toInstant();
+                out.add(new Sighting(c, r.getBoolean("benched"), seen));
             }
             last = List.copyOf(out);
             return last;
@@ -62,14 +64,15 @@ public class FleetSightings implements WorkerSightings {
 
     /** Whether an online worker could run the step at all (busy or not). */
     static boolean anyOnlineCould(List<Sighting> sightings, UUID tenant, StepState step) {
-        return sightings.stream().anyMatch(s -> s.worker().online() && could(s.worker(), tenant, step));
+        return sightings.stream().anyMatch(s -> s.worker().online() && !s.worker().draining()
+                && could(s.worker(), tenant, step));
     }
 
     @Override
     public Instant lastSeen(UUID tenant, StepState step) {
         List<Sighting> known = last;
         if (known == null) {
-            return null;
+            return Instant.now(); // not read yet (a replica just started): nobody times out for that
         }
         Instant seen = null;
         for (Sighting s : known) {

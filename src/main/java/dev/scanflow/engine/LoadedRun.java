@@ -5,5 +5,5 @@ import java.util.UUID;
 
 /** A run locked for a decision: the decider's state plus what the shell needs for messages. */
 record LoadedRun(RunState state, UUID pipelineId, int pipelineVersion, String pipelineName, UUID assetId,
-        String priority) {
+        String priority, Integer maxConcurrentRuns) {
 }

@@ -27,12 +27,14 @@ import org.jboss.logging.Logger;
 public class RunAdmissions {
 
     private static final Logger LOG = Logger.getLogger(RunAdmissions.class);
-    /** Held runs of one tenant considered per pass. */
-    static final int PER_TENANT = 100;
+    /** Held runs of one pipeline considered per pass (each pipeline's, so one pipeline's backlog hides no other's). */
+    static final int PER_PIPELINE = 20;
 
     static final String HELD = "SELECT id, tenant_id, pipeline_id, max_concurrent_runs, priority, created_at FROM ("
-            + "SELECT r.*, row_number() OVER (PARTITION BY r.tenant_id ORDER BY r.created_at) AS n FROM pipeline_runs r "
-            + "WHERE r.status = 'pending' AND r.wait_reason IS NOT NULL) h WHERE n <= " + PER_TENANT;
+            + "SELECT r.id, r.tenant_id, r.pipeline_id, r.max_concurrent_runs, r.priority, r.created_at, row_number() OVER ("
+            + "PARTITION BY r.pipeline_id ORDER BY CASE r.priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 "
+            + "WHEN 'normal' THEN 2 ELSE 3 END, r.created_at) AS n FROM pipeline_runs r "
+            + "WHERE r.status = 'pending' AND r.wait_reason IS NOT NULL) h WHERE n <= " + PER_PIPELINE;
 
     private final Pool pool;
     private final RunTransactions transactions;

@@ -109,7 +109,7 @@ public class RunEngine {
 
     /** Retries an ended run's failed, timed-out and cancelled steps (see {@link RunDecider#retry}). */
     public Uni<Decision> retry(UUID runId, Consumer<RunState> check) {
-        return transactions.decide(runId, false, (run, now) -> {
+        return transactions.decideWithinLimits(runId, (run, now) -> {
             check.accept(run);
             return decider.retry(run, now);
         });

@@ -28,9 +28,14 @@ public class RunLimits {
     static final String LOCK = "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 2413))) FROM "
             + "(SELECT DISTINCT k FROM unnest($1::text[]) k ORDER BY k) t";
 
-    /** Running runs and runs a limit holds, by tenant and by pipeline. */
+    /**
+     * Running runs, and runs held by the tenant's limit and by the pipeline's, by tenant and
+     * pipeline (a run held by its pipeline's limit does not keep the tenant's other runs waiting).
+     */
     static final String COUNTS = "SELECT tenant_id, pipeline_id, count(*) FILTER (WHERE status = 'running')::int AS running, "
-            + "count(*) FILTER (WHERE status = 'pending' AND wait_reason IS NOT NULL)::int AS held FROM pipeline_runs "
+            + "count(*) FILTER (WHERE status = 'pending' AND wait_reason LIKE '" + WaitReasons.TENANT_LIMIT + "%')::int "
+            + "AS held_by_tenant, count(*) FILTER (WHERE status = 'pending' AND wait_reason LIKE '"
+            + WaitReasons.PIPELINE_LIMIT + "%')::int AS held_by_pipeline FROM pipeline_runs "
             + "WHERE (status = 'running' OR (status = 'pending' AND wait_reason IS NOT NULL)) "
             + "AND (tenant_id = ANY($1) OR pipeline_id = ANY($2)) GROUP BY tenant_id, pipeline_id";
 
@@ -62,7 +67,7 @@ public class RunLimits {
 
     /** Whether any of the asks has a limit (no limit: nothing to lock or count). */
     boolean limited(List<Ask> asks) {
-        return asks.stream().anyMatch(a -> a.pipelineLimit() != null || shares.maxConcurrentRuns(a.tenant()) != null);
+        return !shares.loaded() || asks.stream().anyMatch(a -> a.pipelineLimit() != null || shares.maxConcurrentRuns(a.tenant()) != null);
     }
 
     /** Locks the asks' limit keys and counts what runs and what waits under them. */
@@ -82,10 +87,12 @@ public class RunLimits {
                 .map(rows -> {
                     Counts c = new Counts();
                     for (Row r : rows) {
-                        for (String key : List.of(tenantKey(r.getUUID("tenant_id")), pipelineKey(r.getUUID("pipeline_id")))) {
-                            c.running.merge(key, r.getInteger("running"), Integer::sum);
-                            c.held.merge(key, r.getInteger("held"), Integer::sum);
-                        }
+                        String t = tenantKey(r.getUUID("tenant_id"));
+                        String p = pipelineKey(r.getUUID("pipeline_id"));
+                        c.running.merge(t, r.getInteger("running"), Integer::sum);
+                        c.running.merge(p, r.getInteger("running"), Integer::sum);
+                        c.held.merge(t, r.getInteger("held_by_tenant"), Integer::sum);
+                        c.held.merge(p, r.getInteger("held_by_pipeline"), Integer::sum);
                     }
                     return c;
                 });
@@ -105,7 +112,9 @@ public class RunLimits {
             String p = pipelineKey(a.pipeline());
             Integer tenantLimit = shares.maxConcurrentRuns(a.tenant());
             String reason = null;
-            if (tenantLimit != null && (counts.running.getOrDefault(t, 0) >= tenantLimit
+            if (!shares.loaded()) {
+                reason = WaitReasons.LIMITS_LOADING;
+            } else if (tenantLimit != null && (counts.running.getOrDefault(t, 0) >= tenantLimit
                     || !queued && counts.held.getOrDefault(t, 0) > 0)) {
                 reason = WaitReasons.tenantLimit(tenantLimit);
             } else if (a.pipelineLimit() != null && (counts.running.getOrDefault(p, 0) >= a.pipelineLimit()
@@ -118,8 +127,7 @@ public class RunLimits {
             } else {
                 heldBack.put(a.run(), reason);
                 if (!queued) {
-                    counts.held.merge(t, 1, Integer::sum);
-                    counts.held.merge(p, 1, Integer::sum);
+                    counts.held.merge(reason.startsWith(WaitReasons.TENANT_LIMIT) ? t : p, 1, Integer::sum);
                 }
             }
         }

@@ -36,9 +36,15 @@ import java.util.UUID;
 @ApplicationScoped
 public class RunRows {
 
+    private final dev.scanflow.domain.TargetBudgets budgets;
+
+    public RunRows(dev.scanflow.domain.TargetBudgets budgets) {
+        this.budgets = budgets;
+    }
+
     static final String RUN_COLUMNS = "id, tenant_id, status, max_parallel_steps, fail_fast, deadline_at, started_at, "
             + "completed_at, error_message, asset, context, trigger_type, triggered_by, pipeline_id, pipeline_version, "
-            + "asset_id, priority, pipeline_name, wait_reason";
+            + "asset_id, priority, pipeline_name, wait_reason, max_concurrent_runs";
     static final String STEP_COLUMNS = "id, step_key, name, step_order, step_index, tool, capabilities, config, "
             + "timeout_seconds, depends_on, condition_cel, condition_text, retry_delay_seconds, status, attempt, "
             + "max_attempts, worker_id, command_id, condition_evaluated, condition_result, skip_reason, skip_kind, "
@@ -114,7 +120,8 @@ public class RunRows {
         state.errorMessage = r.getString("error_message");
         state.waitReason = r.getString("wait_reason");
         return new LoadedRun(state, r.getUUID("pipeline_id"), r.getInteger("pipeline_version"),
-                r.getString("pipeline_name"), r.getUUID("asset_id"), r.getString("priority"));
+                r.getString("pipeline_name"), r.getUUID("asset_id"), r.getString("priority"),
+                r.getInteger("max_concurrent_runs"));
     }
 
     private static StepState toStep(Row s) {
@@ -155,7 +162,7 @@ public class RunRows {
      * Writes the changed steps of the runs (one batched statement) and the runs' status and
      * counters (another), both sent at once: one round trip.
      */
-    Uni<Void> save(SqlClient tx, List<RunState> runs, java.util.function.Function<StepState, Instant> dueAt) {
+    Uni<Void> save(SqlClient tx, List<RunState> runs, java.util.function.BiFunction<RunState, StepState, Instant> dueAt) {
         List<Tuple> steps = new ArrayList<>();
         List<Tuple> runRows = new ArrayList<>();
         for (RunState run : runs) {
@@ -164,7 +171,7 @@ public class RunRows {
                         s.conditionEvaluated != null && s.conditionEvaluated, s.conditionResult, s.skipReason,
                         s.skipKind, s.findingsCount, jsonValue(s.findingsBySeverity), jsonValue(s.output), s.errorCode,
                         s.errorMessage, odt(s.queuedAt), odt(s.startedAt), odt(s.completedAt), odt(s.nextAttemptAt),
-                        odt(s.dispatchedAt), s.workerLosses, odt(dueAt.apply(s)), s.previousWorkerId, s.scanId, s.waitReason,
+                        odt(s.dispatchedAt), s.workerLosses, odt(dueAt.apply(run, s)), s.previousWorkerId, s.scanId, s.waitReason,
                         s.newFindingsCount, jsonValue(s.newFindingsBySeverity), s.fixedFindingsCount,
                         jsonValue(s.fixedFindingsBySeverity))));
             }
@@ -200,13 +207,13 @@ public class RunRows {
         Uni<?> runRow = tx.preparedQuery("INSERT INTO pipeline_runs (id, tenant_id, pipeline_id, template_id, "
                         + "pipeline_version, asset_id, status, trigger_type, triggered_by, priority, context, total_steps, "
                         + "created_at, deadline_at, max_parallel_steps, fail_fast, asset, pipeline_name, wait_reason, "
-                        + "max_concurrent_runs) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, "
-                        + "$14, $15, $16, $17, $18, $19)")
+                        + "max_concurrent_runs, target_key) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, "
+                        + "$12, $13, $14, $15, $16, $17, $18, $19, $20)")
                 .execute(Tuple.from(Arrays.asList(state.id, state.tenantId, run.pipelineId(), run.templateId(),
                         run.pipelineVersion(), run.assetId(), run.triggerType(), run.triggeredBy(), run.priority(),
                         new JsonObject(state.context), state.steps().size(), odt(now), odt(state.deadlineAt),
                         state.maxParallelSteps, state.failFast, new JsonObject(state.asset), run.pipelineName(), state.waitReason,
-                        run.maxConcurrentRuns())));
+                        run.maxConcurrentRuns(), budgets.keyOf(state.asset))));
         List<Tuple> steps = new ArrayList<>();
         for (StepState s : state.steps()) {
             steps.add(Tuple.from(Arrays.asList(s.id, state.id, state.tenantId, s.key, s.name, s.order, s.index, s.tool,

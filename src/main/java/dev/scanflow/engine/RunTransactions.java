@@ -128,6 +128,38 @@ public class RunTransactions {
     }
 
     /**
+     * A rule that starts an ended run again (a retry) under the run limits: the run is locked,
+     * then its tenant's and pipeline's limit keys, and when either limit is reached (or runs wait
+     * under it) {@link RunLimitReached} fails the transaction with the reason, nothing written.
+     */
+    Uni<Decision> decideWithinLimits(UUID runId, BiFunction<RunState, Instant, Decision> rule) {
+        List<OutboxMessage> outgoing = new ArrayList<>();
+        Transition[] done = new Transition[1];
+        return pool.withTransaction(tx -> runs.lock(tx, runId, false).chain(loaded -> {
+                    if (loaded == null) {
+                        return Uni.createFrom().nullItem();
+                    }
+                    List<RunLimits.Ask> asks = List.of(new RunLimits.Ask(runId, loaded.state().tenantId,
+                            loaded.pipelineId(), loaded.maxConcurrentRuns()));
+                    Uni<Map<UUID, String>> held = limits.limited(asks)
+                            ? limits.lockAndCount(tx, asks).map(counts -> limits.decide(asks, counts, false))
+                            : Uni.createFrom().item(Map.of());
+                    return held.chain(reasons -> {
+                        Transition t = new Transition(loaded).rule((run, now) -> {
+                            Decision d = rule.apply(run, now); // the caller's checks first (tenant, state)
+                            if (reasons.containsKey(runId)) {
+                                throw new RunLimitReached(reasons.get(runId));
+                            }
+                            return d;
+                        });
+                        done[0] = t;
+                        return apply(tx, List.of(t), outgoing, false, null, List.of()).map(v -> t.decisions.get(0));
+                    });
+                }))
+                .invoke(() -> afterCommit(done[0] == null ? List.of() : List.of(done[0]), outgoing));
+    }
+
+    /**
      * As {@link #decide(UUID, boolean, BiFunction)}; with {@code dispatchOnly} (a dispatch pass's
      * plan), only those of the run's waiting steps may take a worker.
      */
@@ -198,7 +230,7 @@ public class RunTransactions {
                             List<Uni<Void>> inserts = new ArrayList<>();
                             for (NewRun run : plan.runs()) {
                                 LoadedRun loaded = new LoadedRun(run.state(), run.pipelineId(), run.pipelineVersion(),
-                                        run.pipelineName(), run.assetId(), run.priority());
+                                        run.pipelineName(), run.assetId(), run.priority(), run.maxConcurrentRuns());
                                 String reason = heldBack.get(run.state().id);
                                 if (reason == null) {
                                     transitions.add(new Transition(loaded).rule(decider::start));

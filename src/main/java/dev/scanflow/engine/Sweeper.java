@@ -38,8 +38,9 @@ public class Sweeper {
     }
 
     private Uni<Void> tickDueRuns() {
-        return pool.preparedQuery("SELECT run_id AS id FROM step_runs WHERE status IN ('queued', 'running') "
-                        + "AND due_at <= now() "
+        // the most overdue first, so that a batch is never filled by the same runs sweep after sweep
+        return pool.preparedQuery("(SELECT run_id AS id FROM step_runs WHERE status IN ('queued', 'running') "
+                        + "AND due_at <= now() ORDER BY due_at LIMIT " + RunTicks.BATCH + ") "
                         + "UNION SELECT id FROM pipeline_runs WHERE status = 'running' AND deadline_at <= now() "
                         + "UNION SELECT id FROM pipeline_runs WHERE status = 'pending' AND wait_reason IS NULL "
                         + "AND created_at < now() - interval '5 seconds' LIMIT " + RunTicks.BATCH)

@@ -44,7 +44,7 @@ public class TransitionWrites {
         for (Transition t : set.changed) {
             t.applied().forEach(d -> set.events.addAll(events.events(t.loaded, d, now)));
         }
-        List<Uni<?>> writes = new ArrayList<>(List.of(runs.save(tx, set.states(), s -> dueTimes.dueAt(s, now)),
+        List<Uni<?>> writes = new ArrayList<>(List.of(runs.save(tx, set.states(), (run, s) -> dueTimes.dueAt(run.tenantId, s, now)),
                 commandOutbox.insert(tx, set.commands), eventOutbox.insert(tx, set.events),
                 slots.bench(tx, set.unacknowledged, config.workers().benchAfterAckTimeout(), config.workers().maxBench()),
                 slots.unbench(tx, acknowledged)));

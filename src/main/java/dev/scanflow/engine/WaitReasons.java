@@ -26,12 +26,19 @@ final class WaitReasons {
         return "no worker: no online worker can run it (capabilities " + List.copyOf(step.capabilities) + ")";
     }
 
+    /** How a run the tenant's limit holds says so. */
+    static final String TENANT_LIMIT = "limit: the tenant has ";
+    /** How a run its pipeline's limit holds says so. */
+    static final String PIPELINE_LIMIT = "limit: the pipeline has ";
+    /** New runs wait while the tenants' run limits are not loaded yet (fail closed). */
+    static final String LIMITS_LOADING = "limit: the run limits are being loaded (this replica just started)";
+
     static String tenantLimit(int limit) {
-        return "limit: the tenant has " + limit + " of " + limit + " runs running (max_concurrent_runs)";
+        return TENANT_LIMIT + limit + " of " + limit + " runs running (max_concurrent_runs)";
     }
 
     static String pipelineLimit(int limit) {
-        return "limit: the pipeline has " + limit + " of " + limit + " runs running (settings.max_concurrent_runs)";
+        return PIPELINE_LIMIT + limit + " of " + limit + " runs running (settings.max_concurrent_runs)";
     }
 
     /** Sets the step's reason, marking it changed only when it did. */

@@ -71,9 +71,9 @@ public class WorkerAssignment {
                 }
                 if (may.test(s)) {
                     waiting.add(new Waiting(loaded, s, budgets.of(loaded.state(), s)));
-                } else {
+                } else if (s.waitReason == null) {
+                    // a reason a pass wrote (budget, no worker) stays until a pass sees otherwise
                     WaitReasons.set(s, WaitReasons.IN_LINE);
-                    this.waiting.found();
                 }
             }
         }
@@ -108,9 +108,11 @@ public class WorkerAssignment {
     }
 
     private void noWorker(Waiting w) {
-        this.waiting.found();
         var known = sightings.last();
         boolean could = known == null || FleetSightings.anyOnlineCould(known, w.loaded().state().tenantId, w.step());
+        if (could) {
+            this.waiting.found(); // it waits for a busy worker: slots go by the plan until a pass sees none wait
+        }
         WaitReasons.set(w.step(), could ? WaitReasons.IN_LINE : WaitReasons.noWorker(w.step()));
     }
     private Uni<Void> round(SqlClient tx, List<Waiting> waiting, List<WorkerMatcher.Candidate> candidates,

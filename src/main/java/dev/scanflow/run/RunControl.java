@@ -1,5 +1,6 @@
 package dev.scanflow.run;
 
+import dev.scanflow.engine.RunLimitReached;
 import dev.scanflow.common.ApiException;
 import dev.scanflow.domain.RunState;
 import dev.scanflow.domain.RunStatus;
@@ -34,7 +35,9 @@ public class RunControl {
                 throw ApiException.conflict("only failed, cancelled or timed-out runs can be retried; run " + runId
                         + " is " + run.status.wire());
             }
-        }).map(d -> found(d, runId));
+        }).onFailure(RunLimitReached.class)
+                .transform(e -> ApiException.conflict("run " + runId + " cannot start again now: " + e.getMessage()))
+                .map(d -> found(d, runId));
     }
 
     private static Void found(Object decision, UUID runId) {

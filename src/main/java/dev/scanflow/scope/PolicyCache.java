@@ -22,8 +22,8 @@ import org.jboss.logging.Logger;
  * write never undoes it: every entry carries the local stamp of when it was set, and a refresh
  * replaces only entries older than its own start. Until the first load, {@link #loaded} is
  * false and the guard holds active steps back (fail closed). The target budgets of all the
- * policies are merged per target ({@link DeclaredBudgets}) whenever an entry changes, so that a
- * budget is a map lookup on the engine's dispatch path.
+ * policies are indexed by tenant and target ({@link DeclaredBudgets}) whenever an entry changes,
+ * so that a budget is a map lookup on the engine's dispatch path.
  */
 @ApplicationScoped
 public class PolicyCache {
@@ -65,7 +65,7 @@ public class PolicyCache {
         return e == null ? null : e.policy();
     }
 
-    /** Every tenant's target budgets, the lowest per target. */
+    /** Every tenant's target budgets, by tenant and target. */
     DeclaredBudgets budgets() {
         return budgets;
     }

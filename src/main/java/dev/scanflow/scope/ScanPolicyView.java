@@ -25,8 +25,8 @@ public record ScanPolicyView(UUID tenantId, List<String> allowedTargets, List<St
     @RegisterForReflection
     @Schema(name = "TargetBudget", description = "What one target (a host name, an address, a CIDR range or a repository "
             + "URL, answered as its key) may take at once across pipelines, tenants and replicas: max_active_steps steps "
-            + "on workers (1-100, default 1), sharing requests_per_second (1-100000; null: no rate). The lowest budget any "
-            + "tenant declares for a target holds")
+            + "on workers (1-100, default 1), sharing requests_per_second (1-100000; null: no rate). It bounds this tenant's "
+            + "steps on the target, counting every tenant's steps there")
     public record Budget(String target, int maxActiveSteps, Integer requestsPerSecond) {
     }
 

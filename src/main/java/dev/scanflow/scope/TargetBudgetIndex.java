@@ -13,9 +13,9 @@ import java.util.OptionalInt;
 /**
  * The budget of the target a step reaches ({@link TargetBudgets}; docs/api.md, "Target
  * budgets"), asked by the engine for each step it is about to give to a worker: synchronous and
- * from memory. The target is the step's asset's ({@link TargetKeys#ofAsset}); its budget the
- * lowest any tenant's policy declares ({@link PolicyCache#budgets}, merged when the policies
- * change); when none does, an active step (its tenant's {@code active_capabilities}, the default
+ * from memory. The target is the step's asset's ({@link TargetKeys#ofAsset}); its budget the one
+ * the step's tenant declares for it ({@link PolicyCache#budgets}, indexed when the policies
+ * change; the engine counts every tenant's steps on the target against it); when it declares none, an active step (its tenant's {@code active_capabilities}, the default
  * ones without a policy) gets {@code scanflow.budgets.active-steps} and
  * {@code scanflow.budgets.requests-per-second}, and a passive step none.
  */
@@ -48,12 +48,17 @@ public class TargetBudgetIndex implements TargetBudgets {
     }
 
     @Override
+    public String keyOf(java.util.Map<String, Object> asset) {
+        return TargetKeys.ofAsset(asset);
+    }
+
+    @Override
     public TargetBudget of(RunState run, StepState step) {
         String key = TargetKeys.ofAsset(run.asset);
         if (key == null) {
             return null;
         }
-        TargetBudget declared = policies.budgets().of(key);
+        TargetBudget declared = policies.budgets().of(run.tenantId, key);
         if (declared != null) {
             return declared;
         }

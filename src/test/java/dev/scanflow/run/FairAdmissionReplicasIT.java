@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Budgets and run limits hold across two replicas of the packaged service (docs/adr/0012): two
  * tenants' pipelines aimed at one host with a budget of 1, started on both replicas at once,
- * never have two steps on the host at the same time (the event log says so), and a pipeline
- * limited to 2 runs never has more running while runs are started on both replicas at once.
+ * never have two steps on the host at the same time (the event log says so), a pipeline
+ * limited to 2 runs never has more running, and a tenant limited to 1 run never more than one,
+ * while runs are started on both replicas at once.
  */
 class FairAdmissionReplicasIT {
 
@@ -46,10 +47,11 @@ class FairAdmissionReplicasIT {
                 try (TestWorker worker = new TestWorker(nats.url(), "scanflow", "w-fair", null, List.of("dast"),
                         List.of(), 8).onScan((w, cmd) -> hold(w, cmd, onHost, mostOnHost)).register(one.base())) {
                     String host = "shared.example.com";
-                    // A's policy gives the host a budget of 1; B, with no policy, is held to it too
+                    // A's policy gives the host a budget of 1; B has none, so its active step gets the
+                    // default (1): each counts the other's steps on the host
                     given().baseUri(one.base()).auth().oauth2(adminA).contentType(ContentType.JSON)
                             .body("{\"target_budgets\": [{\"target\": \"" + host + "\", \"max_active_steps\": 1}]}")
-                            .put("/api/v1/scan-policy").then().statusCode(200);
+                            .put("/api/v1/scan-policy").then().statusCode(201);
                     String yaml = "{\"name\": \"dast\", \"steps\": [{\"id\": \"dast\", \"capabilities\": [\"dast\"]}]}";
                     String pipeA = post(one.base(), adminA, "/api/v1/pipelines", yaml);
                     String pipeB = post(two.base(), adminB, "/api/v1/pipelines", yaml);
@@ -86,6 +88,25 @@ class FairAdmissionReplicasIT {
                         awaitCompleted(two.base(), r[1], r[0]);
                     }
                     assertEquals(2, mostOnHost.get(), "the pipeline's runs never exceeded its limit of 2");
+
+                    // B's own limit of 1 run (a platform admin's, through replica one), started on both at once
+                    String platform = LocalProcesses.mintToken(UUID.randomUUID(), "platform-admin");
+                    given().baseUri(one.base()).auth().oauth2(platform).contentType(ContentType.JSON)
+                            .body("{\"weight\": 1, \"max_concurrent_runs\": 1}").put("/api/v1/tenants/" + tenantB + "/share")
+                            .then().statusCode(200);
+                    // replica two reads it within scanflow.admission.refresh (5 s)
+                    Thread.sleep(Duration.ofSeconds(6).toMillis());
+                    String free = post(one.base(), adminB, "/api/v1/pipelines", "{\"name\": \"free\", "
+                            + "\"steps\": [{\"id\": \"scan\", \"capabilities\": [\"dast\"]}]}");
+                    String serverB = post(two.base(), adminB, "/api/v1/assets", "{\"type\": \"server\", \"name\": \"b-limited\"}");
+                    onHost.set(0);
+                    mostOnHost.set(0);
+                    List<String[]> tenantRuns = startAtOnce(List.of(new String[] {one.base(), adminB, free, serverB},
+                            new String[] {two.base(), adminB, free, serverB}), 3);
+                    for (String[] r : tenantRuns) {
+                        awaitCompleted(one.base(), r[1], r[0]);
+                    }
+                    assertEquals(1, mostOnHost.get(), "the tenant never had more than its 1 run running");
                 }
             }
         }

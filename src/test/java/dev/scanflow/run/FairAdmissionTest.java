@@ -206,10 +206,12 @@ class FairAdmissionTest {
         String adminA = TestTokens.admin(a);
         String adminB = TestTokens.admin(b);
         String host = "budget-" + UUID.randomUUID().toString().substring(0, 8) + ".example.com";
-        // A declares the budget; it protects the host from B's steps too
-        as(adminA).contentType(ContentType.JSON).body("{\"target_budgets\": [{\"target\": \"" + host
-                + "\", \"max_active_steps\": 1, \"requests_per_second\": 40}]}").put("/api/v1/scan-policy")
-                .then().statusCode(org.hamcrest.Matchers.anyOf(org.hamcrest.Matchers.is(200), org.hamcrest.Matchers.is(201)));
+        // both give the host a budget of 1; each counts the other's steps on it
+        for (String admin : List.of(adminA, adminB)) {
+            as(admin).contentType(ContentType.JSON).body("{\"target_budgets\": [{\"target\": \"" + host
+                    + "\", \"max_active_steps\": 1, \"requests_per_second\": 40}]}").put("/api/v1/scan-policy")
+                    .then().statusCode(org.hamcrest.Matchers.anyOf(org.hamcrest.Matchers.is(200), org.hamcrest.Matchers.is(201)));
+        }
         String cap = capability("budget");
         String yaml = "name: gentle\nsteps:\n  - id: scan\n    capabilities: [" + cap + "]\n    config:\n      rate_limit: 100\n";
         try (TestWorker shared = new TestWorker("w-" + cap, null, List.of(cap), List.of(), 4).onScan((w, cmd) -> w.running(cmd))) {

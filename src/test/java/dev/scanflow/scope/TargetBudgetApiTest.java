@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Target budgets in the scan policy API against the real service and database: written in JSON
  * and YAML, answered normalized, every error at once with its path, and the engine's
- * {@link TargetBudgets} bean answering the lowest budget across tenants, or the default for
+ * {@link TargetBudgets} bean answering the tenant's own budget, or the default for
  * active steps.
  */
 @QuarkusTest

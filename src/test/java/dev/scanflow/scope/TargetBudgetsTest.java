@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Target budgets without Quarkus: the keys of declared targets and of steps' assets agree, the
- * lowest budget across tenants holds, the default applies to active steps only, and the index
+ * tenant's own budget holds for its steps, the default applies to active steps only, and the index
  * follows the cache's changes.
  */
 class TargetBudgetsTest {
@@ -110,37 +110,38 @@ class TargetBudgetsTest {
     }
 
     @Test
-    void theLowestBudgetAnyTenantDeclaresHolds() {
+    void eachTenantsOwnBudgetBoundsItsStepsAndNoOtherTenantsSteps() {
         UUID a = UUID.randomUUID();
         UUID b = UUID.randomUUID();
-        UUID c = UUID.randomUUID();
         PolicyCache cache = new PolicyCache(null);
-        cache.apply(cache.begin(), Set.of(a, b, c), List.of(
+        cache.apply(cache.begin(), Set.of(a, b), List.of(
                 stored(a, 1, ScanPolicy.DEFAULT_ACTIVE, new TargetBudget("shared.example.com", 5, 50),
                         new TargetBudget("10.20.0.0/16", 3, null)),
-                stored(b, 1, ScanPolicy.DEFAULT_ACTIVE, new TargetBudget("shared.example.com", 2, 80)),
-                stored(c, 1, ScanPolicy.DEFAULT_ACTIVE, new TargetBudget("shared.example.com", 4, null))));
-        assertEquals(new TargetBudget("shared.example.com", 2, 50), cache.budgets().of("shared.example.com"),
-                "the fewest steps of b, the lowest rate of a; c's lack of a rate lifts no one's");
-        assertEquals(new TargetBudget("10.20.0.0/16", 3, null), cache.budgets().of("10.20.0.0/16"));
-        assertNull(cache.budgets().of("elsewhere.example.com"));
+                stored(b, 1, ScanPolicy.DEFAULT_ACTIVE, new TargetBudget("shared.example.com", 2, 80))));
+        assertEquals(new TargetBudget("shared.example.com", 5, 50), cache.budgets().of(a, "shared.example.com"));
+        assertEquals(new TargetBudget("shared.example.com", 2, 80), cache.budgets().of(b, "shared.example.com"));
+        assertEquals(new TargetBudget("10.20.0.0/16", 3, null), cache.budgets().of(a, "10.20.0.0/16"));
+        assertNull(cache.budgets().of(b, "10.20.0.0/16"), "a's budget is a's");
 
         TargetBudgetIndex index = new TargetBudgetIndex(cache, 1, OptionalInt.of(100));
         StepState passive = step("sast");
-        // a tenant that declared nothing gets the lowest budget too, for a passive step as well
+        StepState active = step("dast");
+        var shared = asset("web_application", "s", "https://shared.example.com/");
+        // b's own budget, for a passive step as well
+        assertEquals(new TargetBudget("shared.example.com", 2, 80), index.of(run(b, shared, passive), passive));
+        // a tenant that declared nothing: the default for an active step, none for a passive one
         UUID d = UUID.randomUUID();
-        assertEquals(new TargetBudget("shared.example.com", 2, 50),
-                index.of(run(d, asset("web_application", "s", "https://shared.example.com/"), passive), passive));
+        assertEquals(new TargetBudget("shared.example.com", 1, 100), index.of(run(d, shared, active), active));
+        assertNull(index.of(run(d, shared, passive), passive));
 
-        // b lowers its budget further: applied at once; then b's policy goes: a's and c's hold
+        // b lowers its budget: applied at once; b's policy goes: b gets the default again
         cache.written(stored(b, 2, ScanPolicy.DEFAULT_ACTIVE, new TargetBudget("shared.example.com", 1, 10)).compile());
-        assertEquals(new TargetBudget("shared.example.com", 1, 10), cache.budgets().of("shared.example.com"));
+        assertEquals(new TargetBudget("shared.example.com", 1, 10), cache.budgets().of(b, "shared.example.com"));
         cache.deleted(b);
-        assertEquals(new TargetBudget("shared.example.com", 4, 50), cache.budgets().of("shared.example.com"));
+        assertNull(cache.budgets().of(b, "shared.example.com"));
         // a refresh that finds a's policy gone drops its budgets
-        cache.apply(cache.begin(), Set.of(c), List.of());
-        assertEquals(new TargetBudget("shared.example.com", 4, null), cache.budgets().of("shared.example.com"));
-        assertNull(cache.budgets().of("10.20.0.0/16"));
+        cache.apply(cache.begin(), Set.of(), List.of());
+        assertNull(cache.budgets().of(a, "10.20.0.0/16"));
     }
 
     @Test
