@@ -34,7 +34,9 @@ class FairAdmissionReplicasIT {
     void aBudgetAndARunLimitHoldAcrossTwoReplicas() throws Exception {
         LocalProcesses.freshDatabase("scanflow_it_fair");
         try (var nats = new LocalProcesses.NatsServer().start()) {
-            Map<String, String> env = LocalProcesses.serviceEnv("scanflow_it_fair", nats.url());
+            // policies and tenants' limits read again every second (5 s by default)
+            Map<String, String> env = LocalProcesses.serviceEnv("scanflow_it_fair", nats.url(), "SCANFLOW_SCOPE_REFRESH", "1s",
+                    "SCANFLOW_ADMISSION_REFRESH", "1s");
             UUID tenantA = UUID.randomUUID();
             UUID tenantB = UUID.randomUUID();
             String adminA = LocalProcesses.mintToken(tenantA, "admin");
@@ -44,7 +46,7 @@ class FairAdmissionReplicasIT {
                 two.awaitReady();
                 AtomicInteger onHost = new AtomicInteger();
                 AtomicInteger mostOnHost = new AtomicInteger();
-                try (TestWorker worker = new TestWorker(nats.url(), "scanflow", "w-fair", null, List.of("dast"),
+                try (TestWorker worker = new TestWorker(nats.url(), "scanflow", "w-fair", null, List.of("dast", "scan"),
                         List.of(), 8).onScan((w, cmd) -> hold(w, cmd, onHost, mostOnHost)).register(one.base())) {
                     String host = "shared.example.com";
                     // A's policy gives the host a budget of 1; B has none, so its active step gets the
@@ -60,7 +62,7 @@ class FairAdmissionReplicasIT {
                     String assetB = post(two.base(), adminB, "/api/v1/assets",
                             "{\"type\": \"web_application\", \"name\": \"b\", \"url\": \"https://" + host + "/b\"}");
                     // the budget reaches replica two through its policy refresh (scanflow.scope.refresh)
-                    Thread.sleep(Duration.ofSeconds(6).toMillis());
+                    Thread.sleep(Duration.ofSeconds(2).toMillis());
                     List<String[]> runs = startAtOnce(List.of(
                             new String[] {one.base(), adminA, pipeA, assetA}, new String[] {two.base(), adminB, pipeB, assetB},
                             new String[] {two.base(), adminA, pipeA, assetA}, new String[] {one.base(), adminB, pipeB, assetB}), 3);
@@ -76,9 +78,10 @@ class FairAdmissionReplicasIT {
                                 "steps on the host overlap in the event log: " + spans.get(i - 1)[1] + " > " + spans.get(i)[0]);
                     }
 
-                    // a pipeline limited to 2 runs, started 10 times on both replicas at once
+                    // a pipeline limited to 2 runs, started 10 times on both replicas at once (a passive
+                    // capability: no target budget serializes its steps)
                     String limited = post(one.base(), adminA, "/api/v1/pipelines", "{\"name\": \"limited\", "
-                            + "\"settings\": {\"max_concurrent_runs\": 2}, \"steps\": [{\"id\": \"scan\", \"capabilities\": [\"dast\"]}]}");
+                            + "\"settings\": {\"max_concurrent_runs\": 2}, \"steps\": [{\"id\": \"scan\", \"capabilities\": [\"scan\"]}]}");
                     String server = post(two.base(), adminA, "/api/v1/assets", "{\"type\": \"server\", \"name\": \"limited\"}");
                     onHost.set(0);
                     mostOnHost.set(0);
@@ -94,10 +97,10 @@ class FairAdmissionReplicasIT {
                     given().baseUri(one.base()).auth().oauth2(platform).contentType(ContentType.JSON)
                             .body("{\"weight\": 1, \"max_concurrent_runs\": 1}").put("/api/v1/tenants/" + tenantB + "/share")
                             .then().statusCode(200);
-                    // replica two reads it within scanflow.admission.refresh (5 s)
-                    Thread.sleep(Duration.ofSeconds(6).toMillis());
+                    // replica two reads it within scanflow.admission.refresh
+                    Thread.sleep(Duration.ofSeconds(2).toMillis());
                     String free = post(one.base(), adminB, "/api/v1/pipelines", "{\"name\": \"free\", "
-                            + "\"steps\": [{\"id\": \"scan\", \"capabilities\": [\"dast\"]}]}");
+                            + "\"steps\": [{\"id\": \"scan\", \"capabilities\": [\"scan\"]}]}");
                     String serverB = post(two.base(), adminB, "/api/v1/assets", "{\"type\": \"server\", \"name\": \"b-limited\"}");
                     onHost.set(0);
                     mostOnHost.set(0);

@@ -325,6 +325,34 @@ class FairAdmissionTest {
     }
 
     @Test
+    void aRetryThatWouldPassTheRunLimitIsAConflictNamingIt() throws Exception {
+        UUID t = Api.newTenant();
+        String admin = TestTokens.admin(t);
+        String cap = capability("retry");
+        try (TestWorker worker = new TestWorker("w-" + cap, t, List.of(cap), List.of(), 4).onScan((w, cmd) -> w.running(cmd))) {
+            String pipeline = oneStep(admin, "one-at-a-time", cap, "max_concurrent_runs: 1");
+            String asset = asset(admin, "server", "retry", null);
+            String first = trigger(admin, pipeline, asset);
+            awaitCommands(worker, 1);
+            worker.fail(worker.commands().get(0), "EXIT_2", "boom");
+            awaitRun(admin, first, "failed");
+            String second = trigger(admin, pipeline, asset);
+            awaitCommands(worker, 2);
+            as(admin).post("/api/v1/pipeline-runs/" + first + "/retry").then().statusCode(409)
+                    .contentType("application/problem+json")
+                    .body("detail", org.hamcrest.Matchers.containsString(
+                            "limit: the pipeline has 1 of 1 runs running (settings.max_concurrent_runs)"));
+            assertEquals("failed", run(admin, first).getString("status"), "nothing written");
+            worker.complete(worker.commands().get(1), 0, Map.of());
+            awaitRun(admin, second, "completed");
+            as(admin).post("/api/v1/pipeline-runs/" + first + "/retry").then().statusCode(org.hamcrest.Matchers.lessThan(300));
+            awaitCommands(worker, 3);
+            worker.complete(worker.commands().get(2), 0, Map.of());
+            awaitRun(admin, first, "completed");
+        }
+    }
+
+    @Test
     void prioritiesOrderDispatchAndARunsPriorityComesFromItsAsset() throws Exception {
         UUID t = Api.newTenant();
         String admin = TestTokens.admin(t);

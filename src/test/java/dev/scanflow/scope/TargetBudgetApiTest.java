@@ -135,7 +135,7 @@ class TargetBudgetApiTest {
     }
 
     @Test
-    void theBeanAnswersTheLowestBudgetAcrossTenantsAndTheDefaultForActiveSteps() {
+    void theBeanAnswersEachTenantsOwnBudgetAndTheDefaultForActiveSteps() {
         UUID other = Api.newTenant();
         UUID third = Api.newTenant();
         String shared = "shared." + zone;
@@ -148,20 +148,22 @@ class TargetBudgetApiTest {
                 .put("/api/v1/scan-policy").then().statusCode(201);
 
         Map<String, Object> web = asset("web_application", "shop", "https://" + shared + ":8443/login");
-        // the fewest steps of the other tenant, the rate of this one; for any tenant, passive steps too
-        assertEquals(new TargetBudget(shared, 2, 40), budgetOf(third, web, "sast"));
-        assertEquals(new TargetBudget(shared, 2, 40), budgetOf(tenant, web, "dast"));
+        // each tenant its own, for passive steps too; one that declared none gets none for a passive step
+        assertEquals(new TargetBudget(shared, 4, 40), budgetOf(tenant, web, "sast"));
+        assertEquals(new TargetBudget(shared, 2, null), budgetOf(other, web, "sast"));
+        assertNull(budgetOf(third, web, "sast"));
 
-        // a target no one declared: the default (scanflow.budgets.*) for active steps, none for passive ones
+        // no budget declared: the default (scanflow.budgets.*; the test profile's 8 and 100000) for active steps
         Map<String, Object> server = asset("server", "Lone." + zone, null);
-        assertEquals(new TargetBudget("lone." + zone, 1, 100), budgetOf(third, server, "network"));
+        assertEquals(new TargetBudget("lone." + zone, 8, 100_000), budgetOf(third, server, "network"));
         assertNull(budgetOf(third, server, "sast"));
+        assertEquals(new TargetBudget(shared, 8, 100_000), budgetOf(third, web, "dast"));
 
         // removing a policy applies at once on this replica
         as(TestTokens.admin(other)).delete("/api/v1/scan-policy").then().statusCode(204);
-        assertEquals(new TargetBudget(shared, 4, 40), budgetOf(third, web, "sast"));
+        assertNull(budgetOf(other, web, "sast"));
+        assertEquals(new TargetBudget(shared, 4, 40), budgetOf(tenant, web, "sast"));
         as(admin).delete("/api/v1/scan-policy").then().statusCode(204);
-        assertNull(budgetOf(third, web, "sast"));
-        assertEquals(new TargetBudget(shared, 1, 100), budgetOf(third, web, "dast"));
+        assertNull(budgetOf(tenant, web, "sast"));
     }
 }
