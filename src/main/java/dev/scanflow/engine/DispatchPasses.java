@@ -70,7 +70,7 @@ public class DispatchPasses {
     /** Steps each tenant has on shared workers now: its use of the fair share. */
     static final String ACTIVE = "SELECT s.tenant_id, count(*)::int AS active FROM worker_slots ws "
             + "JOIN workers w ON w.id = ws.worker_id JOIN step_runs s ON s.id = ws.step_run_id "
-            + "WHERE w.tenant_id IS NULL GROUP BY s.tenant_id";
+            + "WHERE w.tenant_id IS NULL AND w.status = 'online' GROUP BY s.tenant_id";
 
     private final Pool pool;
     private final RunEngine engine;
@@ -181,13 +181,11 @@ public class DispatchPasses {
         }
         Map<UUID, Set<UUID>> byRun = new LinkedHashMap<>();
         picks.forEach(p -> byRun.computeIfAbsent(p.step().runId(), k -> new HashSet<>()).add(p.step().stepId()));
-        return Multi.createFrom().iterable(byRun.entrySet())
-                .onItem().transformToUni(e -> engine.dispatch(e.getKey(), e.getValue())
-                        .onFailure().invoke(x -> LOG.warnf("dispatch to run %s failed: %s", e.getKey(), x.toString()))
-                        .onFailure().recoverWithItem(false))
-                .merge(4)
-                .collect().asList()
-                .invoke(done -> metrics.sweeperAction("dispatch", done.stream().filter(b -> b).count()))
+        // one transaction for the whole plan: a pass costs the same few round trips however many runs it serves
+        return engine.dispatch(byRun)
+                .invoke(done -> metrics.sweeperAction("dispatch", done))
+                .onFailure().invoke(x -> LOG.warnf("dispatching a pass's plan failed: %s", x.toString()))
+                .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }
 

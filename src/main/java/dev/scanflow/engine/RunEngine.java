@@ -69,11 +69,11 @@ public class RunEngine {
     }
 
     /**
-     * A dispatch pass's plan for one run: its clock, and only the planned waiting steps may take
-     * a worker; false when another transaction holds the run.
+     * A dispatch pass's plan, in one transaction: each planned run's clock, and only its planned
+     * waiting steps may take a worker; runs another transaction holds are skipped. How many ran.
      */
-    public Uni<Boolean> dispatch(UUID runId, Set<UUID> steps) {
-        return transactions.decide(runId, true, decider::tick, steps).map(d -> d != null);
+    public Uni<Integer> dispatch(Map<UUID, Set<UUID>> planned) {
+        return transactions.dispatch(planned);
     }
 
     /** A worker stopped heartbeating: its steps, in every run, go to another worker (or fail). */

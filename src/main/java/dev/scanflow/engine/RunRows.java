@@ -58,6 +58,29 @@ public class RunRows {
         return load(tx, sql, "SELECT " + STEP_COLUMNS + " FROM step_runs WHERE run_id = $1", runId);
     }
 
+    /**
+     * Locks (in id order, skipping runs another transaction holds) and loads these runs with their
+     * steps: two queries sent at once, one round trip. Runs that were busy are left out.
+     */
+    Uni<List<LoadedRun>> lockSkipping(SqlClient tx, List<UUID> runIds) {
+        Tuple ids = Tuple.of((Object) runIds.toArray(UUID[]::new));
+        return Uni.combine().all()
+                .unis(tx.preparedQuery("SELECT " + RUN_COLUMNS + " FROM pipeline_runs WHERE id = ANY($1) ORDER BY id "
+                                + "FOR UPDATE SKIP LOCKED").execute(ids),
+                        tx.preparedQuery("SELECT run_id, " + STEP_COLUMNS + " FROM step_runs WHERE run_id = ANY($1)").execute(ids))
+                .with((runs, steps) -> {
+                    Map<UUID, List<Row>> stepsOf = new java.util.HashMap<>();
+                    for (Row st : steps) {
+                        stepsOf.computeIfAbsent(st.getUUID("run_id"), k -> new ArrayList<>()).add(st);
+                    }
+                    List<LoadedRun> loaded = new ArrayList<>();
+                    for (Row r : runs) {
+                        loaded.add(toLoaded(r, stepsOf.getOrDefault(r.getUUID("id"), List.of())));
+                    }
+                    return loaded;
+                });
+    }
+
     /** Runs locked for a batch of results, and which run each known scan command belongs to. */
     record LockedBatch(List<LoadedRun> runs, Map<UUID, UUID> runOfCommand) {
     }

@@ -124,7 +124,39 @@ public class RunTransactions {
 
     /** Runs a rule on a run under its lock; null when the run is absent or (skipLocked) busy. */
     Uni<Decision> decide(UUID runId, boolean skipLocked, BiFunction<RunState, Instant, Decision> rule) {
-        return decide(runId, skipLocked, rule, null);
+        List<OutboxMessage> outgoing = new ArrayList<>();
+        Transition[] done = new Transition[1];
+        return pool.withTransaction(tx -> runs.lock(tx, runId, skipLocked).chain(loaded -> {
+                    if (loaded == null) {
+                        return Uni.createFrom().nullItem();
+                    }
+                    Transition t = new Transition(loaded).rule(rule);
+                    done[0] = t;
+                    return apply(tx, List.of(t), outgoing, false, null, List.of()).map(v -> t.decisions.get(0));
+                }))
+                .invoke(() -> afterCommit(done[0] == null ? List.of() : List.of(done[0]), outgoing));
+    }
+
+    /**
+     * A dispatch pass's plan in one transaction: the planned runs are locked (in id order,
+     * skipping busy ones: their own transaction gives out slots), each gets its clock
+     * ({@link RunDecider#tick}) and only its planned steps may take a worker; then one write for
+     * all. Returns how many runs were ticked.
+     */
+    Uni<Integer> dispatch(Map<UUID, Set<UUID>> planned) {
+        List<OutboxMessage> outgoing = new ArrayList<>();
+        List<Transition> transitions = new ArrayList<>();
+        List<UUID> ids = planned.keySet().stream().sorted().toList();
+        return pool.withTransaction(tx -> runs.lockSkipping(tx, ids).chain(locked -> {
+                    for (LoadedRun loaded : locked) {
+                        transitions.add(new Transition(loaded).rule(decider::tick)
+                                .dispatchOnly(planned.get(loaded.state().id)));
+                    }
+                    return transitions.isEmpty() ? Uni.createFrom().voidItem()
+                            : apply(tx, transitions, outgoing, false, null, List.of());
+                }))
+                .invoke(() -> afterCommit(transitions, outgoing))
+                .map(v -> transitions.size());
     }
 
     /**
@@ -155,25 +187,6 @@ public class RunTransactions {
                         done[0] = t;
                         return apply(tx, List.of(t), outgoing, false, null, List.of()).map(v -> t.decisions.get(0));
                     });
-                }))
-                .invoke(() -> afterCommit(done[0] == null ? List.of() : List.of(done[0]), outgoing));
-    }
-
-    /**
-     * As {@link #decide(UUID, boolean, BiFunction)}; with {@code dispatchOnly} (a dispatch pass's
-     * plan), only those of the run's waiting steps may take a worker.
-     */
-    Uni<Decision> decide(UUID runId, boolean skipLocked, BiFunction<RunState, Instant, Decision> rule,
-            Set<UUID> dispatchOnly) {
-        List<OutboxMessage> outgoing = new ArrayList<>();
-        Transition[] done = new Transition[1];
-        return pool.withTransaction(tx -> runs.lock(tx, runId, skipLocked).chain(loaded -> {
-                    if (loaded == null) {
-                        return Uni.createFrom().nullItem();
-                    }
-                    Transition t = new Transition(loaded).rule(rule).dispatchOnly(dispatchOnly);
-                    done[0] = t;
-                    return apply(tx, List.of(t), outgoing, false, null, List.of()).map(v -> t.decisions.get(0));
                 }))
                 .invoke(() -> afterCommit(done[0] == null ? List.of() : List.of(done[0]), outgoing));
     }

@@ -32,20 +32,13 @@ final class TargetKeys {
     private static final Pattern HOST_PORT = Pattern.compile("^([^:\\[\\]]+):(\\d{1,5})$");
     /** A user and a password before the host: never quoted back. */
     private static final Pattern PASSWORD = Pattern.compile("^((?:[a-zA-Z][a-zA-Z0-9+.-]*://)?)[^/@\\s]*:[^/@\\s]*@");
-    private static final int MAX_LENGTH = 1_000;
 
     private TargetKeys() {
     }
 
     /** The key of a target a policy names, or an {@link IllegalArgumentException} saying what is wrong with it. */
     static String declared(String raw) {
-        if (raw == null || raw.isBlank()) {
-            throw new IllegalArgumentException("must not be empty");
-        }
-        String text = raw.trim();
-        if (text.length() > MAX_LENGTH) {
-            throw new IllegalArgumentException("must be at most " + MAX_LENGTH + " characters");
-        }
+        String text = TargetRule.text(raw);
         if (IpRange.looksLikeOne(text) || (text.startsWith("[") && text.endsWith("]"))) {
             try {
                 return IpRange.parse(text.startsWith("[") ? text.substring(1, text.length() - 1) : text).toString();

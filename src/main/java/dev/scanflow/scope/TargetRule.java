@@ -45,7 +45,8 @@ final class TargetRule {
     }
 
     /** The rule, or an {@link IllegalArgumentException} saying what is wrong with the text. */
-    static TargetRule parse(String raw) {
+    /** A target as written, trimmed; refused when empty or longer than the limit (rules and budgets alike). */
+    static String text(String raw) {
         if (raw == null || raw.isBlank()) {
             throw new IllegalArgumentException("must not be empty");
         }
@@ -53,6 +54,11 @@ final class TargetRule {
         if (text.length() > MAX_LENGTH) {
             throw new IllegalArgumentException("must be at most " + MAX_LENGTH + " characters");
         }
+        return text;
+    }
+
+    static TargetRule parse(String raw) {
+        String text = text(raw);
         if (IpRange.looksLikeOne(text) || (text.startsWith("[") && text.endsWith("]"))) {
             try {
                 IpRange range = IpRange.parse(text.startsWith("[") ? text.substring(1, text.length() - 1) : text);

@@ -108,7 +108,8 @@ public final class Bench {
         List<String> tenantIds = new ArrayList<>();
         for (int t = 0; t < tenants; t++) {
             UUID tenant = UUID.randomUUID();
-            String tenantToken = t == 0 ? token : dev.scanflow.support.TestTokens.token(tenant, "admin");
+            // with several tenants, all of them fresh: none carries runs left by an earlier phase
+            String tenantToken = tenants == 1 ? token : dev.scanflow.support.TestTokens.token(tenant, "admin");
             JsonNode pipelineRow = JSON.readTree(post(http, base + "/api/v1/pipelines", tenantToken, template.toString()));
             String assetOf = JSON.readTree(post(http, base + "/api/v1/assets", tenantToken,
                     "{\"type\":\"server\",\"name\":\"bench-" + UUID.randomUUID() + "\"}")).path("id").asText();
