@@ -67,6 +67,9 @@ public class DispatchPasses {
     /** Waiting steps per tenant and target a pass considers. */
     static final int PER_TARGET = 20;
 
+    /** With nothing waiting, the workers are read again only this often (for NO_WORKER's sightings). */
+    static final java.time.Duration SIGHTINGS_KEPT = java.time.Duration.ofSeconds(10);
+
     /** Steps each tenant has on shared workers now: its use of the fair share. */
     static final String ACTIVE = "SELECT s.tenant_id, count(*)::int AS active FROM worker_slots ws "
             + "JOIN workers w ON w.id = ws.worker_id JOIN step_runs s ON s.id = ws.step_run_id "
@@ -139,39 +142,49 @@ public class DispatchPasses {
     Uni<Void> pass() {
         Instant now = Instant.now();
         var aging = config.engine().priorityAging();
-        return Uni.combine().all()
-                .unis(pool.preparedQuery(HEADS).execute(Tuple.of(config.engine().dispatchWindow(),
-                                (double) Math.max(1, aging.toSeconds()), PER_TARGET)),
-                        sightings.read(pool), pool.query(ACTIVE).execute())
-                .asTuple()
-                .chain(read -> {
-                    List<Line> line = new ArrayList<>();
-                    for (Row r : read.getItem1()) {
-                        line.add(line(r));
-                    }
-                    // steps no online worker could run compete with nobody: they do not close the gate
-                    boolean contended = line.stream().anyMatch(l -> FleetSightings.anyOnlineCould(read.getItem2(),
-                            l.step().tenantId(), l.capabilities()));
-                    if (!contended) {
+        // nothing waiting (an idle service): one statement, and the workers read now and then only
+        return pool.preparedQuery(HEADS).execute(Tuple.of(config.engine().dispatchWindow(),
+                        (double) Math.max(1, aging.toSeconds()), PER_TARGET))
+                .chain(heads -> {
+                    if (heads.size() == 0) {
                         waiting.none();
-                        return Uni.createFrom().voidItem();
+                        return sightings.stale(SIGHTINGS_KEPT) ? sightings.read(pool).replaceWithVoid()
+                                : Uni.createFrom().voidItem();
                     }
-                    waiting.found();
-                    Map<UUID, Integer> active = new HashMap<>();
-                    read.getItem3().forEach(r -> active.put(r.getUUID("tenant_id"), r.getInteger("active")));
-                    Set<String> targets = new HashSet<>();
-                    line.stream().filter(l -> l.budget() != null).forEach(l -> targets.add(l.budget().target()));
-                    return holds.counts(pool, targets).chain(held -> {
-                        Map<String, Integer> free = new HashMap<>();
-                        line.stream().filter(l -> l.budget() != null).forEach(l -> free.put(l.budget().target(),
-                                l.budget().maxActiveSteps() - held.getOrDefault(l.budget().target(), 0)));
-                        Map<UUID, Integer> weights = new HashMap<>();
-                        line.forEach(l -> weights.put(l.step().tenantId(), shares.weight(l.step().tenantId())));
-                        List<FairShare.Pick> picks = FairShare.plan(line.stream().map(Line::step).toList(),
-                                FleetSightings.available(read.getItem2()), active, weights, free, now, aging);
-                        return reasons(line, picks, free, read.getItem2()).chain(() -> dispatch(picks));
-                    });
+                    return Uni.combine().all().unis(sightings.read(pool), pool.query(ACTIVE).execute()).asTuple()
+                            .chain(read -> plan(heads, read.getItem1(), read.getItem2(), now, aging));
                 });
+    }
+
+    /** Plans the free slots among the steps in line and dispatches the plan. */
+    private Uni<Void> plan(Iterable<Row> heads, List<FleetSightings.Sighting> workers, Iterable<Row> activeRows,
+            Instant now, java.time.Duration aging) {
+        List<Line> line = new ArrayList<>();
+        for (Row r : heads) {
+            line.add(line(r));
+        }
+        // steps no online worker could run compete with nobody: they do not close the gate
+        boolean contended = line.stream()
+                .anyMatch(l -> FleetSightings.anyOnlineCould(workers, l.step().tenantId(), l.capabilities()));
+        if (!contended) {
+            waiting.none();
+            return reasons(line, List.of(), Map.of(), workers);
+        }
+        waiting.found();
+        Map<UUID, Integer> active = new HashMap<>();
+        activeRows.forEach(r -> active.put(r.getUUID("tenant_id"), r.getInteger("active")));
+        Set<String> targets = new HashSet<>();
+        line.stream().filter(l -> l.budget() != null).forEach(l -> targets.add(l.budget().target()));
+        return holds.counts(pool, targets).chain(held -> {
+            Map<String, Integer> free = new HashMap<>();
+            line.stream().filter(l -> l.budget() != null).forEach(l -> free.put(l.budget().target(),
+                    l.budget().maxActiveSteps() - held.getOrDefault(l.budget().target(), 0)));
+            Map<UUID, Integer> weights = new HashMap<>();
+            line.forEach(l -> weights.put(l.step().tenantId(), shares.weight(l.step().tenantId())));
+            List<FairShare.Pick> picks = FairShare.plan(line.stream().map(Line::step).toList(),
+                    FleetSightings.available(workers), active, weights, free, now, aging);
+            return reasons(line, picks, free, workers).chain(() -> dispatch(picks));
+        });
     }
 
     /** Ticks the planned steps' runs, each allowed only its planned steps. */

@@ -34,6 +34,7 @@ public class FleetSightings implements WorkerSightings {
     }
 
     private volatile List<Sighting> last;
+    private volatile Instant readAt = Instant.EPOCH;
 
     /** Reads every worker; the pass's view until the next. */
     Uni<List<Sighting>> read(SqlClient client) {
@@ -52,6 +53,7 @@ public class FleetSightings implements WorkerSightings {
                 out.add(new Sighting(c, r.getBoolean("benched"), seen));
             }
             last = List.copyOf(out);
+            readAt = now;
             return last;
         });
     }
@@ -87,6 +89,11 @@ public class FleetSightings implements WorkerSightings {
     boolean anyFree() {
         List<Sighting> known = last;
         return known == null || available(known).stream().anyMatch(c -> c.active() < c.maxConcurrency());
+    }
+
+    /** Whether the last read is older than {@code age} (or there was none). */
+    boolean stale(java.time.Duration age) {
+        return readAt.plus(age).isBefore(Instant.now());
     }
 
     /** This replica's last read, or null before its first pass. */

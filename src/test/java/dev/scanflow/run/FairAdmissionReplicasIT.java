@@ -115,14 +115,14 @@ class FairAdmissionReplicasIT {
         }
     }
 
-    /** Holds a step 300 ms, counting how many the worker holds at once. */
+    /** Holds a step 150 ms, counting how many the worker holds at once. */
     private static void hold(TestWorker w, JsonNode cmd, AtomicInteger now, AtomicInteger most) {
         new Thread(() -> {
             int n = now.incrementAndGet();
             most.accumulateAndGet(n, Math::max);
             try {
                 w.running(cmd);
-                Thread.sleep(300);
+                Thread.sleep(150);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
