@@ -12,6 +12,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,27 +71,45 @@ public class RunQueries {
     // ------------------------------------------------------------------ reads
 
     public Uni<RunViews.RunView> get(UUID tenant, UUID runId) {
-        // the queries sent at once (pipelined): one round trip
+        // one snapshot for the run and its steps (a run read as failed never shows a step still
+        // running): the statements go pipelined on one connection, in a read-only repeatable-read
+        // transaction, one round trip
         Tuple positions = Tuple.of(runId, tenant, agingSeconds());
-        return Uni.combine().all()
-                .unis(pool.preparedQuery("SELECT * FROM pipeline_runs WHERE id = $1 AND tenant_id = $2")
-                        .execute(Tuple.of(runId, tenant)), steps(tenant, runId), findings.countsOf(pool, runId),
-                        pool.preparedQuery(RUN_POSITION).execute(positions))
-                .with((rows, steps, counts, position) -> {
+        return pool.withConnection(conn -> Uni.combine().all()
+                .unis(conn.query(SNAPSHOT).execute(),
+                        conn.preparedQuery("SELECT * FROM pipeline_runs WHERE id = $1 AND tenant_id = $2")
+                                .execute(Tuple.of(runId, tenant)),
+                        steps(conn, tenant, runId), findings.countsOf(conn, runId),
+                        conn.preparedQuery(RUN_POSITION).execute(positions), conn.query("COMMIT").execute())
+                .with(all -> {
+                    @SuppressWarnings("unchecked")
+                    RowSet<Row> rows = (RowSet<Row>) all.get(1);
+                    @SuppressWarnings("unchecked")
+                    List<RunViews.StepRunView> steps = (List<RunViews.StepRunView>) all.get(2);
+                    RunFindingCounts counts = (RunFindingCounts) all.get(3);
+                    @SuppressWarnings("unchecked")
+                    RowSet<Row> position = (RowSet<Row>) all.get(4);
                     if (rows.size() == 0) {
                         throw notFound(runId);
                     }
                     Integer place = position.size() == 0 ? null : position.iterator().next().getInteger("position");
                     return runView(rows.iterator().next(), steps,
                             steps.stream().anyMatch(s -> s.newFindingsCount() != null) ? counts : null, place);
-                });
+                }));
     }
 
+    /** Begins a read-only transaction whose statements all see one snapshot. */
+    private static final String SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
     public Uni<List<RunViews.StepRunView>> steps(UUID tenant, UUID runId) {
+        return steps(pool, tenant, runId);
+    }
+
+    private Uni<List<RunViews.StepRunView>> steps(SqlClient client, UUID tenant, UUID runId) {
         return Uni.combine().all()
-                .unis(pool.preparedQuery("SELECT * FROM step_runs WHERE run_id = $1 AND tenant_id = $2 "
+                .unis(client.preparedQuery("SELECT * FROM step_runs WHERE run_id = $1 AND tenant_id = $2 "
                                 + "ORDER BY step_order, step_index").execute(Tuple.of(runId, tenant)),
-                        pool.preparedQuery(STEP_POSITIONS).execute(Tuple.of(runId, tenant, agingSeconds())))
+                        client.preparedQuery(STEP_POSITIONS).execute(Tuple.of(runId, tenant, agingSeconds())))
                 .with((rows, places) -> {
                     Map<UUID, Integer> position = new java.util.HashMap<>();
                     places.forEach(p -> position.put(p.getUUID("id"), p.getInteger("position")));

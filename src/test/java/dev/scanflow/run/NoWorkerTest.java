@@ -28,9 +28,9 @@ class NoWorkerTest {
     void aStepNoWorkerCanTakeTimesOutWithNoWorker() {
         String yaml = "name: lonely\nsteps:\n  - id: a\n    capabilities: [nobody-has-this]\n";
         JsonPath run = awaitRun(admin, trigger(admin, template(admin, yaml), asset(admin, "server", "lonely", null)),
-                Duration.ofSeconds(90), "failed"); // the test profile's queue timeout: 20s
+                Duration.ofSeconds(90), "failed"); // the test profile's queue timeout: 10s
         assertEquals("timeout", run.getString("step_runs[0].status"));
         assertEquals("NO_WORKER", run.getString("step_runs[0].error_code"));
-        assertEquals("no capable worker was available within 20s", run.getString("step_runs[0].error_message"));
+        assertEquals("no capable worker was available within 10s", run.getString("step_runs[0].error_message"));
     }
 }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Two replicas of the packaged service started together against one empty database (both run
  * Flyway at once; its lock makes that safe) and one NATS: both come up, both serve the API,
- * both apply workers' results from the shared durable consumer, and no step is dispatched twice.
+ * both apply workers' results from the shared durable consumer, and no step is dispatched twice;
+ * then budgets and run limits hold across them ({@link FairAdmissionAcrossReplicas}).
  */
 class TwoReplicasIT {
 
@@ -27,7 +28,9 @@ class TwoReplicasIT {
     void twoReplicasStartTogetherAndShareTheWork() throws Exception {
         LocalProcesses.freshDatabase("scanflow_it2");
         try (var nats = new LocalProcesses.NatsServer().start()) {
-            Map<String, String> env = LocalProcesses.serviceEnv("scanflow_it2", nats.url(), "SCANFLOW_ENGINE_RESULT_BATCH_SIZE", "4");
+            // policies and tenants' limits read again every second (5 s by default): FairAdmissionAcrossReplicas
+            Map<String, String> env = LocalProcesses.serviceEnv("scanflow_it2", nats.url(), "SCANFLOW_ENGINE_RESULT_BATCH_SIZE", "4",
+                    "SCANFLOW_SCOPE_REFRESH", "1s", "SCANFLOW_ADMISSION_REFRESH", "1s");
             UUID tenant = UUID.randomUUID();
             String token = LocalProcesses.mintToken(tenant, "admin");
             try (var a = new LocalProcesses.Service(env).launch();
@@ -67,6 +70,8 @@ class TwoReplicasIT {
                     assertEquals(40, commandsPerStep.size());
                     assertTrue(commandsPerStep.values().stream().allMatch(n -> n == 1), "no step dispatched twice");
                 }
+                // the same two replicas: target budgets and run limits hold across them (issue 24)
+                FairAdmissionAcrossReplicas.budgetsAndLimitsHold(a, b, nats.url());
             }
         }
     }
