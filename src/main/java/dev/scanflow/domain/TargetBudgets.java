@@ -1,5 +1,7 @@
 package dev.scanflow.domain;
 
+import java.util.Map;
+
 /**
  * The budget of the target a step reaches (docs/adr/0012-fair-admission.md), asked by the engine
  * for every step it is about to give to a worker, inside the dispatching transaction: an
@@ -11,5 +13,5 @@ public interface TargetBudgets {
     TargetBudget of(RunState run, StepState step);
 
     /** The key of the target a run's asset is (null: none), whatever budget applies to its steps. */
-    String keyOf(java.util.Map<String, Object> asset);
+    String keyOf(Map<String, Object> asset);
 }

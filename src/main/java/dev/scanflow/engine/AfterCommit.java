@@ -1,6 +1,7 @@
 package dev.scanflow.engine;
 
 import dev.scanflow.domain.Decision;
+import dev.scanflow.domain.StepStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import java.util.List;
@@ -32,7 +33,7 @@ public class AfterCommit {
     private static boolean inLine(List<Transition> transitions) {
         for (Transition t : transitions) {
             for (var s : t.loaded.state().steps()) {
-                if (s.commandId == null && WaitReasons.IN_LINE.equals(s.waitReason) && s.status == dev.scanflow.domain.StepStatus.QUEUED) {
+                if (s.commandId == null && WaitReasons.IN_LINE.equals(s.waitReason) && s.status == StepStatus.QUEUED) {
                     return true;
                 }
             }

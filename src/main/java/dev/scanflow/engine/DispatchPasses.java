@@ -12,13 +12,13 @@ import dev.scanflow.domain.StepStatus;
 import dev.scanflow.domain.TargetBudget;
 import dev.scanflow.domain.TargetBudgets;
 import dev.scanflow.domain.TenantShares;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -68,7 +68,7 @@ public class DispatchPasses {
     static final int PER_TARGET = 20;
 
     /** With nothing waiting, the workers are read again only this often (for NO_WORKER's sightings). */
-    static final java.time.Duration SIGHTINGS_KEPT = java.time.Duration.ofSeconds(10);
+    static final Duration SIGHTINGS_KEPT = Duration.ofSeconds(10);
 
     /** Steps each tenant has on shared workers now: its use of the fair share. */
     static final String ACTIVE = "SELECT s.tenant_id, count(*)::int AS active FROM worker_slots ws "
@@ -158,7 +158,7 @@ public class DispatchPasses {
 
     /** Plans the free slots among the steps in line and dispatches the plan. */
     private Uni<Void> plan(Iterable<Row> heads, List<FleetSightings.Sighting> workers, Iterable<Row> activeRows,
-            Instant now, java.time.Duration aging) {
+            Instant now, Duration aging) {
         List<Line> line = new ArrayList<>();
         for (Row r : heads) {
             line.add(line(r));

@@ -8,8 +8,9 @@ import org.jboss.logging.Logger;
 /**
  * The engine's periodic work, one tick every {@code scanflow.engine.sweep-interval} on every
  * replica (quarkus-scheduler; ticks never overlap), in this order: the {@link Sweeper} (runs with
- * something due, steps of vanished workers), a {@link DispatchPasses} pass (the steps a sweep
- * queued again can find a worker in the same tick), the outbox ({@link OutboxRelay}: published
+ * something due, steps of vanished workers), {@link RunAdmissions} (held runs a limit now lets
+ * start), a {@link DispatchPasses} pass (the steps a sweep queued again can find a worker in the
+ * same tick), the {@link TargetHolds} safety sweep, the outbox ({@link OutboxRelay}: published
  * rows marked, rows a crash left unpublished published again), the gauges
  * ({@link EngineMetrics}). A failure ends the tick, logged; the next tick starts over.
  */
@@ -24,13 +25,11 @@ public class EngineTicker {
     private final EngineMetrics metrics;
     private final RunAdmissions admissions;
     private final TargetHolds holds;
-    private final io.vertx.mutiny.sqlclient.Pool pool;
 
     public EngineTicker(Sweeper sweeper, DispatchPasses dispatch, OutboxRelay relay, EngineMetrics metrics,
-            RunAdmissions admissions, TargetHolds holds, io.vertx.mutiny.sqlclient.Pool pool) {
+            RunAdmissions admissions, TargetHolds holds) {
         this.admissions = admissions;
         this.holds = holds;
-        this.pool = pool;
         this.sweeper = sweeper;
         this.dispatch = dispatch;
         this.relay = relay;
@@ -50,7 +49,7 @@ public class EngineTicker {
         return sweeper.sweep()
                 .chain(admissions::pass)
                 .chain(dispatch::fromTicker)
-                .chain(() -> holds.sweep(pool)).replaceWithVoid()
+                .chain(holds::sweep).replaceWithVoid()
                 .chain(relay::flushMarks)
                 .chain(() -> relay.republishStale().replaceWithVoid())
                 .chain(metrics::refresh);

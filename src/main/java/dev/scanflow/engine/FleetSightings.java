@@ -7,6 +7,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -92,7 +93,7 @@ public class FleetSightings implements WorkerSightings {
     }
 
     /** Whether the last read is older than {@code age} (or there was none). */
-    boolean stale(java.time.Duration age) {
+    boolean stale(Duration age) {
         return readAt.plus(age).isBefore(Instant.now());
     }
 

@@ -7,6 +7,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -50,7 +51,7 @@ public class RunAdmissions {
         this.config = config;
     }
 
-    void onRunsEnded(@jakarta.enterprise.event.Observes RunsEnded event) {
+    void onRunsEnded(@Observes RunsEnded event) {
         if (limits.someHeld()) {
             request();
         }

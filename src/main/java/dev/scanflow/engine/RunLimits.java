@@ -145,7 +145,7 @@ public class RunLimits {
         someHeld = false;
     }
 
-    /** The asks of held runs, for admission: by tenant, the first {@code perTenant} in priority order. */
+    /** The asks of held runs read by {@link RunAdmissions}, in the rows' order. */
     static List<Ask> asks(Iterable<Row> rows) {
         List<Ask> out = new ArrayList<>();
         for (Row r : rows) {

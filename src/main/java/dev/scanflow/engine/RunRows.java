@@ -10,6 +10,7 @@ import dev.scanflow.domain.RunState;
 import dev.scanflow.domain.RunStatus;
 import dev.scanflow.domain.StepState;
 import dev.scanflow.domain.StepStatus;
+import dev.scanflow.domain.TargetBudgets;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
@@ -36,9 +37,9 @@ import java.util.UUID;
 @ApplicationScoped
 public class RunRows {
 
-    private final dev.scanflow.domain.TargetBudgets budgets;
+    private final TargetBudgets budgets;
 
-    public RunRows(dev.scanflow.domain.TargetBudgets budgets) {
+    public RunRows(TargetBudgets budgets) {
         this.budgets = budgets;
     }
 
@@ -68,17 +69,7 @@ public class RunRows {
                 .unis(tx.preparedQuery("SELECT " + RUN_COLUMNS + " FROM pipeline_runs WHERE id = ANY($1) ORDER BY id "
                                 + "FOR UPDATE SKIP LOCKED").execute(ids),
                         tx.preparedQuery("SELECT run_id, " + STEP_COLUMNS + " FROM step_runs WHERE run_id = ANY($1)").execute(ids))
-                .with((runs, steps) -> {
-                    Map<UUID, List<Row>> stepsOf = new java.util.HashMap<>();
-                    for (Row st : steps) {
-                        stepsOf.computeIfAbsent(st.getUUID("run_id"), k -> new ArrayList<>()).add(st);
-                    }
-                    List<LoadedRun> loaded = new ArrayList<>();
-                    for (Row r : runs) {
-                        loaded.add(toLoaded(r, stepsOf.getOrDefault(r.getUUID("id"), List.of())));
-                    }
-                    return loaded;
-                });
+                .with(RunRows::toLoaded);
     }
 
     /** Runs locked for a batch of results, and which run each known scan command belongs to. */
@@ -103,15 +94,7 @@ public class RunRows {
                     for (Row c : commands) {
                         runOf.put(c.getUUID("id"), c.getUUID("run_id"));
                     }
-                    Map<UUID, List<Row>> stepsOf = new java.util.HashMap<>();
-                    for (Row st : steps) {
-                        stepsOf.computeIfAbsent(st.getUUID("run_id"), k -> new ArrayList<>()).add(st);
-                    }
-                    List<LoadedRun> loaded = new ArrayList<>();
-                    for (Row r : runs) {
-                        loaded.add(toLoaded(r, stepsOf.getOrDefault(r.getUUID("id"), List.of())));
-                    }
-                    return new LockedBatch(loaded, runOf);
+                    return new LockedBatch(toLoaded(runs, steps), runOf);
                 });
     }
 
@@ -125,6 +108,19 @@ public class RunRows {
                 .asTuple()
                 .map(both -> both.getItem1().size() == 0 ? null
                         : toLoaded(both.getItem1().iterator().next(), both.getItem2()));
+    }
+
+    /** Run rows (in their order) with their steps from rows that carry {@code run_id}. */
+    private static List<LoadedRun> toLoaded(Iterable<Row> runs, Iterable<Row> steps) {
+        Map<UUID, List<Row>> stepsOf = new java.util.HashMap<>();
+        for (Row st : steps) {
+            stepsOf.computeIfAbsent(st.getUUID("run_id"), k -> new ArrayList<>()).add(st);
+        }
+        List<LoadedRun> loaded = new ArrayList<>();
+        for (Row r : runs) {
+            loaded.add(toLoaded(r, stepsOf.getOrDefault(r.getUUID("id"), List.of())));
+        }
+        return loaded;
     }
 
     private static LoadedRun toLoaded(Row r, Iterable<Row> stepRows) {

@@ -3,6 +3,7 @@ package dev.scanflow.engine;
 import dev.scanflow.domain.Decision;
 import dev.scanflow.domain.RunDecider;
 import dev.scanflow.domain.RunState;
+import dev.scanflow.domain.RunStatus;
 import dev.scanflow.domain.StepState;
 import dev.scanflow.domain.WorkerMatcher;
 import dev.scanflow.domain.WorkerResult;
@@ -287,7 +288,7 @@ public class RunTransactions {
                     List<UUID> ids = asks.stream().map(RunLimits.Ask::run).sorted().toList();
                     return Multi.createFrom().iterable(ids)
                             .onItem().transformToUniAndConcatenate(id -> runs.lock(tx, id, true))
-                            .filter(loaded -> loaded != null && loaded.state().status == dev.scanflow.domain.RunStatus.PENDING
+                            .filter(loaded -> loaded != null && loaded.state().status == RunStatus.PENDING
                                     && loaded.state().waitReason != null)
                             .invoke(loaded -> {
                                 String reason = heldBack.get(loaded.state().id);
@@ -304,7 +305,7 @@ public class RunTransactions {
                                     : apply(tx, transitions, outgoing, false, null, List.of()));
                 }))
                 .invoke(() -> afterCommit(transitions, outgoing))
-                .map(v -> (int) transitions.stream().filter(t -> t.loaded.state().status != dev.scanflow.domain.RunStatus.PENDING).count());
+                .map(v -> (int) transitions.stream().filter(t -> t.loaded.state().status != RunStatus.PENDING).count());
     }
 
     private Uni<Void> expectations(SqlConnection tx, List<RunStartPlan.ActiveRuns> expected) {

@@ -1,6 +1,7 @@
 package dev.scanflow.engine;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -21,6 +22,12 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class TargetHolds {
+
+    private final Pool pool;
+
+    public TargetHolds(Pool pool) {
+        this.pool = pool;
+    }
 
     /** Locks the targets ($1), in order, until the transaction ends. */
     static final String LOCK = "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 2412))) FROM "
@@ -90,8 +97,8 @@ public class TargetHolds {
      * Gives back places whose step no longer holds a worker (a safety net: every path that frees
      * a slot gives its place back in the same transaction). Returns the rows removed.
      */
-    Uni<Integer> sweep(SqlClient client) {
-        return client.query("DELETE FROM target_holds h WHERE NOT EXISTS (SELECT 1 FROM worker_slots ws "
+    Uni<Integer> sweep() {
+        return pool.query("DELETE FROM target_holds h WHERE NOT EXISTS (SELECT 1 FROM worker_slots ws "
                         + "WHERE ws.step_run_id = h.step_run_id)")
                 .execute().map(rows -> rows.rowCount());
     }

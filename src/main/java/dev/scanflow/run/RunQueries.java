@@ -59,6 +59,9 @@ public class RunQueries {
             + "AS position FROM pipeline_runs r WHERE r.id = $1 AND r.tenant_id = $2 AND r.status = 'pending' "
             + "AND r.wait_reason IS NOT NULL";
 
+    /** Begins a read-only transaction whose statements all see one snapshot. */
+    private static final String SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
     private final ScanflowConfig config;
 
     public RunQueries(Pool pool, StepLogs logs, FindingQueries findings, ScanflowConfig config) {
@@ -97,9 +100,6 @@ public class RunQueries {
                             steps.stream().anyMatch(s -> s.newFindingsCount() != null) ? counts : null, place);
                 }));
     }
-
-    /** Begins a read-only transaction whose statements all see one snapshot. */
-    private static final String SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
     public Uni<List<RunViews.StepRunView>> steps(UUID tenant, UUID runId) {
         return steps(pool, tenant, runId);

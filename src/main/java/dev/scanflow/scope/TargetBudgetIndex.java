@@ -8,6 +8,7 @@ import dev.scanflow.domain.TargetBudgets;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Map;
 import java.util.OptionalInt;
 
 /**
@@ -48,7 +49,7 @@ public class TargetBudgetIndex implements TargetBudgets {
     }
 
     @Override
-    public String keyOf(java.util.Map<String, Object> asset) {
+    public String keyOf(Map<String, Object> asset) {
         return TargetKeys.ofAsset(asset);
     }
 

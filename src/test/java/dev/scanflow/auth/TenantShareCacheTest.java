@@ -1,6 +1,8 @@
 package dev.scanflow.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.time.Instant;
@@ -35,7 +37,9 @@ class TenantShareCacheTest {
     void refreshesAddAndForget() {
         UUID a = UUID.randomUUID();
         UUID b = UUID.randomUUID();
+        assertFalse(cache.loaded(), "until the first read, limits are unknown (new runs wait)");
         cache.apply(cache.begin(), List.of(share(a, 4, null), share(b, 1, 10)));
+        assertTrue(cache.loaded());
         assertEquals(4, cache.weight(a));
         assertNull(cache.maxConcurrentRuns(a));
         assertEquals(10, cache.maxConcurrentRuns(b));

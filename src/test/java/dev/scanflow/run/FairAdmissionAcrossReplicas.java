@@ -67,14 +67,10 @@ final class FairAdmissionAcrossReplicas {
             List<Instant[]> spans = new ArrayList<>();
             for (String[] r : runs) {
                 awaitCompleted(one.base(), r[1], r[0]);
-                spans.add(span(one.base(), r[1], r[0]));
+                spans.add(span(given().baseUri(one.base()).auth().oauth2(r[1]), r[0]));
             }
             assertEquals(1, mostOnHost.get(), "at most one step on the host at once, as the worker saw it");
-            spans.sort((x, y) -> x[0].compareTo(y[0]));
-            for (int i = 1; i < spans.size(); i++) {
-                assertTrue(!spans.get(i)[0].isBefore(spans.get(i - 1)[1]),
-                        "steps on the host overlap in the event log: " + spans.get(i - 1)[1] + " > " + spans.get(i)[0]);
-            }
+            assertNoOverlap(spans, "steps on " + host);
 
             // a pipeline limited to 2 runs, started 10 times on both replicas at once (a passive
             // capability: no target budget serializes its steps)
@@ -159,9 +155,10 @@ final class FairAdmissionAcrossReplicas {
                         .jsonPath().getString("status")));
     }
 
-    private static Instant[] span(String base, String token, String run) {
-        List<Map<String, Object>> events = given().baseUri(base).auth().oauth2(token)
-                .get("/api/v1/pipeline-runs/" + run + "/history").jsonPath().getList("items.payload");
+    /** A one-step run's step from its started event to its completed event, read through {@code as}. */
+    static Instant[] span(io.restassured.specification.RequestSpecification as, String run) {
+        List<Map<String, Object>> events = as.get("/api/v1/pipeline-runs/" + run + "/history").jsonPath()
+                .getList("items.payload");
         Instant started = null;
         Instant completed = null;
         for (Map<String, Object> e : events) {
@@ -172,5 +169,15 @@ final class FairAdmissionAcrossReplicas {
             }
         }
         return new Instant[] {started, completed};
+    }
+
+    /** No span starts before the one before it (by start) ended: the steps never overlapped. */
+    static void assertNoOverlap(List<Instant[]> spans, String what) {
+        List<Instant[]> sorted = new ArrayList<>(spans);
+        sorted.sort((x, y) -> x[0].compareTo(y[0]));
+        for (int i = 1; i < sorted.size(); i++) {
+            assertTrue(!sorted.get(i)[0].isBefore(sorted.get(i - 1)[1]), what + " overlap in the event log: "
+                    + sorted.get(i - 1)[1] + " > " + sorted.get(i)[0]);
+        }
     }
 }

@@ -257,23 +257,9 @@ class FairAdmissionTest {
             List<Instant[]> spans = new ArrayList<>();
             for (int i = 0; i < runs.size(); i++) {
                 awaitRun(admins.get(i), runs.get(i), "completed");
-                List<Map<String, Object>> events = as(admins.get(i)).get("/api/v1/pipeline-runs/" + runs.get(i) + "/history")
-                        .jsonPath().getList("items.payload");
-                Instant started = null;
-                Instant completed = null;
-                for (Map<String, Object> e : events) {
-                    if ("pipeline.step.started".equals(e.get("event"))) {
-                        started = Instant.parse((String) e.get("timestamp"));
-                    } else if ("pipeline.step.completed".equals(e.get("event"))) {
-                        completed = Instant.parse((String) e.get("timestamp"));
-                    }
-                }
-                spans.add(new Instant[] {started, completed});
+                spans.add(FairAdmissionAcrossReplicas.span(as(admins.get(i)), runs.get(i)));
             }
-            spans.sort((x, y) -> x[0].compareTo(y[0]));
-            for (int i = 1; i < spans.size(); i++) {
-                assertTrue(!spans.get(i)[0].isBefore(spans.get(i - 1)[1]), "steps on " + host + " overlap");
-            }
+            FairAdmissionAcrossReplicas.assertNoOverlap(spans, "steps on " + host);
         }
     }
 
@@ -304,6 +290,13 @@ class FairAdmissionTest {
             List<String> all = new ArrayList<>(runs);
             all.add(urgent);
             assertEquals(2, all.stream().filter(id -> "running".equals(run(admin, id).getString("status"))).count());
+            // a held run can be cancelled: it never starts
+            String dropped = all.stream().filter(id -> "pending".equals(run(admin, id).getString("status"))).findFirst()
+                    .orElseThrow();
+            as(admin).post("/api/v1/pipeline-runs/" + dropped + "/cancel").then().statusCode(200);
+            assertEquals("cancelled", run(admin, dropped).getString("status"));
+            assertEquals(null, run(admin, dropped).getString("wait_reason"));
+            all.remove(dropped);
 
             // the tenant's own limit (a platform admin's) holds too, below the pipeline's
             share(t, 1, 1);
@@ -313,13 +306,15 @@ class FairAdmissionTest {
                     .until(() -> worker.commands().size() == 4);
             List<JsonPath> held = Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
                     .until(() -> all.stream().map(id -> run(admin, id)).filter(r -> "pending".equals(r.getString("status")))
-                            .toList(), l -> l.size() == 2 && l.stream().allMatch(r -> r.getString("wait_reason").startsWith("limit: the tenant")));
+                            .toList(), l -> l.size() == 1 && l.stream().allMatch(r -> r.getString("wait_reason").startsWith("limit: the tenant")));
             assertEquals("limit: the tenant has 1 of 1 runs running (max_concurrent_runs)", held.get(0).getString("wait_reason"));
             worker.onScan((w, cmd) -> w.complete(cmd, 0, Map.of()));
             worker.complete(worker.commands().get(3), 0, Map.of());
             for (String id : all) {
                 awaitRun(admin, id, Duration.ofSeconds(30), "completed");
             }
+            assertEquals("cancelled", run(admin, dropped).getString("status"));
+            assertEquals(all.size(), worker.commands().size(), "the cancelled run got no command");
             share(t, 1, null);
         }
     }

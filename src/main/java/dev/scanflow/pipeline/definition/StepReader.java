@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.scanflow.common.TreeReader;
 import dev.scanflow.domain.DagValidator;
 import dev.scanflow.domain.StepAuth;
+import dev.scanflow.domain.TargetBudget;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -145,13 +146,13 @@ final class StepReader {
      * requests per second the step may send: a whole number from 1; a target's budget may lower it.
      */
     private static void rateLimit(Map<String, Object> config, String configAt, TreeReader reader) {
-        if (config == null || !config.containsKey(dev.scanflow.domain.TargetBudget.RATE_KEY)) {
+        if (config == null || !config.containsKey(TargetBudget.RATE_KEY)) {
             return;
         }
-        Object rate = config.get(dev.scanflow.domain.TargetBudget.RATE_KEY);
+        Object rate = config.get(TargetBudget.RATE_KEY);
         boolean whole = rate instanceof Integer || rate instanceof Long;
         if (!whole || ((Number) rate).longValue() < 1 || ((Number) rate).longValue() > MAX_RATE_LIMIT) {
-            reader.error(configAt + "." + dev.scanflow.domain.TargetBudget.RATE_KEY,
+            reader.error(configAt + "." + TargetBudget.RATE_KEY,
                     "must be a whole number of requests per second from 1 to " + MAX_RATE_LIMIT);
         }
     }
