@@ -20,12 +20,32 @@ $( $smoke && echo "> SMOKE RUN: a few seconds per phase; the figures prove the b
   $(java -version 2>&1 | head -1); everything on this one machine.
 - Medians of $(ls $OUT/sat10-*.json | wc -l) runs where repeated; 32 runs (chains) in flight.
 
+$(if [ -f $OUT/peer/summary.json ]; then P=$OUT/peer/summary.json
+  pv() { jq ".$1" $P; }
+  echo "## Against the peer: $(jq -r .peer $P), measured just before, same workload and machine"
+  echo
+  echo "| | Scanflow | $(jq -r .peer $P) | Scanflow / peer | target |"
+  echo "|---|---|---|---|---|"
+  echo "| transitions/s at saturation | $(f $sat) | $(f $(pv sat_median_tps)) | **$(r "$sat / $(pv sat_median_tps)")** | ≥ 1.5 |"
+  echo "| p50 ms at ~50 % load | $(f $(m half latency_p50_ms)) | $(f $(pv half_median_p50)) | **$(r "$(m half latency_p50_ms) / $(pv half_median_p50)")** | ≤ 2 |"
+  echo "| p99 ms at ~50 % load | $(f $(m half latency_p99_ms)) | $(f $(pv half_median_p99)) | **$(r "$(m half latency_p99_ms) / $(pv half_median_p99)")** | ≤ 2 |"
+  echo "| p99 ms at saturation | $(f $(m sat10 latency_p99_ms)) | $(f $(pv sat_median_p99)) | $(r "$(m sat10 latency_p99_ms) / $(pv sat_median_p99)") | |"
+  echo "| rows written/transition | $(f $(m sat10 rows_written_per_transition)) | $(f $(pv sat_median_rows_written_per_transition)) | $(r "$(m sat10 rows_written_per_transition) / $(pv sat_median_rows_written_per_transition)") | Scanflow ≤ 6 |"
+  echo "| commits/transition | $(f $(m sat10 commits_per_transition)) | $(f $(pv sat_median_commits_per_transition)) | $(r "$(m sat10 commits_per_transition) / $(pv sat_median_commits_per_transition)") | |"
+  echo "| Scanflow / bare loop throughput | $(r "$sat / $bare") | | | ≥ 0.5 |"
+  echo
+fi)
 ## Saturation (chain of 10 steps)
 
 | | transitions/s | p50 ms | p95 ms | p99 ms | commits/transition | statements/transition | rows written/transition | runs/s | service CPU (cores) | service RSS MB |
 |---|---|---|---|---|---|---|---|---|---|---|
 | bare loop | $(f $bare) | $(f $(m bare latency_p50_ms)) | $(f $(m bare latency_p95_ms)) | $(f $(m bare latency_p99_ms)) | $(f $(m bare commits_per_transition)) | $(o bare statements_per_transition) | 3 | | | |
 | Scanflow | $(f $sat) | $(f $(m sat10 latency_p50_ms)) | $(f $(m sat10 latency_p95_ms)) | $(f $(m sat10 latency_p99_ms)) | $(f $(m sat10 commits_per_transition)) | $(o sat10 statements_per_transition) | $(f $(m sat10 rows_written_per_transition)) | $(f $(m sat10 runs_per_s)) | $(f $(m sat10 service_cpu_cores)) | $(f $(m sat10 service_rss_mb)) |
+
+HOT updates (no index entry written) on the tables a transition updates: **$(o sat10 hot_update_percent) %**
+($(jq -c '.updates_by_table // {} | with_entries(.value = (.value.hot_percent | round))' $OUT/sat10-1.json) % by table);
+backends idle in transaction (inside a transaction, waiting for the service): **$(o sat10 idle_in_transaction_percent) %**
+of the samples that found a backend in a transaction (every 20 ms).
 
 Commits and statements count every transaction and statement in the database during the
 measurement, run starts over HTTP and read-only ones included; statements include BEGIN and

@@ -2,15 +2,26 @@
 # Scanflow's orchestration benchmark: one command, results in bench/out/ and bench/RESULTS.md.
 #   bench/run.sh            full run (about 10 minutes)
 #   bench/run.sh --smoke    a few seconds per phase, to prove it runs (CI)
+#   bench/run.sh --peer DIR first graphile-worker through the same workload (DIR: a writable copy
+#                           of a peer-bench, such as ../shared/tools/peer-bench), then the full run;
+#                           RESULTS.md gets the ratios of the two, measured back to back
 # Starts Scanflow from the packaged jar on its own database (scanflow_bench) and subjects, drives
 # it with simulated protocol-v1 workers (dev.scanflow.bench.Bench), and runs the bare loop
 # baseline on the same machine. See bench/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
-SMOKE=false; REPEAT=3; SECONDS_PER=20; WARMUP=5; PROBE_SECONDS=8; PROBE_WARMUP=2; IDLE_SECONDS=30
-[ "${1:-}" = "--smoke" ] && { SMOKE=true; REPEAT=1; SECONDS_PER=2; WARMUP=1; PROBE_SECONDS=2; PROBE_WARMUP=1; IDLE_SECONDS=3; }
-OUT=bench/out; mkdir -p "$OUT"; rm -f "$OUT"/*.json
+SMOKE=false; REPEAT=3; SECONDS_PER=20; WARMUP=5; PROBE_SECONDS=8; PROBE_WARMUP=2; IDLE_SECONDS=30; PEER=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) SMOKE=true; REPEAT=1; SECONDS_PER=2; WARMUP=1; PROBE_SECONDS=2; PROBE_WARMUP=1; IDLE_SECONDS=3 ;;
+    --peer) [ -f "${2:-}/harness.js" ] || { echo "--peer: ${2:-(none)} has no harness.js (a peer-bench directory)" >&2; exit 2; }
+            PEER=$(cd "$2" && pwd); shift ;;
+    *) echo "usage: bench/run.sh [--smoke] [--peer DIR]" >&2; exit 2 ;;
+  esac
+  shift
+done
+OUT=bench/out; mkdir -p "$OUT"; rm -rf "$OUT"/*.json "$OUT/peer"
 
 scripts/ensure-services.sh
 ensure_commands jq:jq curl:curl
@@ -19,6 +30,17 @@ if [ "${SCANFLOW_SKIP_BUILD:-}" = 1 ] && [ -f target/quarkus-app/quarkus-run.jar
 else
   say "Build (package, with test classes)"
   ./mvnw -B -q package -DskipTests
+fi
+if [ -n "$PEER" ]; then
+  # the peer first, alone on the machine, then Scanflow: back to back, on the same PostgreSQL
+  say "Peer: graphile-worker through the same workload ($PEER)"
+  ensure_commands node:nodejs npm:npm
+  [ -d "$PEER/node_modules" ] || (cd "$PEER" && npm ci --no-audit --no-fund > /dev/null)
+  psql -tAh 127.0.0.1 -U postgres -lqt | cut -d'|' -f1 | grep -qx peer_bench \
+    || psql -qh 127.0.0.1 -U postgres -c "CREATE DATABASE peer_bench"
+  peer_args=(--out "$PWD/$OUT/peer" --preset perf --instances 1 --repeat $REPEAT --seconds $SECONDS_PER --warmup $WARMUP)
+  $SMOKE && peer_args+=(--initial-warmup 2)
+  (cd "$PEER" && node harness.js "${peer_args[@]}") > "$OUT/peer.log" 2>&1 || { tail -20 "$OUT/peer.log"; exit 1; }
 fi
 source bench/lib/service.sh
 start_bench_service

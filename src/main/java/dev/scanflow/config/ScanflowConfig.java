@@ -165,6 +165,15 @@ public interface ScanflowConfig {
         @WithDefault("1s")
         Duration tick();
 
+        /**
+         * How often a tick brings every schedule in step with every template; between, a tick
+         * looks only at the pipelines this replica wrote lately, so that its cost does not grow
+         * with the number of templates. The full pass catches what a replica that crashed right
+         * after a template write left undone.
+         */
+        @WithDefault("5m")
+        Duration resync();
+
         /** Testing only: the schedule clock runs this many times faster than real time... */
         @WithDefault("1")
         double clockSpeed();

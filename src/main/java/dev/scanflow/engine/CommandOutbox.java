@@ -2,6 +2,7 @@ package dev.scanflow.engine;
 
 import static dev.scanflow.common.PgValues.odt;
 
+import dev.scanflow.common.ColumnArrays;
 import dev.scanflow.common.PgValues;
 import dev.scanflow.protocol.ProtocolJson;
 import dev.scanflow.protocol.ScanCommand;
@@ -11,6 +12,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
@@ -32,15 +34,18 @@ public class CommandOutbox {
         if (commands.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Tuple> batch = commands.stream().map(c -> Tuple.from(Arrays.asList(c.id(), c.tenantId(), c.runId(),
-                c.stepRunId(), c.workerId(), c.type(), c.priority(),
-                new String(c.payload(), StandardCharsets.UTF_8), c.subject(), c.attempt(),
-                odt(c.createdAt())))).toList();
+        ColumnArrays rows = new ColumnArrays(commands.size(), UUID.class, UUID.class, UUID.class, UUID.class,
+                String.class, String.class, String.class, String.class, String.class, Integer.class, OffsetDateTime.class);
+        commands.forEach(c -> rows.row(c.id(), c.tenantId(), c.runId(), c.stepRunId(), c.workerId(), c.type(), c.priority(),
+                new String(c.payload(), StandardCharsets.UTF_8), c.subject(), c.attempt(), odt(c.createdAt())));
         return tx.preparedQuery("INSERT INTO commands (id, tenant_id, run_id, step_run_id, worker_id, type, priority, "
-                        + "payload, status, subject, attempt, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-                        // the serialized message as text: PostgreSQL parses it once, the client not at all
-                        + "$8::text::jsonb, 'pending', $9, $10, $11)")
-                .executeBatch(batch).replaceWithVoid();
+                        + "payload, status, subject, attempt, created_at) SELECT id, tenant_id, run_id, step_run_id, "
+                        // the serialized messages as text: PostgreSQL parses them once, the client not at all
+                        + "worker_id, type, priority, payload::jsonb, 'pending', subject, attempt, created_at "
+                        + "FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], "
+                        + "$8::text[], $9::text[], $10::int[], $11::timestamptz[]) AS c(id, tenant_id, run_id, step_run_id, "
+                        + "worker_id, type, priority, payload, subject, attempt, created_at)")
+                .execute(rows.tuple()).replaceWithVoid();
     }
 
     /** A scan command as sent: its run, its step run and the worker it went to. */

@@ -1,5 +1,6 @@
 package dev.scanflow.engine;
 
+import dev.scanflow.common.ColumnArrays;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -23,14 +24,19 @@ public class EventOutbox {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Tuple> batch = new ArrayList<>();
+        ColumnArrays rows = new ColumnArrays(events.size(), UUID.class, UUID.class, UUID.class, String.class,
+                String.class, String.class, String.class);
         for (EventFactory.EventRow e : events) {
-            batch.add(Tuple.from(Arrays.asList(e.id(), e.tenantId(), e.runId(), e.stepKey(), e.type(), e.subject(),
-                    new String(e.payload(), StandardCharsets.UTF_8))));
+            rows.row(e.id(), e.tenantId(), e.runId(), e.stepKey(), e.type(), e.subject(),
+                    new String(e.payload(), StandardCharsets.UTF_8));
         }
+        // one statement for all of them, the payloads as text that PostgreSQL parses once
         return tx.preparedQuery("INSERT INTO run_events (id, tenant_id, run_id, step_key, type, subject, payload) "
-                        + "VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb)")
-                .executeBatch(batch).replaceWithVoid();
+                        + "SELECT id, tenant_id, run_id, step_key, type, subject, payload::jsonb FROM unnest($1::uuid[], "
+                        + "$2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY "
+                        // in the given order: seq, the events' order, is drawn row by row
+                        + "AS e(id, tenant_id, run_id, step_key, type, subject, payload, n) ORDER BY n")
+                .execute(rows.tuple()).replaceWithVoid();
     }
 
     /** An event not marked notified yet, with its run's tenant, pipeline, asset and pinned template version. */

@@ -3,21 +3,23 @@ package dev.scanflow.engine;
 import static dev.scanflow.common.PgValues.instant;
 import static dev.scanflow.common.PgValues.json;
 import static dev.scanflow.common.PgValues.jsonOrNull;
-import static dev.scanflow.common.PgValues.jsonValue;
 import static dev.scanflow.common.PgValues.odt;
 
+import dev.scanflow.common.ColumnArrays;
 import dev.scanflow.domain.RunState;
 import dev.scanflow.domain.RunStatus;
 import dev.scanflow.domain.StepState;
 import dev.scanflow.domain.StepStatus;
 import dev.scanflow.domain.TargetBudgets;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -178,77 +180,135 @@ public class RunRows {
     }
 
     /**
-     * Writes the changed steps of the runs (one batched statement) and the runs' status and
-     * counters (another), both sent at once: one round trip.
+     * Writes the changed steps of the runs (one statement) and the runs' status and counters
+     * (another), both sent at once: one round trip and two statements whatever the number of
+     * runs and steps (multi-row updates from arrays, {@link ColumnArrays}).
      */
     Uni<Void> save(SqlClient tx, List<RunState> runs, java.util.function.BiFunction<RunState, StepState, Instant> dueAt) {
-        List<Tuple> steps = new ArrayList<>();
-        List<Tuple> runRows = new ArrayList<>();
-        for (RunState run : runs) {
+        List<RunState> changedRuns = runs.stream().filter(r -> !r.changedSteps().isEmpty() || r.dirty()).toList();
+        int stepCount = changedRuns.stream().mapToInt(r -> r.changedSteps().size()).sum();
+        ColumnArrays steps = new ColumnArrays(stepCount, UUID.class, String.class, Integer.class, String.class, UUID.class,
+                Boolean.class, Boolean.class, String.class, String.class, Integer.class, String.class, String.class,
+                String.class, String.class, OffsetDateTime.class, OffsetDateTime.class, OffsetDateTime.class,
+                OffsetDateTime.class, OffsetDateTime.class, Integer.class, OffsetDateTime.class, String.class, String.class,
+                String.class, Integer.class, String.class, Integer.class, String.class);
+        ColumnArrays runRows = new ColumnArrays(changedRuns.size(), UUID.class, String.class, OffsetDateTime.class,
+                OffsetDateTime.class, String.class, Integer.class, Integer.class, Integer.class, Integer.class, String.class);
+        for (RunState run : changedRuns) {
             for (StepState s : run.changedSteps()) {
-                steps.add(Tuple.from(Arrays.asList(s.id, s.status.wire(), s.attempt, s.workerId, s.commandId,
+                steps.row(s.id, s.status.wire(), s.attempt, s.workerId, s.commandId,
                         s.conditionEvaluated != null && s.conditionEvaluated, s.conditionResult, s.skipReason,
-                        s.skipKind, s.findingsCount, jsonValue(s.findingsBySeverity), jsonValue(s.output), s.errorCode,
+                        s.skipKind, s.findingsCount, jsonText(s.findingsBySeverity), jsonText(s.output), s.errorCode,
                         s.errorMessage, odt(s.queuedAt), odt(s.startedAt), odt(s.completedAt), odt(s.nextAttemptAt),
-                        odt(s.dispatchedAt), s.workerLosses, odt(dueAt.apply(run, s)), s.previousWorkerId, s.scanId, s.waitReason,
-                        s.newFindingsCount, jsonValue(s.newFindingsBySeverity), s.fixedFindingsCount,
-                        jsonValue(s.fixedFindingsBySeverity))));
+                        odt(s.dispatchedAt), s.workerLosses, odt(dueAt.apply(run, s)), s.previousWorkerId, s.scanId,
+                        s.waitReason, s.newFindingsCount, jsonText(s.newFindingsBySeverity), s.fixedFindingsCount,
+                        jsonText(s.fixedFindingsBySeverity));
             }
-            if (!run.changedSteps().isEmpty() || run.dirty()) {
-                runRows.add(Tuple.from(Arrays.asList(run.id, run.status.wire(), odt(run.startedAt),
-                        odt(run.completedAt), run.errorMessage, run.count(StepStatus.COMPLETED),
-                        run.count(StepStatus.FAILED) + run.count(StepStatus.TIMEOUT), run.count(StepStatus.SKIPPED),
-                        run.totalFindings(), run.waitReason)));
-            }
+            runRows.row(run.id, run.status.wire(), odt(run.startedAt), odt(run.completedAt), run.errorMessage,
+                    run.count(StepStatus.COMPLETED), run.count(StepStatus.FAILED) + run.count(StepStatus.TIMEOUT),
+                    run.count(StepStatus.SKIPPED), run.totalFindings(), run.waitReason);
         }
-        Uni<?> stepUpdate = steps.isEmpty() ? Uni.createFrom().voidItem()
-                : tx.preparedQuery("UPDATE step_runs SET status = $2, attempt = $3, worker_id = $4, command_id = $5, "
-                        + "condition_evaluated = $6, condition_result = $7, skip_reason = $8, skip_kind = $9, "
-                        + "findings_count = $10, findings_by_severity = $11, output = $12, error_code = $13, "
-                        + "error_message = $14, queued_at = $15, started_at = $16, completed_at = $17, "
-                        + "next_attempt_at = $18, dispatched_at = $19, worker_losses = $20, due_at = $21, "
-                        + "previous_worker_id = $22, scan_id = $23, wait_reason = $24, new_findings_count = $25, "
-                        + "new_findings_by_severity = $26, fixed_findings_count = $27, fixed_findings_by_severity = $28 WHERE id = $1")
-                        .executeBatch(steps);
-        Uni<?> runUpdate = runRows.isEmpty() ? Uni.createFrom().voidItem()
-                : tx.preparedQuery("UPDATE pipeline_runs SET status = $2, started_at = $3, "
-                        + "completed_at = $4, error_message = $5, completed_steps = $6, failed_steps = $7, "
-                        + "skipped_steps = $8, total_findings = $9, wait_reason = $10, updated_at = now() WHERE id = $1")
-                        .executeBatch(runRows);
+        Uni<?> stepUpdate = stepCount == 0 ? Uni.createFrom().voidItem()
+                : tx.preparedQuery("UPDATE step_runs s SET status = v.status, attempt = v.attempt, worker_id = v.worker_id, "
+                        + "command_id = v.command_id, condition_evaluated = v.condition_evaluated, "
+                        + "condition_result = v.condition_result, skip_reason = v.skip_reason, skip_kind = v.skip_kind, "
+                        + "findings_count = v.findings_count, findings_by_severity = v.findings_by_severity::jsonb, "
+                        + "output = v.output::jsonb, error_code = v.error_code, error_message = v.error_message, "
+                        + "queued_at = v.queued_at, started_at = v.started_at, completed_at = v.completed_at, "
+                        + "next_attempt_at = v.next_attempt_at, dispatched_at = v.dispatched_at, "
+                        + "worker_losses = v.worker_losses, due_at = v.due_at, previous_worker_id = v.previous_worker_id, "
+                        + "scan_id = v.scan_id, wait_reason = v.wait_reason, new_findings_count = v.new_findings_count, "
+                        + "new_findings_by_severity = v.new_findings_by_severity::jsonb, "
+                        + "fixed_findings_count = v.fixed_findings_count, "
+                        + "fixed_findings_by_severity = v.fixed_findings_by_severity::jsonb "
+                        + "FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::uuid[], $6::bool[], $7::bool[], "
+                        + "$8::text[], $9::text[], $10::int[], $11::text[], $12::text[], $13::text[], $14::text[], "
+                        + "$15::timestamptz[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[], "
+                        + "$19::timestamptz[], $20::int[], $21::timestamptz[], $22::text[], $23::text[], $24::text[], "
+                        + "$25::int[], $26::text[], $27::int[], $28::text[]) AS v(id, status, attempt, worker_id, command_id, "
+                        + "condition_evaluated, condition_result, skip_reason, skip_kind, findings_count, "
+                        + "findings_by_severity, output, error_code, error_message, queued_at, started_at, completed_at, "
+                        + "next_attempt_at, dispatched_at, worker_losses, due_at, previous_worker_id, scan_id, wait_reason, "
+                        + "new_findings_count, new_findings_by_severity, fixed_findings_count, fixed_findings_by_severity) "
+                        + "WHERE s.id = v.id")
+                        .execute(steps.tuple());
+        Uni<?> runUpdate = changedRuns.isEmpty() ? Uni.createFrom().voidItem()
+                : tx.preparedQuery("UPDATE pipeline_runs r SET status = v.status, started_at = v.started_at, "
+                        + "completed_at = v.completed_at, error_message = v.error_message, "
+                        + "completed_steps = v.completed_steps, failed_steps = v.failed_steps, "
+                        + "skipped_steps = v.skipped_steps, total_findings = v.total_findings, wait_reason = v.wait_reason, "
+                        + "updated_at = now() FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], "
+                        + "$5::text[], $6::int[], $7::int[], $8::int[], $9::int[], $10::text[]) AS v(id, status, started_at, "
+                        + "completed_at, error_message, completed_steps, failed_steps, skipped_steps, total_findings, "
+                        + "wait_reason) WHERE r.id = v.id")
+                        .execute(runRows.tuple());
         return Uni.combine().all().unis(stepUpdate, runUpdate).discardItems();
     }
 
     // ------------------------------------------------------------------ new runs
 
-    /** Inserts a new run and its steps (two statements, sent together). */
-    Uni<Void> insert(SqlClient tx, LoadedRun loaded, NewRun run, Instant now) {
-        RunState state = loaded.state();
-        Uni<?> runRow = tx.preparedQuery("INSERT INTO pipeline_runs (id, tenant_id, pipeline_id, template_id, "
+    /**
+     * Inserts new runs ({@code pending}) and all their steps in two statements, whatever the
+     * number of runs and steps: one multi-row INSERT per table from arrays (unnest), so that a
+     * burst of a schedule's 10,000 runs costs two round trips' worth of statements, not 10,000
+     * run inserts and one per step.
+     */
+    Uni<Void> insert(SqlClient tx, List<NewRun> newRuns, Instant now) {
+        if (newRuns.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int stepCount = newRuns.stream().mapToInt(r -> r.state().steps().size()).sum();
+        ColumnArrays runColumns = new ColumnArrays(newRuns.size(), UUID.class, UUID.class, UUID.class, UUID.class,
+                Integer.class, UUID.class, String.class, String.class, String.class, String.class, Integer.class,
+                OffsetDateTime.class, OffsetDateTime.class, Integer.class, Boolean.class, String.class, String.class,
+                String.class, Integer.class, String.class);
+        ColumnArrays stepColumns = new ColumnArrays(stepCount, UUID.class, UUID.class, UUID.class, String.class,
+                String.class, Integer.class, Integer.class, String.class, String.class, String.class, Integer.class,
+                String.class, String.class, String.class, Integer.class, Integer.class);
+        for (NewRun run : newRuns) {
+            RunState state = run.state();
+            runColumns.row(state.id, state.tenantId, run.pipelineId(), run.templateId(), run.pipelineVersion(),
+                    run.assetId(), run.triggerType(), run.triggeredBy(), run.priority(), new JsonObject(state.context).encode(),
+                    state.steps().size(), odt(now), odt(state.deadlineAt), state.maxParallelSteps, state.failFast,
+                    new JsonObject(state.asset).encode(), run.pipelineName(), state.waitReason, run.maxConcurrentRuns(),
+                    budgets.keyOf(state.asset));
+            for (StepState st : state.steps()) {
+                stepColumns.row(st.id, state.id, state.tenantId, st.key, st.name, st.order, st.index, st.tool,
+                        new JsonArray(st.capabilities).encode(), new JsonObject(st.config).encode(), st.timeoutSeconds,
+                        new JsonArray(st.dependsOn).encode(), st.conditionCel, st.conditionText, st.retryDelaySeconds,
+                        st.maxAttempts);
+            }
+        }
+        Uni<?> runRows = tx.preparedQuery("INSERT INTO pipeline_runs (id, tenant_id, pipeline_id, template_id, "
                         + "pipeline_version, asset_id, status, trigger_type, triggered_by, priority, context, total_steps, "
                         + "created_at, deadline_at, max_parallel_steps, fail_fast, asset, pipeline_name, wait_reason, "
-                        + "max_concurrent_runs, target_key) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, "
-                        + "$12, $13, $14, $15, $16, $17, $18, $19, $20)")
-                .execute(Tuple.from(Arrays.asList(state.id, state.tenantId, run.pipelineId(), run.templateId(),
-                        run.pipelineVersion(), run.assetId(), run.triggerType(), run.triggeredBy(), run.priority(),
-                        new JsonObject(state.context), state.steps().size(), odt(now), odt(state.deadlineAt),
-                        state.maxParallelSteps, state.failFast, new JsonObject(state.asset), run.pipelineName(), state.waitReason,
-                        run.maxConcurrentRuns(), budgets.keyOf(state.asset))));
-        List<Tuple> steps = new ArrayList<>();
-        for (StepState s : state.steps()) {
-            steps.add(Tuple.from(Arrays.asList(s.id, state.id, state.tenantId, s.key, s.name, s.order, s.index, s.tool,
-                    s.capabilities.toArray(String[]::new), new JsonObject(s.config), s.timeoutSeconds,
-                    s.dependsOn.toArray(String[]::new), s.conditionCel, s.conditionText, s.retryDelaySeconds,
-                    s.maxAttempts)));
-        }
+                        + "max_concurrent_runs, target_key) SELECT id, tenant_id, pipeline_id, template_id, pipeline_version, "
+                        + "asset_id, 'pending', trigger_type, triggered_by, priority, context::jsonb, total_steps, created_at, "
+                        + "deadline_at, max_parallel_steps, fail_fast, asset::jsonb, pipeline_name, wait_reason, "
+                        + "max_concurrent_runs, target_key FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], "
+                        + "$5::int[], $6::uuid[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], "
+                        + "$12::timestamptz[], $13::timestamptz[], $14::int[], $15::bool[], $16::text[], $17::text[], "
+                        + "$18::text[], $19::int[], $20::text[]) AS r(id, tenant_id, pipeline_id, template_id, "
+                        + "pipeline_version, asset_id, trigger_type, triggered_by, priority, context, total_steps, created_at, "
+                        + "deadline_at, max_parallel_steps, fail_fast, asset, pipeline_name, wait_reason, "
+                        + "max_concurrent_runs, target_key)")
+                .execute(runColumns.tuple());
+        // text arrays travel as JSON: a two-dimensional array would not unnest row by row
         Uni<?> stepRows = tx.preparedQuery("INSERT INTO step_runs (id, run_id, tenant_id, step_key, name, step_order, "
                         + "step_index, tool, capabilities, config, timeout_seconds, depends_on, condition_cel, "
-                        + "condition_text, retry_delay_seconds, max_attempts, status, attempt) VALUES ($1, $2, $3, $4, "
-                        + "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'pending', 0)")
-                .executeBatch(steps);
-        return Uni.combine().all().unis(runRow, stepRows).discardItems();
+                        + "condition_text, retry_delay_seconds, max_attempts, status, attempt) SELECT id, run_id, tenant_id, "
+                        + "step_key, name, step_order, step_index, tool, "
+                        + "ARRAY(SELECT jsonb_array_elements_text(capabilities::jsonb)), config::jsonb, timeout_seconds, "
+                        + "ARRAY(SELECT jsonb_array_elements_text(depends_on::jsonb)), condition_cel, condition_text, "
+                        + "retry_delay_seconds, max_attempts, 'pending', 0 FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], "
+                        + "$4::text[], $5::text[], $6::int[], $7::int[], $8::text[], $9::text[], $10::text[], $11::int[], "
+                        + "$12::text[], $13::text[], $14::text[], $15::int[], $16::int[]) AS s(id, run_id, tenant_id, "
+                        + "step_key, name, step_order, step_index, tool, capabilities, config, timeout_seconds, depends_on, "
+                        + "condition_cel, condition_text, retry_delay_seconds, max_attempts)")
+                .execute(stepColumns.tuple());
+        return Uni.combine().all().unis(runRows, stepRows).discardItems();
     }
 
-    /** The runs with a step that a lost worker holds (queued with its command, or running). */
     /**
      * Workers that queued or running steps are on but that are no longer registered: a crash
      * between deleting a registration and handing its steps over, before the two were one
@@ -266,6 +326,7 @@ public class RunRows {
                 });
     }
 
+    /** The runs with a step that a lost worker holds (queued with its command, or running). */
     Uni<List<UUID>> runsHeldBy(SqlClient client, String workerId) {
         return client.preparedQuery("SELECT DISTINCT run_id FROM step_runs WHERE worker_id = $1 "
                         + "AND status IN ('queued', 'running') AND command_id IS NOT NULL")
@@ -307,5 +368,9 @@ public class RunRows {
                     rows.forEach(r -> ids.add(r.getUUID("id")));
                     return ids;
                 });
+    }
+
+    private static String jsonText(Map<String, Object> map) {
+        return map == null ? null : new JsonObject(map).encode();
     }
 }

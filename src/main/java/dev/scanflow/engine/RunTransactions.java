@@ -240,8 +240,6 @@ public class RunTransactions {
                                 .collect().last())
                         .chain(() -> heldByLimits(tx, plan.runs()))
                         .chain(heldBack -> {
-                            Instant now = now();
-                            List<Uni<Void>> inserts = new ArrayList<>();
                             for (NewRun run : plan.runs()) {
                                 LoadedRun loaded = new LoadedRun(run.state(), run.pipelineId(), run.pipelineVersion(),
                                         run.pipelineName(), run.assetId(), run.priority(), run.maxConcurrentRuns());
@@ -251,10 +249,8 @@ public class RunTransactions {
                                 } else {
                                     run.state().waitReason = reason; // stays pending until a limit lets it start
                                 }
-                                inserts.add(runs.insert(tx, loaded, run, now));
                             }
-                            return inserts.isEmpty() ? Uni.createFrom().voidItem()
-                                    : Uni.join().all(inserts).andFailFast().replaceWithVoid();
+                            return runs.insert(tx, plan.runs(), now());
                         })
                         .call(() -> transitions.isEmpty() ? Uni.createFrom().voidItem()
                                 : apply(tx, transitions, outgoing, false, null, List.of()))
@@ -364,6 +360,7 @@ public class RunTransactions {
                 applied = true;
                 set.unacknowledged.addAll(decision.unacknowledged);
                 set.released.addAll(decision.releasedSteps);
+                set.releasedFrom.addAll(decision.releasedWorkers);
                 for (Decision.CancelOrder c : decision.cancels) {
                     set.commands.add(commands.cancel(run, run.step(c.stepKey()), c.commandId(), c.workerId(),
                             t.loaded.priority(), now));
@@ -389,11 +386,11 @@ public class RunTransactions {
         Predicate<StepState> may = mayDispatch(set);
         Uni<List<CommandFactory.CommandRow>> dispatched = candidates != null
                 // free, then claim, sent together: the claims see the slots just freed
-                ? Uni.combine().all().unis(slots.release(tx, set.released), holds.release(tx, set.released),
+                ? Uni.combine().all().unis(slots.release(tx, set.released, set.releasedFrom), holds.release(tx, set.released),
                                 Uni.createFrom().deferred(() -> assignment.assign(tx, loaded,
                                         set.notBenched(WorkerSlots.withFreed(candidates, freedSlotsOf)), may, now)))
                         .with(all -> (List<CommandFactory.CommandRow>) all.get(2))
-                : Uni.combine().all().unis(slots.release(tx, set.released), holds.release(tx, set.released),
+                : Uni.combine().all().unis(slots.release(tx, set.released, set.releasedFrom), holds.release(tx, set.released),
                                 slots.candidates(tx, WorkerAssignment.tenantsWaiting(states, now)))
                         .with(all -> (List<WorkerMatcher.Candidate>) all.get(2))
                         .chain(found -> assignment.assign(tx, loaded, set.notBenched(found), may, now));

@@ -137,13 +137,18 @@ public class WorkerSlots {
         });
     }
 
-    /** Frees the slots the steps held (they stay locked by this transaction until it ends). */
-    Uni<Void> release(SqlClient tx, List<UUID> steps) {
+    /**
+     * Frees the slots the steps held on these workers ({@code workers[i]} held {@code steps[i]}),
+     * found by the primary key's prefix: step_run_id is in no index, so the update is HOT
+     * (V20). The rows stay locked by this transaction until it ends.
+     */
+    Uni<Void> release(SqlClient tx, List<UUID> steps, List<String> workers) {
         if (steps.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return tx.preparedQuery("UPDATE worker_slots SET step_run_id = NULL WHERE step_run_id = ANY($1)")
-                .execute(Tuple.of(steps.toArray(UUID[]::new))).replaceWithVoid();
+        return tx.preparedQuery("UPDATE worker_slots ws SET step_run_id = NULL FROM unnest($1::text[], $2::uuid[]) "
+                        + "AS f(worker_id, step) WHERE ws.worker_id = f.worker_id AND ws.step_run_id = f.step")
+                .execute(Tuple.of(workers.toArray(String[]::new), steps.toArray(UUID[]::new))).replaceWithVoid();
     }
 
     /**

@@ -16,8 +16,10 @@ final class WriteSet {
 
     /** The transitions with at least one applied decision, in their order. */
     final List<Transition> changed = new ArrayList<>();
-    /** The steps whose worker slots are freed. */
+    /** The steps whose worker slots are freed... */
     final List<UUID> released = new ArrayList<>();
+    /** ...and the workers whose slots they were, in the same order. */
+    final List<String> releasedFrom = new ArrayList<>();
     /** Workers benched here for letting a command's ack timeout pass. */
     final List<String> unacknowledged = new ArrayList<>();
     /** Cancel commands first, then the scan commands of the steps that got a worker. */

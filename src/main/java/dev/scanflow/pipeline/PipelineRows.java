@@ -133,15 +133,15 @@ public class PipelineRows {
 
     /**
      * The triggers of one type of the latest active versions of tenant pipelines: of the
-     * {@code tenants} (all when null) and of one pipeline (all when null), in the template's order.
+     * {@code tenants} (all when null) and of the {@code pipelines} (all when null), in the template's order.
      */
-    public Uni<List<LatestTrigger>> triggersOfType(SqlClient client, String type, UUID[] tenants, UUID pipelineId) {
+    public Uni<List<LatestTrigger>> triggersOfType(SqlClient client, String type, UUID[] tenants, UUID[] pipelines) {
         return client.preparedQuery("SELECT t.tenant_id, t.pipeline_id, t.name, (x.ord - 1)::int AS position, x.tr AS definition "
                         + "FROM pipeline_templates t, jsonb_array_elements(t.triggers -> 'items') WITH ORDINALITY AS x(tr, ord) "
                         + "WHERE t.is_latest AND t.is_active AND t.tenant_id IS NOT NULL AND x.tr ->> 'type' = $1 "
-                        + "AND ($2::uuid[] IS NULL OR t.tenant_id = ANY($2)) AND ($3::uuid IS NULL OR t.pipeline_id = $3) "
+                        + "AND ($2::uuid[] IS NULL OR t.tenant_id = ANY($2)) AND ($3::uuid[] IS NULL OR t.pipeline_id = ANY($3)) "
                         + "ORDER BY t.pipeline_id, x.ord")
-                .execute(Tuple.of(type, tenants, pipelineId))
+                .execute(Tuple.of(type, tenants, pipelines))
                 .map(rows -> {
                     List<LatestTrigger> out = new ArrayList<>();
                     for (Row r : rows) {

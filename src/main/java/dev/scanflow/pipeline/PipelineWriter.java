@@ -35,9 +35,11 @@ public class PipelineWriter {
     private final PipelineQueries queries;
     private final PipelineBodies bodies;
     private final TenantRegistry tenants;
+    private final TemplateChanges changes;
 
     public PipelineWriter(ObjectMapper mapper, PipelineRows pipelineRows, PipelineQueries queries, PipelineBodies bodies,
-            TenantRegistry tenants) {
+            TenantRegistry tenants, TemplateChanges changes) {
+        this.changes = changes;
         this.mapper = mapper;
         this.pipelineRows = pipelineRows;
         this.queries = queries;
@@ -113,6 +115,7 @@ public class PipelineWriter {
 
     @WithTransaction
     public Uni<Void> deactivate(UUID tenant, UUID pipelineId) {
+        changes.written(pipelineId);
         return PipelineTemplateEntity.update("active = false where pipelineId = ?1 and tenantId = ?2", pipelineId, tenant)
                 .chain(count -> count == 0
                         ? PipelineQueries.refuseSystem(pipelineId, "delete", PipelineQueries.notFound(pipelineId))
@@ -236,6 +239,9 @@ public class PipelineWriter {
             Consumer<PipelineTemplateEntity> marks) {
         PipelineTemplateEntity row = pipelineRows.templateRow(tenant, pipelineId, version, active, d, user, createdAt, updatedAt);
         marks.accept(row);
+        if (tenant != null) {
+            changes.written(pipelineId);
+        }
         List<PipelineStepEntity> steps = d.steps().stream().map(s -> pipelineRows.stepRow(row.id, s)).toList();
         return row.<PipelineTemplateEntity>persist()
                 .chain(() -> PipelineStepEntity.persist(steps))

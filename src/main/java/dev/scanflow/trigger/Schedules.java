@@ -44,7 +44,7 @@ public class Schedules {
             + "c.position, c.definition::jsonb AS definition, md5(c.definition::jsonb::text) AS hash "
             + "FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::int[], $8::text[]) "
             + "AS c(pipeline_id, tenant_id, name, trigger_key, position, definition) "
-            + "WHERE $2::uuid IS NULL OR c.pipeline_id = $2)";
+            + "WHERE $2::uuid[] IS NULL OR c.pipeline_id = ANY($2))";
 
     private static final String PAUSED_AS_WRITTEN = "coalesce((c.definition ->> 'paused')::boolean, FALSE)";
     private static final String WRITTEN_PAUSED_CHANGED = "coalesce((schedules.definition ->> 'paused')::boolean, FALSE) "
@@ -60,11 +60,16 @@ public class Schedules {
         this.pipelineRows = pipelineRows;
     }
 
-    /**
-     * Brings the schedules in step with the templates: every pipeline's, or one's
-     * ({@code pipelineId} not null). Safe on every replica at once.
-     */
+    /** Brings one pipeline's schedules in step with its latest version. */
     Uni<Void> sync(Instant now, UUID pipelineId) {
+        return sync(now, new UUID[] {pipelineId});
+    }
+
+    /**
+     * Brings the schedules in step with the templates: every pipeline's ({@code pipelineIds}
+     * null), or these pipelines'. Safe on every replica at once.
+     */
+    Uni<Void> sync(Instant now, UUID[] pipelineIds) {
         String upsert = CURRENT + (" INSERT INTO schedules (pipeline_id, trigger_key, tenant_id, pipeline_name, position, "
                 + "definition, definition_hash, baseline_at, paused, paused_at) SELECT c.pipeline_id, c.trigger_key, "
                 + "c.tenant_id, c.name, c.position, c.definition, c.hash, $1, " + PAUSED_AS_WRITTEN + ", CASE WHEN "
@@ -86,11 +91,11 @@ public class Schedules {
                 + "ELSE schedules.paused_at END, "
                 + "definition_hash = EXCLUDED.definition_hash, active = TRUE, updated_at = now()");
         String retire = CURRENT + (" UPDATE schedules s SET active = FALSE, next_fire_at = NULL, updated_at = now() "
-                + "WHERE s.active AND ($2::uuid IS NULL OR s.pipeline_id = $2) AND $1::timestamptz IS NOT NULL "
+                + "WHERE s.active AND ($2::uuid[] IS NULL OR s.pipeline_id = ANY($2)) AND $1::timestamptz IS NOT NULL "
                 + "AND NOT EXISTS (SELECT 1 FROM current c WHERE c.pipeline_id = s.pipeline_id "
                 + "AND c.trigger_key = s.trigger_key)");
-        return pool.withTransaction(tx -> pipelineRows.triggersOfType(tx, TriggerSpec.SCHEDULE, null, pipelineId).chain(current -> {
-            Tuple args = Tuple.from(java.util.Arrays.asList(odt(now), pipelineId,
+        return pool.withTransaction(tx -> pipelineRows.triggersOfType(tx, TriggerSpec.SCHEDULE, null, pipelineIds).chain(current -> {
+            Tuple args = Tuple.from(java.util.Arrays.asList(odt(now), pipelineIds,
                     current.stream().map(PipelineRows.LatestTrigger::pipelineId).toArray(UUID[]::new),
                     current.stream().map(PipelineRows.LatestTrigger::tenantId).toArray(UUID[]::new),
                     current.stream().map(PipelineRows.LatestTrigger::pipelineName).toArray(String[]::new),

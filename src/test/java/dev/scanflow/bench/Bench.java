@@ -221,12 +221,16 @@ public final class Bench {
         long pid = Long.parseLong(a.getOrDefault("service-pid", "0"));
         long[] cpuBefore = cpu(pid);
         Map<String, Long> pgBefore = pgStats(a.get("jdbc"));
+        Map<String, long[]> updatesBefore = updates(a.get("jdbc"));
+        BackendSampler backends = BackendSampler.start(a.get("jdbc"));
         long t0 = System.nanoTime();
         measuring.set(true);
         Thread.sleep(seconds * 1000L);
         measuring.set(false);
         double elapsed = (System.nanoTime() - t0) / 1e9;
         Map<String, Long> pgAfter = pgStats(a.get("jdbc"));
+        Map<String, long[]> updatesAfter = updates(a.get("jdbc"));
+        Double idleInTransaction = backends == null ? null : backends.stop();
         long[] cpuAfter = cpu(pid);
         running.set(false);
 
@@ -254,6 +258,10 @@ public final class Bench {
             r.put("rows_written_per_transition", (pgAfter.get("tup_inserted") - pgBefore.get("tup_inserted")
                     + pgAfter.get("tup_updated") - pgBefore.get("tup_updated")) / (double) n);
             statementsPerTransition(r, pgBefore, pgAfter, n);
+            r.putAll(hotUpdates(updatesBefore, updatesAfter));
+        }
+        if (idleInTransaction != null) {
+            r.put("idle_in_transaction_percent", idleInTransaction);
         }
         if (pid > 0) {
             double ticks = 100.0;
@@ -473,6 +481,104 @@ public final class Bench {
             return stats;
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The tables a transition updates: their updates and HOT updates are reported. */
+    static final List<String> UPDATED_PER_TRANSITION = List.of("step_runs", "pipeline_runs", "worker_slots", "commands",
+            "run_events", "target_holds");
+
+    /** n_tup_upd and n_tup_hot_upd of each table updated per transition; null without a JDBC URL. */
+    static Map<String, long[]> updates(String jdbc) {
+        if (jdbc == null) {
+            return null;
+        }
+        try (var db = DriverManager.getConnection(jdbc, "postgres", "");
+                var st = db.prepareStatement("SELECT relname, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables "
+                        + "WHERE relname = ANY(?)")) {
+            st.setArray(1, db.createArrayOf("text", UPDATED_PER_TRANSITION.toArray()));
+            Map<String, long[]> out = new LinkedHashMap<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
+                }
+            }
+            return out;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The share of updates that were HOT (no index touched), in all and per table, during the phase. */
+    static Map<String, Object> hotUpdates(Map<String, long[]> before, Map<String, long[]> after) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        if (before == null || after == null) {
+            return r;
+        }
+        long updates = 0;
+        long hot = 0;
+        Map<String, Object> perTable = new LinkedHashMap<>();
+        for (var e : after.entrySet()) {
+            long[] b = before.getOrDefault(e.getKey(), new long[2]);
+            long u = e.getValue()[0] - b[0];
+            long h = e.getValue()[1] - b[1];
+            updates += u;
+            hot += h;
+            if (u > 0) {
+                perTable.put(e.getKey(), Map.of("updates", u, "hot_percent", 100.0 * h / u));
+            }
+        }
+        r.put("hot_update_percent", updates == 0 ? 0.0 : 100.0 * hot / updates);
+        r.put("updates_by_table", perTable);
+        return r;
+    }
+
+    /**
+     * Samples the database's backends every 20 ms: of the samples that found a backend inside a
+     * transaction (running a statement, or idle in transaction waiting for its client), the share
+     * idle in transaction, in percent.
+     */
+    static final class BackendSampler {
+        private final AtomicBoolean on = new AtomicBoolean(true);
+        private final long[] counts = new long[2]; // active, idle in transaction
+        private final Thread thread;
+
+        private BackendSampler(String jdbc) {
+            thread = new Thread(() -> {
+                try (var db = DriverManager.getConnection(jdbc, "postgres", "");
+                        var st = db.prepareStatement("SELECT count(*) FILTER (WHERE state = 'active'), "
+                                + "count(*) FILTER (WHERE state = 'idle in transaction') FROM pg_stat_activity "
+                                + "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                                + "AND backend_type = 'client backend'")) {
+                    while (on.get()) {
+                        try (ResultSet rs = st.executeQuery()) {
+                            rs.next();
+                            synchronized (counts) {
+                                counts[0] += rs.getLong(1);
+                                counts[1] += rs.getLong(2);
+                            }
+                        }
+                        Thread.sleep(20);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "backend-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        static BackendSampler start(String jdbc) {
+            return jdbc == null ? null : new BackendSampler(jdbc);
+        }
+
+        double stop() throws InterruptedException {
+            on.set(false);
+            thread.join();
+            synchronized (counts) {
+                long all = counts[0] + counts[1];
+                return all == 0 ? 0.0 : 100.0 * counts[1] / all;
+            }
         }
     }
 
