@@ -42,6 +42,9 @@ fi)
 | bare loop | $(f $bare) | $(f $(m bare latency_p50_ms)) | $(f $(m bare latency_p95_ms)) | $(f $(m bare latency_p99_ms)) | $(f $(m bare commits_per_transition)) | $(o bare statements_per_transition) | 3 | | | |
 | Scanflow | $(f $sat) | $(f $(m sat10 latency_p50_ms)) | $(f $(m sat10 latency_p95_ms)) | $(f $(m sat10 latency_p99_ms)) | $(f $(m sat10 commits_per_transition)) | $(o sat10 statements_per_transition) | $(f $(m sat10 rows_written_per_transition)) | $(f $(m sat10 runs_per_s)) | $(f $(m sat10 service_cpu_cores)) | $(f $(m sat10 service_rss_mb)) |
 
+Memory: the service ran with \`$(cat $OUT/jvm-options.txt 2>/dev/null || echo "(not recorded)")\`$( [ -f $OUT/cgroup-peak-mb.txt ] && echo ", inside a memory cgroup limited to $(cat $OUT/cgroup-limit-mb.txt) MiB (peak use $(cat $OUT/cgroup-peak-mb.txt) MiB, page cache included)");
+RSS at saturation $(o sat10 service_rss_mb) MB; GC pauses $(o sat10 gc_pause_percent) % of the time ($(o sat10 gc_pauses) pauses in a phase).
+
 HOT updates (no index entry written) on the tables a transition updates: **$(o sat10 hot_update_percent) %**
 ($(jq -c '.updates_by_table // {} | with_entries(.value = (.value.hot_percent | round))' $OUT/sat10-1.json) % by table);
 backends idle in transaction (inside a transaction, waiting for the service): **$(o sat10 idle_in_transaction_percent) %**

@@ -95,6 +95,12 @@ IDLE=$(jq -n "($t1 - $t0) / 100 / $IDLE_SECONDS * 100")
 echo "{\"waiting_runs\": $total, \"idle_cpu_percent_of_one_core\": $IDLE}" > "$OUT/idle-1.json"
 cat "$OUT/idle-1.json"
 
+echo "$SERVICE_JAVA_OPTS" > "$OUT/jvm-options.txt"
+if [ -n "$CGROUP" ]; then
+  echo "$MEMORY_LIMIT_MB" > "$OUT/cgroup-limit-mb.txt"
+  echo $(( $(cat $CGROUP/memory.max_usage_in_bytes) / 1024 / 1024 )) > "$OUT/cgroup-peak-mb.txt"
+fi
+
 say "Report"
 bench/report.sh "$SMOKE" > "$OUT/RESULTS.md"
 # the hand-written analysis below the marker in bench/RESULTS.md is kept

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Validates the deployment files; for CI and by hand. Checks, in order:
 #   1. `kubectl kustomize` renders k8s/overlays/dev and k8s/overlays/prod, and prod with the
-#      optional k8s/components/migrate-job and k8s/components/reference-worker;
+#      optional k8s/components/migrate-job, k8s/components/reference-worker and k8s/components/jvm;
 #   2. every rendered object (and k8s/base/secret.example.yaml) validates against the
 #      Kubernetes API schemas: k8s/.validate/validate.js with the pinned kubernetes-models
 #      (types, enums, required fields, formats, and no unknown fields);
@@ -89,11 +89,11 @@ done
 
 # The optional migration Job (k8s/components/migrate-job), as an overlay would include it:
 # rendered from a copy of k8s/ whose prod overlay lists the component.
-say "kubectl kustomize k8s/overlays/prod + components/migrate-job + components/reference-worker (optional, in a copy)"
+say "kubectl kustomize k8s/overlays/prod + components/migrate-job + components/reference-worker + components/jvm (optional, in a copy)"
 rm -rf "$out/copy" && mkdir -p "$out/copy/k8s"
 cp -R k8s/base k8s/overlays k8s/components "$out/copy/k8s/"
 rm -f "$out/copy/k8s/overlays/prod/secrets.env"
-printf '\ncomponents:\n  - ../../components/migrate-job\n  - ../../components/reference-worker\n' >> "$out/copy/k8s/overlays/prod/kustomization.yaml"
+printf '\ncomponents:\n  - ../../components/migrate-job\n  - ../../components/reference-worker\n  - ../../components/jvm\n' >> "$out/copy/k8s/overlays/prod/kustomization.yaml"
 if ! kubectl kustomize "$out/copy/k8s/overlays/prod" > "$out/overlays-prod+migrate-job.yaml" 2> "$out/prod-migrate.err"; then
   cat "$out/prod-migrate.err" >&2
   fail "kubectl kustomize of the prod overlay with components/migrate-job"
@@ -101,6 +101,8 @@ fi
 grep -q '^kind: Job$' "$out/overlays-prod+migrate-job.yaml" || fail "components/migrate-job added no Job"
 grep -q '^  name: scanflow-worker$' "$out/overlays-prod+migrate-job.yaml" \
   || fail "components/reference-worker added no worker Deployment"
+grep -q 'image: scanflow-jvm' "$out/overlays-prod+migrate-job.yaml" && grep -q 'name: scanflow-jvm-' "$out/overlays-prod+migrate-job.yaml" \
+  || fail "components/jvm did not switch the Deployment to the JVM image with its options"
 rendered+=("overlays-prod+migrate-job.yaml")
 
 say "schema validation (kubernetes-models $(node -p "require('$ROOT/$VALIDATE_DIR/node_modules/kubernetes-models/package.json').version"))"

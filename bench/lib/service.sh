@@ -8,6 +8,23 @@ reset_bench_streams() {
   java -cp "$CP" dev.scanflow.bench.Bench --mode reset --streams SFBENCH_ > /dev/null
 }
 
+# The service runs as the jvm component deploys it (k8s/components/jvm/jvm.env: heap and the rest
+# sized for a 256 MiB container); -XX:MaxRAM=256m is the limit the JVM would read in that
+# container. Where this machine lets a memory cgroup be made (cgroup v1, as root), the service
+# runs inside one limited to 256 MiB, so the limit holds for real and its peak is reported.
+MEMORY_LIMIT_MB=${BENCH_MEMORY_LIMIT_MB:-512}
+SERVICE_JAVA_OPTS=${SERVICE_JAVA_OPTS-"-XX:MaxRAM=${MEMORY_LIMIT_MB}m $(sed -n 's/^JAVA_OPTS=//p' k8s/components/jvm/jvm.env | sed 's/-Dquarkus.http.host=[^ ]*//')"}
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-$(sed -n 's/^MALLOC_ARENA_MAX=//p' k8s/components/jvm/jvm.env)}
+CGROUP=
+memory_cgroup() {
+  local dir=/sys/fs/cgroup/memory/scanflow-bench
+  [ -w /sys/fs/cgroup/memory ] || return 0
+  { [ -d $dir ] || mkdir $dir; } 2>/dev/null || return 0
+  echo $((MEMORY_LIMIT_MB * 1024 * 1024)) > $dir/memory.limit_in_bytes 2>/dev/null || return 0
+  echo 0 > $dir/memory.max_usage_in_bytes 2>/dev/null || true
+  CGROUP=$dir
+}
+
 start_bench_service() {
   # the benchmark's streams start empty, like its database (JetStream keeps them across runs)
   reset_bench_streams
@@ -16,12 +33,14 @@ start_bench_service() {
   if psql -tAh 127.0.0.1 -U postgres -c "show shared_preload_libraries" | grep -q pg_stat_statements; then
     psql -qh 127.0.0.1 -U postgres -d $DB -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
   fi
-  say "Start Scanflow (port $PORT, database $DB)"
+  memory_cgroup
+  say "Start Scanflow (port $PORT, database $DB; ${CGROUP:+in a ${MEMORY_LIMIT_MB} MiB memory cgroup, }JVM: $SERVICE_JAVA_OPTS)"
   QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$PORT QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:5432/$DB" \
   QUARKUS_DATASOURCE_JDBC_URL="$JDBC" MP_JWT_VERIFY_PUBLICKEY_LOCATION=dev/keys/jwt-public.pem \
   MP_JWT_VERIFY_ISSUER=scanflow-dev SCANFLOW_NATS_SUBJECT_PREFIX=sfbench SCANFLOW_NATS_STREAM_PREFIX=SFBENCH \
   QUARKUS_LOG_CONSOLE_JSON_ENABLED=false \
-    java ${SERVICE_JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar > "$OUT/service.log" 2>&1 &
+    bash -c '[ -z "$1" ] || echo $$ > "$1/cgroup.procs"; shift; exec "$@"' - "$CGROUP" \
+      java $SERVICE_JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar > "$OUT/service.log" 2>&1 &
   SVC=$!
   trap 'kill $SVC 2>/dev/null || true; wait $SVC 2>/dev/null || true; reset_bench_streams || true' EXIT
   local deadline=$((SECONDS + 90))

@@ -222,6 +222,7 @@ public final class Bench {
         long[] cpuBefore = cpu(pid);
         Map<String, Long> pgBefore = pgStats(a.get("jdbc"));
         Map<String, long[]> updatesBefore = updates(a.get("jdbc"));
+        double[] gcBefore = gcPauses(http, base);
         BackendSampler backends = BackendSampler.start(a.get("jdbc"));
         long t0 = System.nanoTime();
         measuring.set(true);
@@ -231,6 +232,7 @@ public final class Bench {
         Map<String, Long> pgAfter = pgStats(a.get("jdbc"));
         Map<String, long[]> updatesAfter = updates(a.get("jdbc"));
         Double idleInTransaction = backends == null ? null : backends.stop();
+        double[] gcAfter = gcPauses(http, base);
         long[] cpuAfter = cpu(pid);
         running.set(false);
 
@@ -259,6 +261,11 @@ public final class Bench {
                     + pgAfter.get("tup_updated") - pgBefore.get("tup_updated")) / (double) n);
             statementsPerTransition(r, pgBefore, pgAfter, n);
             r.putAll(hotUpdates(updatesBefore, updatesAfter));
+        }
+        if (gcBefore != null && gcAfter != null) {
+            // the share of the phase the service spent in GC pauses, and how many
+            r.put("gc_pause_percent", 100.0 * (gcAfter[0] - gcBefore[0]) / elapsed);
+            r.put("gc_pauses", (long) (gcAfter[1] - gcBefore[1]));
         }
         if (idleInTransaction != null) {
             r.put("idle_in_transaction_percent", idleInTransaction);
@@ -481,6 +488,28 @@ public final class Bench {
             return stats;
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The service's GC pause seconds and count so far (its Prometheus metrics), or null when it has none. */
+    static double[] gcPauses(HttpClient http, String base) {
+        try {
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            double[] out = new double[2];
+            boolean found = false;
+            for (String line : metrics.body().split("\n")) {
+                int at = line.lastIndexOf(' ');
+                if (line.startsWith("jvm_gc_pause_seconds_sum")) {
+                    out[0] += Double.parseDouble(line.substring(at + 1));
+                    found = true;
+                } else if (line.startsWith("jvm_gc_pause_seconds_count")) {
+                    out[1] += Double.parseDouble(line.substring(at + 1));
+                }
+            }
+            return found ? out : null;
+        } catch (Exception e) {
+            return null;
         }
     }
 
