@@ -33,8 +33,8 @@ $(if [ -f $OUT/peer/summary.json ]; then P=$OUT/peer/summary.json
   echo "| rows written/transition | $(f $(m sat10 rows_written_per_transition)) | $(f $(pv sat_median_rows_written_per_transition)) | $(r "$(m sat10 rows_written_per_transition) / $(pv sat_median_rows_written_per_transition)") | Scanflow ≤ 6 |"
   echo "| commits/transition | $(f $(m sat10 commits_per_transition)) | $(f $(pv sat_median_commits_per_transition)) | $(r "$(m sat10 commits_per_transition) / $(pv sat_median_commits_per_transition)") | |"
   echo "| Scanflow / bare loop throughput | $(r "$sat / $bare") | | | ≥ 0.5 |"
-  echo
 fi)
+
 ## Saturation (chain of 10 steps)
 
 | | transitions/s | p50 ms | p95 ms | p99 ms | commits/transition | statements/transition | rows written/transition | runs/s | service CPU (cores) | service RSS MB |

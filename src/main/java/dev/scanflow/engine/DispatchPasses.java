@@ -13,6 +13,7 @@ import dev.scanflow.domain.TargetBudget;
 import dev.scanflow.domain.TargetBudgets;
 import dev.scanflow.domain.TenantShares;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -70,12 +71,22 @@ public class DispatchPasses {
     /** With nothing waiting, the workers are read again only this often (for NO_WORKER's sightings). */
     static final Duration SIGHTINGS_KEPT = Duration.ofSeconds(10);
 
+    /**
+     * A plan whose runs were busy (locked by their own transaction, so skipped) is planned again
+     * this much later: nothing else would ask for a pass when those transactions free no slot,
+     * and the planned slots would stay free until the engine's next tick (seen in the bench:
+     * stalls of up to a second with every tenant waiting). Later, not at once, so that a run
+     * locked for long does not make passes spin.
+     */
+    static final long BUSY_RUNS_RETRY_MS = 20;
+
     /** Steps each tenant has on shared workers now: its use of the fair share. */
     static final String ACTIVE = "SELECT s.tenant_id, count(*)::int AS active FROM worker_slots ws "
             + "JOIN workers w ON w.id = ws.worker_id JOIN step_runs s ON s.id = ws.step_run_id "
             + "WHERE w.tenant_id IS NULL AND w.status = 'online' GROUP BY s.tenant_id";
 
     private final Pool pool;
+    private final Vertx vertx;
     private final RunEngine engine;
     private final WaitingSteps waiting;
     private final FleetSightings sightings;
@@ -89,7 +100,8 @@ public class DispatchPasses {
 
     public DispatchPasses(Pool pool, RunEngine engine, WaitingSteps waiting, FleetSightings sightings,
             TargetHolds holds, TargetBudgets budgets, TenantShares shares, ScanflowConfig config,
-            EngineMetrics metrics) {
+            EngineMetrics metrics, Vertx vertx) {
+        this.vertx = vertx;
         this.pool = pool;
         this.engine = engine;
         this.waiting = waiting;
@@ -197,6 +209,11 @@ public class DispatchPasses {
         // one transaction for the whole plan: a pass costs the same few round trips however many runs it serves
         return engine.dispatch(byRun)
                 .invoke(done -> metrics.sweeperAction("dispatch", done))
+                .invoke(done -> {
+                    if (done < byRun.size()) {
+                        vertx.setTimer(BUSY_RUNS_RETRY_MS, id -> request());
+                    }
+                })
                 .onFailure().invoke(x -> LOG.warnf("dispatching a pass's plan failed: %s", x.toString()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();

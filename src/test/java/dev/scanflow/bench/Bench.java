@@ -275,6 +275,16 @@ public final class Bench {
             r.put("service_cpu_cores", ((cpuAfter[0] - cpuBefore[0]) / ticks) / elapsed);
             r.put("service_rss_mb", cpuAfter[1] / 1024.0);
         }
+        // the worker leaves with the phase: left registered and online until its heartbeats are
+        // missed, it would take the next phase's steps with its free slots and never answer
+        // (the first multi-tenant phase after another phase then starved three of four tenants)
+        heartbeat.shutdownNow();
+        try {
+            http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/workers/" + workerId))
+                    .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        } catch (Exception e) {
+            System.err.println("worker not deregistered: " + e.getMessage());
+        }
         nats.close();
         return r;
     }
