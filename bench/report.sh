@@ -99,6 +99,19 @@ $(for f in $(ls $OUT/waiting*-1.json 2>/dev/null | sort -V); do lvl=$(basename $
 
 Idle service with $(jq .waiting_runs $OUT/idle-1.json) waiting runs: **$(f $(jq .idle_cpu_percent_of_one_core $OUT/idle-1.json)) %** of one core.
 
+| scheduled pipelines (yearly cron), with the waiting runs above | idle CPU, % of one core |
+|---|---|
+$(for f in $(ls $OUT/schedules*-1.json 2>/dev/null | sort -V); do echo "| $(jq .scheduled_pipelines $f) | $(f $(jq .idle_cpu_percent_of_one_core $f)) |"; done)
+
+## Scheduled burst: one fire for $(jq .assets $OUT/burst-1.json) assets
+
+$(jq .workers $OUT/burst-1.json) workers of $(jq .worker_concurrency $OUT/burst-1.json) slots whose steps hold (they never answer); fired
+through \`POST .../schedules/burst/fire\` (the CronJob's path; the planner is the scheduler's).
+
+| runs started | first commands received | fire answered (s) | fire to last first command (s) | fire to first command p50 / p99 (s) | API p50 / p99 during the burst (ms, another tenant's run list) | PostgreSQL growth (MB) |
+|---|---|---|---|---|---|---|
+| $(jq .runs_started $OUT/burst-1.json) | $(jq .runs_dispatched $OUT/burst-1.json) | $(f $(jq .fire_answered_s $OUT/burst-1.json)) | $(f $(jq '.fire_to_last_dispatch_s // 0' $OUT/burst-1.json)) | $(f $(jq '.fire_to_first_command_p50_s // 0' $OUT/burst-1.json)) / $(f $(jq '.fire_to_first_command_p99_s // 0' $OUT/burst-1.json)) | $(f $(jq '.api_p50_ms // 0' $OUT/burst-1.json)) / $(f $(jq '.api_p99_ms // 0' $OUT/burst-1.json)) | $(f $(jq .database_growth_mb $OUT/burst-1.json)) |
+
 ## Findings: one step reports $(jq .findings $OUT/findings-1.json) findings
 
 $(jq .chunks $OUT/findings-1.json) chunks of at most 500 findings, one in ten sent twice (as after lost acks), then the

@@ -95,6 +95,22 @@ IDLE=$(jq -n "($t1 - $t0) / 100 / $IDLE_SECONDS * 100")
 echo "{\"waiting_runs\": $total, \"idle_cpu_percent_of_one_core\": $IDLE}" > "$OUT/idle-1.json"
 cat "$OUT/idle-1.json"
 
+SCHEDULE_LEVELS="10 10000"; $SMOKE && SCHEDULE_LEVELS="10"
+have=0
+for level in $SCHEDULE_LEVELS; do
+  say "Idle service with $total waiting runs and $level scheduled pipelines (yearly cron: what the ticks cost)"
+  java -cp "$CP" dev.scanflow.bench.Bench --mode schedules --base "$BASE" --token "$TOKEN" --service-pid $SVC \
+    --count $level --have $have --seconds $IDLE_SECONDS --settle $($SMOKE && echo 1 || echo 12) --out "$OUT/schedules$level-1.json" 2>>"$OUT/bench.err" > /dev/null
+  have=$level
+  cat "$OUT/schedules$level-1.json"
+done
+
+BURST_ASSETS=10000; BURST_WORKERS=50; $SMOKE && { BURST_ASSETS=100; BURST_WORKERS=2; }
+say "Scheduled burst: one fire for $BURST_ASSETS assets, $BURST_WORKERS workers of 200 slots whose steps hold"
+java -cp "$CP" dev.scanflow.bench.Bench --mode burst --base "$BASE" --prefix sfbench --token "$TOKEN" --jdbc "$JDBC" \
+  --assets $BURST_ASSETS --workers $BURST_WORKERS --concurrency 200 --out "$OUT/burst-1.json" 2>>"$OUT/bench.err" > /dev/null
+cat "$OUT/burst-1.json"
+
 echo "$SERVICE_JAVA_OPTS" > "$OUT/jvm-options.txt"
 if [ -n "$CGROUP" ]; then
   echo "$MEMORY_LIMIT_MB" > "$OUT/cgroup-limit-mb.txt"
@@ -110,7 +126,8 @@ if ! $SMOKE; then
 fi
 cat "$OUT/RESULTS.md"
 # a smoke run proves the figures exist, not their size
-for f in bare-1 sat10-1 half-1 sat1-1 fair4-1 idle-1 findings-1; do jq -e . "$OUT/$f.json" > /dev/null; done
+for f in bare-1 sat10-1 half-1 sat1-1 fair4-1 idle-1 findings-1 schedules10-1 burst-1; do jq -e . "$OUT/$f.json" > /dev/null; done
 jq -e '.finding_rows == .findings and .new_count == .findings and .unchanged_count == .findings' "$OUT/findings-1.json" > /dev/null
 jq -e '.transitions > 0' "$OUT/sat10-1.json" > /dev/null
+jq -e '.runs_started == .assets and .runs_dispatched == .runs_started' "$OUT/burst-1.json" > /dev/null
 jq -e '.transitions > 0 and (.tenant_shares | length) == 4' "$OUT/fair4-1.json" > /dev/null

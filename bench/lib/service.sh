@@ -38,7 +38,7 @@ start_bench_service() {
   QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$PORT QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:5432/$DB" \
   QUARKUS_DATASOURCE_JDBC_URL="$JDBC" MP_JWT_VERIFY_PUBLICKEY_LOCATION=dev/keys/jwt-public.pem \
   MP_JWT_VERIFY_ISSUER=scanflow-dev SCANFLOW_NATS_SUBJECT_PREFIX=sfbench SCANFLOW_NATS_STREAM_PREFIX=SFBENCH \
-  QUARKUS_LOG_CONSOLE_JSON_ENABLED=false \
+  QUARKUS_LOG_CONSOLE_JSON_ENABLED=false SCANFLOW_SCHEDULES_MAX_TARGETS=${SCANFLOW_SCHEDULES_MAX_TARGETS:-10000} \
     bash -c '[ -z "$1" ] || echo $$ > "$1/cgroup.procs"; shift; exec "$@"' - "$CGROUP" \
       java $SERVICE_JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar > "$OUT/service.log" 2>&1 &
   SVC=$!

@@ -65,7 +65,9 @@ public final class Bench {
             case "service" -> service(a);
             case "bare" -> bare(a);
             case "reset" -> reset(a);
-            default -> throw new IllegalArgumentException("mode: service, bare or reset");
+            case "schedules" -> schedules(a);
+            case "burst" -> burst(a);
+            default -> throw new IllegalArgumentException("mode: service, bare, schedules, burst or reset");
         };
         String out = JSON.writeValueAsString(result);
         System.out.println(out);
@@ -446,6 +448,216 @@ public final class Bench {
             statementsPerTransition(r, pgBefore, pgAfter, n);
         }
         return r;
+    }
+
+    // ------------------------------------------------------------------ schedules
+
+    /**
+     * Adds pipelines with a schedule trigger until the tenant has {@code count} (a yearly cron:
+     * nothing fires), waits until the ticks have taken them in, then measures the idle service's
+     * CPU: what a tick costs with that many schedules.
+     */
+    static Map<String, Object> schedules(Map<String, String> a) throws Exception {
+        String base = a.getOrDefault("base", "http://127.0.0.1:8080");
+        String token = a.get("token");
+        int count = Integer.parseInt(a.getOrDefault("count", "10"));
+        int have = Integer.parseInt(a.getOrDefault("have", "0"));
+        int seconds = Integer.parseInt(a.getOrDefault("seconds", "20"));
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        AtomicLong failed = new AtomicLong();
+        CountDownLatch created = new CountDownLatch(Math.max(0, count - have));
+        for (int i = have; i < count; i++) {
+            pool.submit(() -> {
+                try {
+                    post(http, base + "/api/v1/pipelines", token, "{\"name\":\"sched-" + UUID.randomUUID()
+                            + "\",\"triggers\":[{\"type\":\"schedule\",\"cron\":\"0 3 1 1 *\"}],"
+                            + "\"steps\":[{\"id\":\"s1\",\"capabilities\":[\"bench\"]}]}");
+                } catch (Exception e) {
+                    failed.incrementAndGet();
+                } finally {
+                    created.countDown();
+                }
+            });
+        }
+        created.await();
+        pool.shutdown();
+        // the ticks take new templates in within TemplateChanges.KEPT (10 s): --settle 12 by default
+        Thread.sleep(Long.parseLong(a.getOrDefault("settle", "12")) * 1000L);
+        long pid = Long.parseLong(a.getOrDefault("service-pid", "0"));
+        long[] before = cpu(pid);
+        long t0 = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        long[] after = cpu(pid);
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("mode", "schedules");
+        r.put("scheduled_pipelines", count - failed.get());
+        r.put("not_created", failed.get());
+        r.put("idle_cpu_percent_of_one_core", (after[0] - before[0]) / 100.0 / elapsed * 100);
+        return r;
+    }
+
+    // ------------------------------------------------------------------ burst
+
+    /**
+     * One schedule fire for {@code assets} assets of a fresh tenant, dispatched to {@code workers}
+     * simulated workers of {@code concurrency} slots that never answer (steps that hold): the time
+     * from the fire to the last first command, the distribution of fire-to-first-command per run,
+     * the API's latency meanwhile (another tenant's run list, every 20 ms) and what PostgreSQL grew.
+     * The service must allow that many targets per fire (SCANFLOW_SCHEDULES_MAX_TARGETS).
+     */
+    static Map<String, Object> burst(Map<String, String> a) throws Exception {
+        String base = a.getOrDefault("base", "http://127.0.0.1:8080");
+        String prefix = a.getOrDefault("prefix", "scanflow");
+        Subjects subjects = new Subjects(prefix, Subjects.DEFAULT_STREAM_PREFIX);
+        String admin = a.get("token");
+        int assets = Integer.parseInt(a.getOrDefault("assets", "10000"));
+        int workers = Integer.parseInt(a.getOrDefault("workers", "50"));
+        int concurrency = Integer.parseInt(a.getOrDefault("concurrency", "200"));
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        String tenantToken = dev.scanflow.support.TestTokens.token(UUID.randomUUID(), "admin");
+        String otherToken = dev.scanflow.support.TestTokens.token(UUID.randomUUID(), "admin");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        CountDownLatch made = new CountDownLatch(assets);
+        AtomicLong failed = new AtomicLong();
+        for (int i = 0; i < assets; i++) {
+            int n = i;
+            pool.submit(() -> {
+                try {
+                    post(http, base + "/api/v1/assets", tenantToken, "{\"type\":\"server\",\"name\":\"burst-" + n + "\"}");
+                } catch (Exception e) {
+                    failed.incrementAndGet();
+                } finally {
+                    made.countDown();
+                }
+            });
+        }
+        made.await();
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " assets not created");
+        }
+        String pipeline = JSON.readTree(post(http, base + "/api/v1/pipelines", tenantToken, "{\"name\":\"burst-"
+                + UUID.randomUUID() + "\",\"triggers\":[{\"type\":\"schedule\",\"name\":\"burst\",\"cron\":\"0 3 1 1 *\"}],"
+                + "\"steps\":[{\"id\":\"s1\",\"capabilities\":[\"burst\"]}]}")).path("id").asText();
+        // the other tenant's run list: the API's latency while the burst goes out
+        post(http, base + "/api/v1/pipelines", otherToken, "{\"name\":\"other-" + UUID.randomUUID()
+                + "\",\"steps\":[{\"id\":\"s1\",\"capabilities\":[\"burst\"]}]}");
+
+        Connection nats = Nats.connect(a.getOrDefault("nats", "nats://127.0.0.1:4222"));
+        Map<String, Long> firstCommand = new ConcurrentHashMap<>();
+        AtomicLong lastCommand = new AtomicLong();
+        List<String> ids = new ArrayList<>();
+        var dispatcher = nats.createDispatcher(msg -> {
+            long now = System.nanoTime();
+            try {
+                JsonNode cmd = JSON.readTree(msg.getData());
+                if ("scan".equals(cmd.path("type").asText())) {
+                    firstCommand.putIfAbsent(cmd.path("payload").path("pipeline_run_id").asText(), now);
+                    lastCommand.accumulateAndGet(now, Math::max);
+                }
+            } catch (Exception e) {
+                System.err.println("bad command: " + e.getMessage());
+            }
+        });
+        for (int w = 0; w < workers; w++) {
+            String id = "w-burst-" + w + "-" + UUID.randomUUID().toString().substring(0, 6);
+            ids.add(id);
+            post(http, base + "/api/v1/workers", admin, "{\"worker_id\":\"" + id + "\",\"tenant_id\":null,"
+                    + "\"capabilities\":[\"burst\"],\"max_concurrency\":" + concurrency + "}");
+            dispatcher.subscribe(subjects.command(id));
+        }
+        ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
+        heartbeat.scheduleAtFixedRate(() -> ids.forEach(id -> {
+            try {
+                nats.publish(subjects.heartbeat(id), ProtocolJson.bytes(new Heartbeat(id, null, List.of("burst"), List.of(),
+                        concurrency, 0, "bench")));
+            } catch (Exception e) {
+                // next beat
+            }
+        }), 0, 2, TimeUnit.SECONDS);
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (ids.stream().anyMatch(id -> {
+            try {
+                return !get(http, base + "/api/v1/workers/" + id, admin).contains("\"online\"");
+            } catch (Exception e) {
+                return true;
+            }
+        })) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("the burst's workers did not come online");
+            }
+            Thread.sleep(200);
+        }
+        long dbBefore = databaseBytes(a.get("jdbc"));
+        ConcurrentLinkedQueue<Long> api = new ConcurrentLinkedQueue<>();
+        AtomicBoolean probing = new AtomicBoolean(true);
+        Thread prober = new Thread(() -> {
+            while (probing.get()) {
+                long t = System.nanoTime();
+                try {
+                    get(http, base + "/api/v1/runs?limit=20", otherToken);
+                    api.add(System.nanoTime() - t);
+                    Thread.sleep(20);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        prober.start();
+        long fired = System.nanoTime();
+        JsonNode fire = JSON.readTree(post(http, base + "/api/v1/pipelines/" + pipeline + "/schedules/burst/fire", tenantToken, "{}"));
+        long answered = System.nanoTime();
+        int runs = fire.path("run_ids").size();
+        long end = System.currentTimeMillis() + Long.parseLong(a.getOrDefault("wait-seconds", "120")) * 1000;
+        while (firstCommand.size() < runs && System.currentTimeMillis() < end) {
+            Thread.sleep(50);
+        }
+        probing.set(false);
+        prober.join();
+        long dbAfter = databaseBytes(a.get("jdbc"));
+        long[] perRun = firstCommand.values().stream().mapToLong(t -> t - fired).sorted().toArray();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("mode", "burst");
+        r.put("assets", assets);
+        r.put("workers", workers);
+        r.put("worker_concurrency", concurrency);
+        r.put("runs_started", runs);
+        r.put("runs_dispatched", perRun.length);
+        r.put("fire_answered_s", (answered - fired) / 1e9);
+        r.put("fire_to_last_dispatch_s", perRun.length == 0 ? null : (lastCommand.get() - fired) / 1e9);
+        if (perRun.length > 0) {
+            r.put("fire_to_first_command_p50_s", perRun[perRun.length / 2] / 1e9);
+            r.put("fire_to_first_command_p99_s", perRun[Math.min(perRun.length - 1, (int) (perRun.length * 0.99))] / 1e9);
+        }
+        long[] apiNanos = api.stream().mapToLong(Long::longValue).sorted().toArray();
+        r.put("api_requests_during_burst", apiNanos.length);
+        if (apiNanos.length > 0) {
+            r.put("api_p50_ms", apiNanos[apiNanos.length / 2] / 1e6);
+            r.put("api_p99_ms", apiNanos[Math.min(apiNanos.length - 1, (int) (apiNanos.length * 0.99))] / 1e6);
+        }
+        r.put("database_growth_mb", (dbAfter - dbBefore) / 1048576.0);
+        // the workers leave: their held steps go back to waiting, nobody's slots are left behind
+        heartbeat.shutdownNow();
+        for (String id : ids) {
+            try {
+                http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/workers/" + id))
+                        .header("Authorization", "Bearer " + admin).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+            } catch (Exception e) {
+                System.err.println("worker not deregistered: " + e.getMessage());
+            }
+        }
+        nats.close();
+        pool.shutdown();
+        return r;
+    }
+
+    static long databaseBytes(String jdbc) throws Exception {
+        try (var db = DriverManager.getConnection(jdbc, "postgres", "");
+                ResultSet rs = db.createStatement().executeQuery("SELECT pg_database_size(current_database())")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     // ------------------------------------------------------------------ helpers
