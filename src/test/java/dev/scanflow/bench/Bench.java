@@ -281,12 +281,7 @@ public final class Bench {
         // missed, it would take the next phase's steps with its free slots and never answer
         // (the first multi-tenant phase after another phase then starved three of four tenants)
         heartbeat.shutdownNow();
-        try {
-            http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/workers/" + workerId))
-                    .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.discarding());
-        } catch (Exception e) {
-            System.err.println("worker not deregistered: " + e.getMessage());
-        }
+        deregister(http, base, token, workerId);
         nats.close();
         return r;
     }
@@ -639,17 +634,20 @@ public final class Bench {
         r.put("database_growth_mb", (dbAfter - dbBefore) / 1048576.0);
         // the workers leave: their held steps go back to waiting, nobody's slots are left behind
         heartbeat.shutdownNow();
-        for (String id : ids) {
-            try {
-                http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/workers/" + id))
-                        .header("Authorization", "Bearer " + admin).DELETE().build(), HttpResponse.BodyHandlers.discarding());
-            } catch (Exception e) {
-                System.err.println("worker not deregistered: " + e.getMessage());
-            }
-        }
+        ids.forEach(id -> deregister(http, base, admin, id));
         nats.close();
         pool.shutdown();
         return r;
+    }
+
+    /** A simulated worker leaves (its held steps go back to waiting); a failure is only reported. */
+    static void deregister(HttpClient http, String base, String token, String workerId) {
+        try {
+            http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/workers/" + workerId))
+                    .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        } catch (Exception e) {
+            System.err.println("worker " + workerId + " not deregistered: " + e.getMessage());
+        }
     }
 
     static long databaseBytes(String jdbc) throws Exception {
