@@ -42,9 +42,9 @@ public final class PgValues {
         return null;
     }
 
-    /** A map as a JSON column value (null stays NULL). */
-    public static Object jsonValue(Map<String, Object> map) {
-        return map == null ? null : new JsonObject(map);
+    /** A map as JSON text, for a text[] column array cast to jsonb in SQL (null stays NULL). */
+    public static String jsonText(Map<String, Object> map) {
+        return map == null ? null : new JsonObject(map).encode();
     }
 
     /** JSON from the database as plain maps and lists (what CEL and Jackson expect). */

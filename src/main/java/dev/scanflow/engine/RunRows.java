@@ -2,6 +2,7 @@ package dev.scanflow.engine;
 
 import static dev.scanflow.common.PgValues.instant;
 import static dev.scanflow.common.PgValues.json;
+import static dev.scanflow.common.PgValues.jsonText;
 import static dev.scanflow.common.PgValues.jsonOrNull;
 import static dev.scanflow.common.PgValues.odt;
 
@@ -368,9 +369,5 @@ public class RunRows {
                     rows.forEach(r -> ids.add(r.getUUID("id")));
                     return ids;
                 });
-    }
-
-    private static String jsonText(Map<String, Object> map) {
-        return map == null ? null : new JsonObject(map).encode();
     }
 }
